@@ -1,0 +1,9 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# The dkms command: argument parsing and output on top of the core.
+sbin_PROGRAMS += core/cli/dkms
+core_cli_dkms_SOURCES = \
+	core/cli/cli.h \
+	core/cli/dkms.c \
+	core/cli/cmd-conf.c
+# Linked with the internal library so one binary works from the build tree.
+core_cli_dkms_LDADD = core/lib/libdkms-internal.la

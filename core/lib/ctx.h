@@ -1,0 +1,29 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Private side of the context: output and logging helpers for the core. */
+#ifndef DKMS_CTX_H
+#define DKMS_CTX_H
+
+#include <syslog.h>
+
+#include "libdkms.h"
+#include "util.h"
+
+/* User-visible text, dkms 3.4.3's wording; goes to the output callback. */
+void dkms_printf(struct dkms_ctx *ctx, enum dkms_stream stream,
+		 const char *fmt, ...) _printf_(3, 4);
+void dkms_write(struct dkms_ctx *ctx, enum dkms_stream stream,
+		const char *text, size_t len);
+
+void dkms_log(struct dkms_ctx *ctx, int priority, const char *file, int line,
+	      const char *fn, const char *fmt, ...) _printf_(6, 7);
+#define dkms_dbg(ctx, ...) \
+	dkms_log(ctx, LOG_DEBUG, __FILE__, __LINE__, __func__, __VA_ARGS__)
+#define dkms_info(ctx, ...) \
+	dkms_log(ctx, LOG_INFO, __FILE__, __LINE__, __func__, __VA_ARGS__)
+#define dkms_err(ctx, ...) \
+	dkms_log(ctx, LOG_ERR, __FILE__, __LINE__, __func__, __VA_ARGS__)
+
+/* The CPU count used when no job budget was set. */
+unsigned int dkms_cpu_count(void);
+
+#endif

@@ -1,0 +1,146 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * libdkms: the one public header of the dkms core.
+ *
+ * Conventions (as libkmod): opaque, reference-counted handles; calls that
+ * return int give 0 or a negative errno; calls that return pointers give
+ * NULL on failure; *_unref() accepts NULL and returns NULL.  The library
+ * keeps no global state: every path it touches comes from the context, so
+ * tests can hold many contexts side by side.  It never writes to stdout or
+ * stderr itself: user-visible text goes through the output callback (so the
+ * CLI can reproduce dkms 3.4.3's messages byte for byte, and adapters can
+ * send them to a log), diagnostics through the log callback.
+ */
+#ifndef LIBDKMS_H
+#define LIBDKMS_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ------------------------------------------------------------------ */
+/* Context                                                              */
+/* ------------------------------------------------------------------ */
+
+struct dkms_ctx;
+
+/* Every path the core uses.  Defaults are those of dkms 3.4.3, put under
+ * the root prefix (DKMS_PATH_ROOT, default "/"). */
+enum dkms_path_id {
+	DKMS_PATH_ROOT = 0,      /* prefix for every default below */
+	DKMS_PATH_DKMS_TREE,     /* /var/lib/dkms */
+	DKMS_PATH_SOURCE_TREE,   /* /usr/src */
+	DKMS_PATH_INSTALL_TREE,  /* /lib/modules */
+	DKMS_PATH_CONF_DIR,      /* /etc/dkms: framework.conf, overrides */
+	DKMS_PATH_TMP,           /* /tmp (framework.conf tmp_location) */
+	DKMS_PATH_OS_RELEASE,    /* /etc/os-release */
+	DKMS_PATH_BOOT,          /* /boot: System.map for depmod */
+	_DKMS_PATH_MAX
+};
+
+/* Where a piece of user-visible text goes. */
+enum dkms_stream {
+	DKMS_STDOUT = 1,
+	DKMS_STDERR = 2,
+};
+
+typedef void (*dkms_output_fn)(void *data, enum dkms_stream stream,
+			       const char *text, size_t len);
+typedef void (*dkms_log_fn)(void *data, int priority, const char *file,
+			    int line, const char *fn, const char *format,
+			    va_list args);
+
+int dkms_ctx_new(struct dkms_ctx **ret);
+struct dkms_ctx *dkms_ctx_ref(struct dkms_ctx *ctx);
+struct dkms_ctx *dkms_ctx_unref(struct dkms_ctx *ctx);
+
+/* Set a path; NULL restores the default.  Setting DKMS_PATH_ROOT re-bases
+ * every path that was not set explicitly. */
+int dkms_ctx_set_path(struct dkms_ctx *ctx, enum dkms_path_id id,
+		      const char *path);
+const char *dkms_ctx_get_path(const struct dkms_ctx *ctx, enum dkms_path_id id);
+
+void dkms_ctx_set_output_fn(struct dkms_ctx *ctx, dkms_output_fn fn,
+			    void *data);
+void dkms_ctx_set_log_fn(struct dkms_ctx *ctx, dkms_log_fn fn, void *data);
+void dkms_ctx_set_log_priority(struct dkms_ctx *ctx, int priority);
+
+/* Job budget for builds (make -jN); 0 means the number of CPUs. */
+void dkms_ctx_set_jobs(struct dkms_ctx *ctx, unsigned int jobs);
+unsigned int dkms_ctx_get_jobs(const struct dkms_ctx *ctx);
+
+/* The distribution family as dkms derives it from os-release
+ * ("debian", "fedora", ...), or "" when unknown.  Decides the
+ * DEST_MODULE_LOCATION override. */
+const char *dkms_ctx_get_distribution(struct dkms_ctx *ctx);
+int dkms_ctx_set_distribution(struct dkms_ctx *ctx, const char *id);
+
+/* ------------------------------------------------------------------ */
+/* Variables: every dkms.conf value is a sparse bash array.            */
+/* ------------------------------------------------------------------ */
+
+struct dkms_var;
+
+/* Number of set elements, 0 when unset. */
+size_t dkms_var_count(const struct dkms_var *var);
+/* The i-th set element (in index order): its bash index and its value. */
+int dkms_var_element(const struct dkms_var *var, size_t i, long *index,
+		     const char **value);
+/* Value at a bash index, NULL when that element is unset. */
+const char *dkms_var_get(const struct dkms_var *var, long index);
+
+/* ------------------------------------------------------------------ */
+/* dkms.conf                                                           */
+/* ------------------------------------------------------------------ */
+
+struct dkms_conf;
+
+/* What read_conf is given.  NULL fields take dkms's defaults:
+ * kernel_source_dir = <install_tree>/<kernelver>/build. */
+struct dkms_conf_query {
+	const char *path;               /* the dkms.conf to read */
+	const char *module;             /* $module while sourcing */
+	const char *module_version;     /* $module_version while sourcing */
+	const char *kernelver;
+	const char *arch;
+	const char *kernel_source_dir;  /* --kernelsourcedir */
+	const char *kernel_config;      /* --config */
+	bool strict;                    /* read_conf_strict: add/build/install */
+	bool no_overrides;              /* skip /etc/dkms/<module>*.conf */
+};
+
+/* Read and post-process one dkms.conf for one kernel, as dkms 3.4.3's
+ * read_conf does.  Returns 0 and a conf (whose dkms_conf_rc() may still be
+ * non-zero: a validation error with dkms's messages in dkms_conf_stderr()),
+ * or a negative errno when the file could not be evaluated at all. */
+int dkms_conf_read(struct dkms_ctx *ctx, const struct dkms_conf_query *q,
+		   struct dkms_conf **ret);
+struct dkms_conf *dkms_conf_ref(struct dkms_conf *conf);
+struct dkms_conf *dkms_conf_unref(struct dkms_conf *conf);
+
+/* read_conf's return status: 0 valid, 1 validation error. */
+int dkms_conf_rc(const struct dkms_conf *conf);
+/* Every stderr line produced while sourcing and validating. */
+const char *dkms_conf_stderr(const struct dkms_conf *conf);
+/* An UPPER-CASE variable as dkms holds it after safe_source (NULL: unset),
+ * or a lower-case derived one (package_name, make_command, ...). */
+const struct dkms_var *dkms_conf_raw(const struct dkms_conf *conf,
+				     const char *name);
+const struct dkms_var *dkms_conf_derived(const struct dkms_conf *conf,
+					 const char *name);
+/* Number of module records (max index of the name/location arrays + 1). */
+size_t dkms_conf_num_modules(const struct dkms_conf *conf);
+/* Whether the conf needed bash (false: it was read natively). */
+bool dkms_conf_used_shell(const struct dkms_conf *conf);
+/* The per-kernel JSON object of corpus/dkms-conf/README.md. */
+int dkms_conf_write_json(const struct dkms_conf *conf, FILE *out);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

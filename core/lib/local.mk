@@ -1,0 +1,21 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# The core library.  libdkms-internal.la carries every symbol (unit tests
+# link it); libdkms.la exports only the version script's.
+include_HEADERS = core/lib/libdkms.h
+pkgconfigdir = $(libdir)/pkgconfig
+pkgconfig_DATA = core/lib/libdkms.pc
+
+noinst_LTLIBRARIES += core/lib/libdkms-internal.la
+core_lib_libdkms_internal_la_SOURCES = \
+	core/lib/libdkms.h \
+	core/lib/util.h core/lib/util.c \
+	core/lib/ctx.h core/lib/ctx.c
+core_lib_libdkms_internal_la_CFLAGS = $(AM_CFLAGS) $(KMOD_CFLAGS)
+core_lib_libdkms_internal_la_LIBADD = $(KMOD_LIBS)
+
+lib_LTLIBRARIES += core/lib/libdkms.la
+core_lib_libdkms_la_SOURCES =
+core_lib_libdkms_la_LIBADD = core/lib/libdkms-internal.la
+core_lib_libdkms_la_LDFLAGS = $(AM_LDFLAGS) -version-info 0:0:0 \
+	-Wl,--version-script=$(top_srcdir)/core/lib/libdkms.sym
+EXTRA_DIST += core/lib/libdkms.sym
