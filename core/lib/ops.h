@@ -1,0 +1,179 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The dkms cycle inside the core: add, build, install, uninstall, unbuild,
+ * remove, status.  Private to the core and its programs (the CLI, and later
+ * autoinstall, kernel hooks, match and tarballs build on these calls).
+ *
+ * Every action takes a session (context + options of one command, the
+ * equivalent of dkms 3.4.3's globals, filled from framework.conf and the
+ * command line) and a dkms_op naming the module/version/kernel/arch.
+ * Every action returns 0, a positive dkms exit code (its message already
+ * written through dkms_printf(), exactly as 3.4.3 words it), or -errno for a
+ * failure dkms has no message for (the caller says "Failed to ...").
+ *
+ * Where 3.4.3 "dies" the action returns the code at once; callers
+ * propagate it unless 3.4.3 ran that step in a subshell (build/install of
+ * several kernels continue with the next one, see dkms_cmd_build()).
+ */
+#ifndef DKMS_OPS_H
+#define DKMS_OPS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "libdkms.h"
+#include "util.h"
+
+/* Values framework.conf(.d) may set (3.4.3's accepted names), already
+ * overridden by the command line where 3.4.3 lets it.  NULL: unset. */
+struct dkms_framework {
+	char *source_tree, *dkms_tree, *install_tree, *tmp_location;
+	char *verbose, *symlink_modules, *autoinstall_all_kernels;
+	char *modprobe_on_install, *parallel_jobs;
+	char *compress_gzip_opts, *compress_xz_opts, *compress_zstd_opts;
+	char *build_environment, *post_transaction;
+	/* signing, read lazily by 3.4.3 (prepare_signing) */
+	char *sign_file, *mok_signing_key, *mok_certificate, *try_sign_modules;
+};
+
+/* Command-line flags (3.4.3 option names). */
+enum {
+	DKMS_OPT_FORCE = 1u << 0,                  /* --force */
+	DKMS_OPT_FORCE_VERSION_OVERRIDE = 1u << 1, /* --force-version-override */
+	DKMS_OPT_NO_DEPMOD = 1u << 2,              /* --no-depmod */
+	DKMS_OPT_VERBOSE = 1u << 3,                /* --verbose */
+	DKMS_OPT_RPM_SAFE_UPGRADE = 1u << 4,       /* --rpm_safe_upgrade */
+	DKMS_OPT_MODPROBE_ON_INSTALL = 1u << 5,    /* --modprobe-on-install */
+	DKMS_OPT_ALL = 1u << 6,                    /* --all */
+	DKMS_OPT_BINARIES_ONLY = 1u << 7,          /* --binaries-only */
+	DKMS_OPT_SOURCE_ONLY = 1u << 8,            /* --source-only */
+	DKMS_OPT_SYMLINK_MODULES = 1u << 9,        /* --symlink-modules */
+};
+
+/* One command's state.  Make with dkms_session_new() (reads framework.conf
+ * from the context's conf dir), then set the fields the command line gave. */
+struct dkms_session {
+	struct dkms_ctx *ctx;
+	struct dkms_framework fw;
+	unsigned int flags;
+	char *conf;              /* -c FILE */
+	char *kernel_source_dir; /* --kernelsourcedir (NULL: per kernel) */
+	char *kernel_config;     /* --config */
+	char *archive;           /* --archive / a tarball argument */
+	char *source_path;       /* a source dir (or .../dkms.conf) argument */
+	char *template_kernel;   /* --templatekernel */
+	char **directives;       /* --directive NAME=VALUE, NULL-terminated */
+	char *parallel_jobs;     /* -j N; "" for -j0; NULL: framework/nproc */
+	/* running state (3.4.3's prepared_kernel, distribution) */
+	char *prepared_kernel;
+	char *addon_modules_dir; /* $ADDON_MODULES_DIR */
+	bool delayed_depmod;     /* kernel_prerm: touch depmod-pending instead */
+};
+
+int dkms_session_new(struct dkms_ctx *ctx, struct dkms_session **ret);
+void dkms_session_free(struct dkms_session *s);
+/* After the command line: push tree overrides into the context paths. */
+int dkms_session_apply_paths(struct dkms_session *s);
+static inline bool dkms_opt(const struct dkms_session *s, unsigned int f)
+{
+	return (s->flags & f) != 0;
+}
+
+/* What an action works on.  kernelver/arch are NULL for add and
+ * version-wide steps. */
+struct dkms_op {
+	const char *module;
+	const char *version;
+	const char *kernelver;
+	const char *arch;
+};
+
+/* ---- state of the tree (3.4.3's is_module_* predicates) ---------------- */
+bool dkms_is_added(struct dkms_session *s, const char *m, const char *v);
+bool dkms_is_broken(struct dkms_session *s, const char *m, const char *v);
+bool dkms_is_built(struct dkms_session *s, const struct dkms_op *op);
+bool dkms_is_installed(struct dkms_session *s, const struct dkms_op *op);
+
+/* ---- single steps (3.4.3's do_* / maybe_*) ------------------------------ */
+/* add_module: registers source_tree/<m>-<v> (op->module may be NULL when
+ * s->source_path names a source tree: taken from its dkms.conf).  0, 2, 3,
+ * 8 (bad conf), 9/10 (source tree). */
+int dkms_op_add(struct dkms_session *s, const struct dkms_op *op);
+/* do_build: build for one kernel (adds first when needed).  0, 3, 7, 8,
+ * 10 (make failed: tree left added, log in <m>/<v>/build/make.log), 13,
+ * 21, 77 (BUILD_EXCLUSIVE). */
+int dkms_op_build(struct dkms_session *s, const struct dkms_op *op);
+/* maybe_build_module: "already built ... skip" unless --force. */
+int dkms_op_maybe_build(struct dkms_session *s, const struct dkms_op *op);
+/* do_install: builds first when needed; 0, 5, 6, 101, build's codes. */
+int dkms_op_install(struct dkms_session *s, const struct dkms_op *op);
+int dkms_op_maybe_install(struct dkms_session *s, const struct dkms_op *op);
+/* do_uninstall / maybe_uninstall_module. */
+int dkms_op_uninstall(struct dkms_session *s, const struct dkms_op *op);
+int dkms_op_maybe_uninstall(struct dkms_session *s, const struct dkms_op *op);
+/* do_unbuild / maybe_unbuild_module. */
+int dkms_op_unbuild(struct dkms_session *s, const struct dkms_op *op);
+int dkms_op_maybe_unbuild(struct dkms_session *s, const struct dkms_op *op);
+/* do_depmod for one kernel (honours --no-depmod, missing modules.dep). */
+int dkms_op_depmod(struct dkms_session *s, const char *kernelver);
+
+/* ---- kernels of a command ---------------------------------------------- */
+struct dkms_kernels {
+	size_t n;
+	char **kernelver;
+	char **arch;
+};
+void dkms_kernels_clear(struct dkms_kernels *k);
+int dkms_kernels_push(struct dkms_kernels *k, const char *kver,
+		      const char *arch);
+/* setup_kernels_arches: --all (from the built/installed states of m/v),
+ * default uname -r / uname -m, one arch for all kernels.  0, 12, 16. */
+int dkms_kernels_setup(struct dkms_session *s, const char *action,
+		       const char *m, const char *v, struct dkms_kernels *k);
+
+/* ---- whole commands (3.4.3's *_module functions) ------------------------ */
+int dkms_cmd_build(struct dkms_session *s, const char *m, const char *v,
+		   const struct dkms_kernels *k);
+int dkms_cmd_install(struct dkms_session *s, const char *m, const char *v,
+		     const struct dkms_kernels *k);
+int dkms_cmd_uninstall(struct dkms_session *s, const char *m, const char *v,
+		       const struct dkms_kernels *k);
+int dkms_cmd_unbuild(struct dkms_session *s, const char *m, const char *v,
+		     const struct dkms_kernels *k);
+int dkms_cmd_remove(struct dkms_session *s, const char *m, const char *v,
+		    const struct dkms_kernels *k);
+
+/* ---- status -------------------------------------------------------------- */
+enum dkms_state {
+	DKMS_STATE_BROKEN,
+	DKMS_STATE_ADDED,
+	DKMS_STATE_BUILT,
+	DKMS_STATE_INSTALLED,
+};
+struct dkms_status_entry {
+	enum dkms_state state;
+	const char *module, *version;
+	const char *kernelver, *arch; /* NULL for broken/added */
+};
+typedef int (*dkms_status_fn)(void *data, const struct dkms_status_entry *e);
+/* module_status: every module/version (filters: NULL or "" = any; a
+ * shell glob is accepted as 3.4.3 does) in 3.4.3's order.  Returns 0 when
+ * something matched, 1 when nothing, -errno, or the callback's non-zero. */
+int dkms_status_walk(struct dkms_session *s, const char *m, const char *v,
+		     const char *kver, const char *arch, dkms_status_fn fn,
+		     void *data);
+/* do_status: the text lines of `dkms status` for one filter. */
+int dkms_status_print(struct dkms_session *s, const char *m, const char *v,
+		      const char *kver, const char *arch);
+
+/* ---- messages in 3.4.3's shapes ----------------------------------------- */
+/* error(): "\nError! " + text + "\n" on stderr (lines joined by \n in
+ * fmt); returns code, as 3.4.3's die. */
+int dkms_die(struct dkms_session *s, int code, const char *fmt, ...)
+	_printf_(3, 4);
+/* warn(): "Warning: " + text + "\n" on stderr. */
+void dkms_warn(struct dkms_session *s, const char *fmt, ...) _printf_(2, 3);
+/* echo: text + "\n" on stdout. */
+void dkms_echo(struct dkms_session *s, const char *fmt, ...) _printf_(2, 3);
+
+#endif
