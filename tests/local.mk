@@ -7,3 +7,11 @@ AM_TESTS_ENVIRONMENT = \
 	top_srcdir='$(abs_top_srcdir)'; top_builddir='$(abs_top_builddir)'; \
 	DKMS='$(abs_top_builddir)/core/cli/dkms'; \
 	export top_srcdir top_builddir DKMS;
+
+# Differential tests: reference dkms 3.4.3 vs ours on scratch trees
+# (tests/diff/diff-lib.sh; owner: extras).
+TESTS += \
+	tests/diff/lifecycle.sh \
+	tests/diff/errors.sh \
+	tests/diff/original.sh
+EXTRA_DIST += tests/diff/diff-lib.sh tests/diff/modules
