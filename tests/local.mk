@@ -13,5 +13,9 @@ AM_TESTS_ENVIRONMENT = \
 TESTS += \
 	tests/diff/lifecycle.sh \
 	tests/diff/errors.sh \
-	tests/diff/original.sh
+	tests/diff/original.sh \
+	tests/diff/autoinstall.sh \
+	tests/diff/autoinstall-fail.sh \
+	tests/diff/match.sh \
+	tests/diff/tarball.sh
 EXTRA_DIST += tests/diff/diff-lib.sh tests/diff/modules

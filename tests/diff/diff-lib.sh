@@ -214,7 +214,10 @@ d_normalize() {
 	    -e "s|$D_SCRATCH|@SCRATCH@|g" \
 	    -e 's|\.tmp_\([a-z0-9_]*\)_[A-Za-z0-9]\{6\}|.tmp_\1_XXXXXX|g' \
 	    -e 's|dkms\.[A-Za-z0-9]\{6\}|dkms.XXXXXX|g' \
-	    -e 's|\.\.\.\.*|...|g'
+	    -e 's|\.\.\.\.*|...|g' \
+	    -e '/^@DKMS@: line [0-9]*: /d'
+	# The last one drops bash's own runtime diagnostics (e.g. 3.4.3's
+	# ldtarball re-declaring a readonly local): not dkms messages.
 }
 
 # Run one side: d_run SIDE-ROOT PROGRAM ARGS...; output in $D_SCRATCH/out.*
@@ -304,6 +307,22 @@ d_tree() {
 	fi
 	d_notok "tree: $1"
 	diff -u "$D_SCRATCH/tree.ref" "$D_SCRATCH/tree.our" | tail -n +3 |
+		head -n 60 | d_diag
+	return 1
+}
+
+# d_same NAME 'shell command using $R': its normalized output is the same
+# on both sides (e.g. the member list of a tarball).
+d_same() {
+	local R
+	R=$D_REF; eval "$2" 2>&1 | d_normalize >"$D_SCRATCH/same.ref"
+	R=$D_OUR; eval "$2" 2>&1 | d_normalize >"$D_SCRATCH/same.our"
+	if cmp -s "$D_SCRATCH/same.ref" "$D_SCRATCH/same.our"; then
+		d_ok "$1"
+		return 0
+	fi
+	d_notok "$1"
+	diff -u "$D_SCRATCH/same.ref" "$D_SCRATCH/same.our" | tail -n +3 |
 		head -n 60 | d_diag
 	return 1
 }
