@@ -19,3 +19,7 @@ TESTS += \
 	tests/diff/match.sh \
 	tests/diff/tarball.sh
 EXTRA_DIST += tests/diff/diff-lib.sh tests/diff/modules
+
+# dkms.conf reader: corpus against dkms 3.4.3, native = bash (owner: conf).
+TESTS += tests/conf/corpus.sh
+EXTRA_DIST += tests/conf

@@ -112,6 +112,12 @@ struct dkms_conf_query {
 	const char *kernel_config;      /* --config */
 	bool strict;                    /* read_conf_strict: add/build/install */
 	bool no_overrides;              /* skip /etc/dkms/<module>*.conf */
+	/* --directive NAME=VALUE strings, NULL-terminated (may be NULL):
+	 * applied after sourcing as dkms's directive_array is. */
+	const char *const *directives;
+	bool force_shell;               /* always evaluate with bash */
+	unsigned int timeout_ms;        /* bash time limit; 0: 10 s */
+	size_t output_limit;            /* bash stderr+answer cap; 0: 1 MiB */
 };
 
 /* Read and post-process one dkms.conf for one kernel, as dkms 3.4.3's
@@ -139,6 +145,23 @@ size_t dkms_conf_num_modules(const struct dkms_conf *conf);
 bool dkms_conf_used_shell(const struct dkms_conf *conf);
 /* The per-kernel JSON object of corpus/dkms-conf/README.md. */
 int dkms_conf_write_json(const struct dkms_conf *conf, FILE *out);
+/* check_build_exclusive_for_module: whether module record `index` must
+ * not be built for this kernel/arch (BUILD_EXCLUSIVE_*, global or per
+ * record).  Out-of-range indexes are excluded. */
+bool dkms_conf_module_excluded(const struct dkms_conf *conf, size_t index);
+/* What the conf was read for (after defaults): kernelver, arch, the
+ * $module/$module_version it saw, kernel_source_dir and kernel_config. */
+const char *dkms_conf_kernelver(const struct dkms_conf *conf);
+const char *dkms_conf_arch(const struct dkms_conf *conf);
+const char *dkms_conf_module(const struct dkms_conf *conf);
+const char *dkms_conf_module_version(const struct dkms_conf *conf);
+const char *dkms_conf_kernel_source_dir(const struct dkms_conf *conf);
+const char *dkms_conf_kernel_config(const struct dkms_conf *conf);
+/* `make_command` as actual_build runs it: a leading "make" (string
+ * prefix, bash's ${x/#make/...}) becomes "make -jJOBS KERNELRELEASE=K";
+ * jobs 0 gives "-j".  Caller frees. */
+char *dkms_conf_make_invocation(const struct dkms_conf *conf,
+				unsigned int jobs);
 
 #ifdef __cplusplus
 }

@@ -19,3 +19,10 @@ core_lib_libdkms_la_LIBADD = core/lib/libdkms-internal.la
 core_lib_libdkms_la_LDFLAGS = $(AM_LDFLAGS) -version-info 0:0:0 \
 	-Wl,--version-script=$(top_srcdir)/core/lib/libdkms.sym
 EXTRA_DIST += core/lib/libdkms.sym
+
+# dkms.conf reader (owner: conf).
+core_lib_libdkms_internal_la_SOURCES += \
+	core/lib/var.h core/lib/var.c \
+	core/lib/json.h core/lib/json.c \
+	core/lib/conf.h core/lib/conf.c core/lib/conf-bash.c \
+	core/lib/conf-native.c core/lib/conf-derive.c core/lib/conf-json.c
