@@ -1,12 +1,64 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
-# Every test prints TAP; .ci/run counts the results.
+# The tests.  Every test prints TAP (tap-driver.sh reads it); .ci/run
+# counts the results of the .trs files.  To add one, append to TESTS in
+# a section of your own below:
+#   shell:  TESTS += tests/AREA/NAME.sh    (bash; sources tests/lib.sh)
+#   C unit: tests/unit/test-NAME.c, with Check (see tests/unit/tap-check.h):
+#             unit_tests += tests/unit/test-NAME
+#             tests_unit_test_NAME_SOURCES = tests/unit/test-NAME.c
+#             tests_unit_test_NAME_CFLAGS = $(UNIT_CFLAGS)
+#             tests_unit_test_NAME_LDADD = $(UNIT_LDADD)
+#           (inside an "if HAVE_CHECK" block, as below).
+# Tests get $top_srcdir, $top_builddir and $DKMS (our binary) in the
+# environment.  `make check-valgrind` runs the unit tests under valgrind.
 TEST_EXTENSIONS = .sh .test
+SH_LOG_COMPILER = $(BASH)
 SH_LOG_DRIVER = env AM_TAP_AWK='$(AWK)' $(SHELL) $(top_srcdir)/build-aux/tap-driver.sh
 TEST_LOG_DRIVER = env AM_TAP_AWK='$(AWK)' $(SHELL) $(top_srcdir)/build-aux/tap-driver.sh
+# Programs (the unit tests): their TAP is the verdict, so their exit status
+# is not counted a second time (check-valgrind turns it back on).
+LOG_DRIVER = env AM_TAP_AWK='$(AWK)' $(SHELL) $(top_srcdir)/build-aux/tap-driver.sh
+AM_LOG_DRIVER_FLAGS = --ignore-exit
 AM_TESTS_ENVIRONMENT = \
 	top_srcdir='$(abs_top_srcdir)'; top_builddir='$(abs_top_builddir)'; \
 	DKMS='$(abs_top_builddir)/core/cli/dkms'; \
-	export top_srcdir top_builddir DKMS;
+	CK_TAP_LOG_FILE_NAME=-; CK_VERBOSITY=silent; \
+	export top_srcdir top_builddir DKMS CK_TAP_LOG_FILE_NAME CK_VERBOSITY;
+
+EXTRA_DIST += tests/lib.sh tests/fake-kernel tests/modules tests/harness
+
+# The harness checks itself: TAP helpers, fake kernel, the reference in
+# its sandbox, the demo (owner: infrastructure).
+TESTS += \
+	tests/harness/lib.sh \
+	tests/harness/fake-kernel.sh \
+	tests/harness/ref-sandbox.sh \
+	tests/harness/demo.sh
+
+# C unit tests (Check), one program per core unit.
+unit_tests =
+UNIT_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(KMOD_CFLAGS)
+UNIT_LDADD = core/lib/libdkms-internal.la $(CHECK_LIBS)
+if HAVE_CHECK
+unit_tests += tests/unit/test-harness
+tests_unit_test_harness_SOURCES = tests/unit/test-harness.c tests/unit/tap-check.h
+tests_unit_test_harness_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_harness_LDADD = $(UNIT_LDADD)
+endif
+check_PROGRAMS += $(unit_tests)
+TESTS += $(unit_tests)
+
+# Each unit test under valgrind (no fork, so valgrind sees the tests),
+# failing on any error or definite leak.
+VALGRIND_FLAGS = --quiet --error-exitcode=99 --leak-check=full \
+	--errors-for-leak-kinds=definite --track-origins=yes
+check-valgrind:
+	@set -- $(unit_tests); if test $$# -eq 0; then \
+		echo "check-valgrind: no unit tests"; exit 0; fi; \
+	$(MAKE) $(AM_MAKEFLAGS) check TESTS="$(unit_tests)" \
+		TEST_SUITE_LOG=test-suite-valgrind.log AM_LOG_DRIVER_FLAGS= \
+		LOG_COMPILER="env CK_FORK=no $(LIBTOOL) --mode=execute valgrind $(VALGRIND_FLAGS)"
+.PHONY: check-valgrind
 
 # Differential tests: reference dkms 3.4.3 vs ours on scratch trees
 # (tests/diff/diff-lib.sh; owner: extras).

@@ -1,0 +1,42 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
+# install-deps.sh: the Debian 12 packages needed to build dkms-c and run
+# all its tests (root; idempotent; quiet; non-interactive).
+set -eu
+
+packages="
+	build-essential autoconf automake libtool pkg-config git
+	libkmod-dev kmod check jq patch xz-utils zstd gzip bc file binutils
+	libelf-dev openssl util-linux
+	valgrind clang hyperfine
+	librpm-dev rpm
+	libdpkg-dev dpkg-dev
+	libsolv-dev libsolvext-dev
+	linux-headers-amd64 linux-headers-6.1.0-56-amd64 linux-headers-6.1.0-54-amd64
+"
+
+if [ "$(id -u)" != 0 ]; then
+	echo "install-deps.sh: run as root" >&2
+	exit 1
+fi
+
+export DEBIAN_FRONTEND=noninteractive
+apt_opts="-q -y -o Dpkg::Use-Pty=0 -o APT::Color=0"
+
+# Skip the network when everything is already there.
+missing=
+for p in $packages; do
+	s=$(dpkg-query -W -f '${Status}' "$p" 2>/dev/null || true)
+	[ "$s" = "install ok installed" ] || missing="$missing $p"
+done
+if [ -z "$missing" ]; then
+	echo "install-deps.sh: all packages present"
+	exit 0
+fi
+
+echo "install-deps.sh: installing$missing"
+# shellcheck disable=SC2086
+apt-get $apt_opts update >/dev/null
+# shellcheck disable=SC2086
+apt-get $apt_opts install --no-install-recommends $missing >/dev/null
+echo "install-deps.sh: done"

@@ -1,0 +1,345 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Shared helpers for the shell tests (bash).  Source it, then:
+#
+#   . "$top_srcdir/tests/lib.sh"
+#   plan 3                       # or nothing, and done_testing at the end
+#   scratch                      # $T: a scratch dir, removed on exit
+#   mk_trees "$T"; fake_kernel "$T" 6.1.0-1-fake
+#   copy_module hello-0.1        # into $T/src/hello-0.1
+#   dkms_ours add -m hello -v 0.1
+#   is 0 "$?" "add succeeds"
+#   done_testing
+#
+# TAP: plan N, ok NAME, not_ok NAME, check NAME CMD..., is EXP ACT NAME,
+# like ACT REGEX NAME, diag TEXT, skip REASON [N], skip_all REASON,
+# bail_out REASON, done_testing.  Trees: scratch, mk_trees, fake_kernel,
+# fake_kernel_module, real_kernel, copy_module.  Running dkms: dkms_ours,
+# dkms_ref (the reference 3.4.3 in a throw-away overlay of /etc and
+# /var/lib), ref_sandbox, ref_write.  Comparing: normalize_output, tree_listing.
+
+if [ -z "${top_srcdir:-}" ]; then
+	top_srcdir=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+fi
+: "${top_builddir:=$top_srcdir}"
+: "${DKMS:=$top_builddir/core/cli/dkms}"
+: "${DKMS_REF:=$top_srcdir/../shared/reference/dkms-3.4.3/dkms}"
+export top_srcdir top_builddir DKMS DKMS_REF
+export LC_ALL=C
+
+# ------------------------------------------------------------------ TAP
+
+tap_n=0
+tap_failed=0
+tap_skipped=0
+tap_planned=
+
+plan() {
+	tap_planned=$1
+	echo "1..$1"
+}
+
+ok() {
+	tap_n=$((tap_n + 1))
+	echo "ok $tap_n - $*"
+}
+
+not_ok() {
+	tap_n=$((tap_n + 1))
+	tap_failed=$((tap_failed + 1))
+	echo "not ok $tap_n - $*"
+}
+
+# diag TEXT...: TAP comment lines (each line of TEXT prefixed by "# ").
+diag() {
+	printf '%s\n' "$*" | sed 's/^/# /'
+}
+
+# check NAME CMD...: one test, passing when CMD exits 0; its output is
+# shown as diagnostics when it fails.
+check() {
+	local name=$1 out rc
+	shift
+	out=$("$@" 2>&1)
+	rc=$?
+	if [ "$rc" -eq 0 ]; then
+		ok "$name"
+	else
+		not_ok "$name"
+		diag "command failed (exit $rc): $*"
+		[ -n "$out" ] && diag "$out"
+	fi
+	return "$rc"
+}
+
+# is EXPECTED ACTUAL NAME
+is() {
+	if [ "$1" == "$2" ]; then
+		ok "$3"
+		return 0
+	fi
+	not_ok "$3"
+	if [[ $1 == *$'\n'* || $2 == *$'\n'* ]]; then
+		diag "$(diff -u <(printf '%s\n' "$1") <(printf '%s\n' "$2") |
+			sed '1s/.*/--- expected/;2s/.*/+++ actual/')"
+	else
+		diag "expected: '$1'"
+		diag "  actual: '$2'"
+	fi
+	return 1
+}
+
+# like ACTUAL REGEX NAME: ACTUAL has a line matching the extended REGEX.
+like() {
+	if printf '%s\n' "$1" | grep -Eq -- "$2"; then
+		ok "$3"
+		return 0
+	fi
+	not_ok "$3"
+	diag "no line matches /$2/ in:"
+	diag "$1"
+	return 1
+}
+
+# skip REASON [N]: N (default 1) skipped tests.
+skip() {
+	local i
+	for ((i = 0; i < ${2:-1}; i++)); do
+		tap_n=$((tap_n + 1))
+		tap_skipped=$((tap_skipped + 1))
+		echo "ok $tap_n - # SKIP $1"
+	done
+}
+
+# skip_all REASON: the whole script is skipped (before any test ran).
+skip_all() {
+	echo "1..0 # SKIP $*"
+	exit 0
+}
+
+bail_out() {
+	echo "Bail out! $*"
+	exit 1
+}
+
+# done_testing: the plan (when none was given) and a summary.  The exit
+# status is 0: failures are in the TAP stream, and a non-zero status would
+# be counted a second time by the driver.
+done_testing() {
+	[ -z "$tap_planned" ] && echo "1..$tap_n"
+	if [ -n "$tap_planned" ] && [ "$tap_planned" != "$tap_n" ]; then
+		diag "planned $tap_planned tests but ran $tap_n"
+	fi
+	diag "$((tap_n - tap_failed - tap_skipped)) passed, $tap_failed failed, $tap_skipped skipped"
+	exit 0
+}
+
+# -------------------------------------------------------------- scratch
+
+tap_scratch_dirs=()
+
+tap_cleanup() {
+	local d
+	for d in "${tap_scratch_dirs[@]}"; do
+		if [ -n "${KEEP_SCRATCH:-}" ]; then
+			echo "# kept scratch dir $d"
+		else
+			rm -rf "$d"
+		fi
+	done
+}
+trap tap_cleanup EXIT
+
+# scratch: make a scratch dir under ${TMPDIR:-/tmp}, set $T to it; it is
+# removed on exit (kept with KEEP_SCRATCH=1).  Each call gives a new one.
+scratch() {
+	T=$(mktemp -d "${TMPDIR:-/tmp}/dkms-test.XXXXXX") ||
+		bail_out "cannot create a scratch dir"
+	tap_scratch_dirs+=("$T")
+}
+
+# mk_trees T: the three trees dkms is pointed at: T/dkms (--dkmstree),
+# T/src (--sourcetree), T/lib (--installtree).
+mk_trees() {
+	mkdir -p "$1/dkms" "$1/src" "$1/lib"
+}
+
+# fake_kernel T KVER [CONFIG_X=y ...]: T/lib/KVER/build is a fake kernel
+# build dir (tests/fake-kernel/mkfake.sh), T/lib/KVER/kernel an empty
+# module tree (see fake_kernel_module).
+fake_kernel() {
+	local t=$1 kver=$2
+	shift 2
+	mkdir -p "$t/lib/$kver/kernel"
+	sh "$top_srcdir/tests/fake-kernel/mkfake.sh" "$t/lib/$kver/build" \
+		"$kver" "$@" || bail_out "mkfake.sh failed for $kver"
+}
+
+# fake_kernel_module T KVER NAME [VERSION] [SUBDIR]: a module the
+# "distribution" shipped, T/lib/KVER/kernel/SUBDIR/NAME.ko (SUBDIR
+# defaults to drivers/misc), built with the fake kernel; MODULE_VERSION
+# is VERSION unless it is empty.  Prints the .ko path.
+fake_kernel_module() {
+	local t=$1 kver=$2 name=$3 version=${4-} subdir=${5:-drivers/misc}
+	local src
+	src=$(mktemp -d "$t/.kmod.XXXXXX") || return 1
+	{
+		echo '#include <linux/module.h>'
+		echo 'static int __init ship_init(void) { return 0; }'
+		echo 'module_init(ship_init);'
+		echo 'MODULE_LICENSE("GPL");'
+		echo 'MODULE_DESCRIPTION("shipped with the kernel");'
+		[ -n "$version" ] && echo "MODULE_VERSION(\"$version\");"
+	} > "$src/$name.c"
+	echo "obj-m := $name.o" > "$src/Kbuild"
+	make -s -C "$t/lib/$kver/build" M="$src" >/dev/null ||
+		bail_out "cannot build the kernel's own $name.ko"
+	mkdir -p "$t/lib/$kver/kernel/$subdir"
+	cp "$src/$name.ko" "$t/lib/$kver/kernel/$subdir/$name.ko"
+	rm -rf "$src"
+	echo "$t/lib/$kver/kernel/$subdir/$name.ko"
+}
+
+# have_real_kernel KVER: Debian's headers for KVER are installed.
+have_real_kernel() {
+	[ -e "/lib/modules/$1/build/Makefile" ] && [ -d "/lib/modules/$1/build/include" ]
+}
+
+# real_kernel T KVER: T/lib/KVER/build -> /lib/modules/KVER/build (read
+# only).  Skips the whole script when the headers are absent; test with
+# have_real_kernel first to do something else.
+real_kernel() {
+	have_real_kernel "$2" || skip_all "kernel headers for $2 are not installed"
+	mkdir -p "$1/lib/$2"
+	ln -sfn "/lib/modules/$2/build" "$1/lib/$2/build"
+}
+
+# copy_module NAME-VERSION [T]: tests/modules/NAME-VERSION into T/src.
+copy_module() {
+	local t=${2:-$T}
+	mkdir -p "$t/src"
+	cp -a "$top_srcdir/tests/modules/$1" "$t/src/$1" ||
+		bail_out "no fixture module $1"
+}
+
+# ----------------------------------------------------------------- dkms
+
+# dkms_ours ARGS...: our dkms on the trees of $T.
+dkms_ours() {
+	"$DKMS" "$@" --dkmstree "$T/dkms" --sourcetree "$T/src" \
+		--installtree "$T/lib"
+}
+
+# can_sandbox: whether ref_sandbox can work here (root, mount namespaces,
+# overlayfs); the reason is printed when it cannot.
+can_sandbox() {
+	if [ "$(id -u)" != 0 ]; then
+		echo "not root: no mount namespace for the reference dkms"
+		return 1
+	fi
+	if ! command -v unshare >/dev/null; then
+		echo "unshare is not installed"
+		return 1
+	fi
+	if ! unshare -m --propagation private true 2>/dev/null; then
+		echo "mount namespaces are refused here"
+		return 1
+	fi
+	if ! grep -qw overlay /proc/filesystems && ! modprobe -q overlay 2>/dev/null; then
+		echo "overlayfs is not available"
+		return 1
+	fi
+	return 0
+}
+
+# ref_sandbox CMD...: run CMD where /etc and /var/lib are copy-on-write
+# overlays whose upper layers live in $T/.sandbox (kept for the life of
+# $T, so what the reference writes there persists from one call to the
+# next, as on a real machine, and tests can look at it, e.g.
+# $T/.sandbox/var/lib/dkms/mok.key).  The machine's /etc/dkms and
+# /var/lib/dkms are replaced by empty dirs (as a fresh install of dkms
+# leaves them), so the reference runs with its defaults;
+# give it a framework.conf with ref_write.  Everything else, $T included,
+# is the real file system.  Note: dkms sees a mount namespace as a
+# chroot ("Running in chroot, modules won't be signed") unless
+# framework.conf says try_sign_modules="true".
+ref_sandbox() {
+	local sb=$T/.sandbox
+	local reason
+	if ! reason=$(can_sandbox); then
+		echo "ref_sandbox: $reason" >&2
+		return 125
+	fi
+	mkdir -p "$sb/etc" "$sb/var/lib" "$sb/.work/etc" "$sb/.work/var/lib"
+	unshare -m --propagation private bash -c '
+		sb=$1; shift
+		for d in /etc /var/lib; do
+			mount -t overlay overlay -o "lowerdir=$d,upperdir=$sb$d,workdir=$sb/.work$d" "$d" ||
+				exit 125
+		done
+		if [ ! -e "$sb/.hidden" ]; then
+			rm -rf /etc/dkms /var/lib/dkms
+			mkdir -p /etc/dkms /var/lib/dkms
+			: > "$sb/.hidden"
+		fi
+		exec "$@"' ref-sandbox "$sb" "$@"
+}
+
+# ref_write FILE: stdin into FILE as the sandbox sees it (e.g.
+# /etc/dkms/framework.conf), for the reference's next runs.
+ref_write() {
+	ref_sandbox sh -c 'mkdir -p "$(dirname "$1")" && cat > "$1"' ref-write "$1"
+}
+
+# have_ref: the reference dkms and a sandbox for it are available (the
+# reason is printed otherwise).  Use: r=$(have_ref) || skip_all "$r".
+have_ref() {
+	if [ ! -x "$DKMS_REF" ]; then
+		echo "reference dkms not found at $DKMS_REF"
+		return 1
+	fi
+	can_sandbox
+}
+
+# dkms_ref ARGS...: the reference dkms 3.4.3 on the trees of $T, inside
+# ref_sandbox.  Exit status 125 means it could not be started.
+dkms_ref() {
+	ref_sandbox "$DKMS_REF" "$@" --dkmstree "$T/dkms" --sourcetree "$T/src" \
+		--installtree "$T/lib"
+}
+
+# ------------------------------------------------------------ comparing
+
+# normalize_output [T]: stdin to stdout with the scratch root (default
+# $T) replaced by <T>.
+normalize_output() {
+	local t=${1:-$T}
+	awk -v t="$t" '{
+		out = ""
+		while ((i = index($0, t)) > 0) {
+			out = out substr($0, 1, i - 1) "<T>"
+			$0 = substr($0, i + length(t))
+		}
+		print out $0
+	}'
+}
+
+# tree_listing DIR: one line per entry below DIR, sorted by path:
+#   PATH d MODE | PATH f MODE SHA256 | PATH l -> TARGET | PATH other TYPE
+# PATH is relative to DIR; scratch roots in link targets read <T>.  No
+# timestamps, owners or inode numbers, so two trees built the same way
+# list the same.
+tree_listing() {
+	local dir=$1
+	(
+		cd "$dir" || exit 1
+		find . -mindepth 1 -printf '%P\t%y\t%m\t%l\n' | sort |
+		while IFS=$'\t' read -r p type mode target; do
+			case $type in
+			d) echo "$p d $mode" ;;
+			f) echo "$p f $mode $(sha256sum < "$p" | cut -d' ' -f1)" ;;
+			l) echo "$p l -> $target" ;;
+			*) echo "$p other $type" ;;
+			esac
+		done
+	) | normalize_output "${T:-/nonexistent}"
+}
