@@ -20,6 +20,16 @@ core_lib_libdkms_la_LDFLAGS = $(AM_LDFLAGS) -version-info 0:0:0 \
 	-Wl,--version-script=$(top_srcdir)/core/lib/libdkms.sym
 EXTRA_DIST += core/lib/libdkms.sym
 
+# The dkms cycle (add/build/install/uninstall/unbuild/remove/status).
+core_lib_libdkms_internal_la_SOURCES += \
+	core/lib/ops.h core/lib/runner.h core/lib/runner.c
+core_lib_libdkms_internal_la_SOURCES += \
+	core/lib/cycle.h core/lib/session.c core/lib/framework.c \
+	core/lib/tree.c core/lib/kernel.c core/lib/modinfo.c \
+	core/lib/modconf.c core/lib/invoke.c core/lib/status.c \
+	core/lib/add.c core/lib/build.c core/lib/install.c \
+	core/lib/uninstall.c core/lib/remove.c
+
 # dkms.conf reader (owner: conf).
 core_lib_libdkms_internal_la_SOURCES += \
 	core/lib/var.h core/lib/var.c \

@@ -36,6 +36,10 @@ struct dkms_framework {
 	char *sign_file, *mok_signing_key, *mok_certificate, *try_sign_modules;
 };
 
+/* Read <conf dir>/framework.conf and framework.conf.d/ *.conf as data. */
+int dkms_framework_read(struct dkms_ctx *ctx, struct dkms_framework *fw);
+void dkms_framework_clear(struct dkms_framework *fw);
+
 /* Command-line flags (3.4.3 option names). */
 enum {
 	DKMS_OPT_FORCE = 1u << 0,                  /* --force */
@@ -68,6 +72,10 @@ struct dkms_session {
 	char *prepared_kernel;
 	char *addon_modules_dir; /* $ADDON_MODULES_DIR */
 	bool delayed_depmod;     /* kernel_prerm: touch depmod-pending instead */
+	bool do_signing;
+	/* what add found in a source tree's dkms.conf (dkms build DIR) */
+	char *resolved_module, *resolved_version;
+	char **child_env;        /* CC=..., KERNEL_CC=... for builds */
 };
 
 int dkms_session_new(struct dkms_ctx *ctx, struct dkms_session **ret);
@@ -118,14 +126,16 @@ int dkms_op_maybe_unbuild(struct dkms_session *s, const struct dkms_op *op);
 int dkms_op_depmod(struct dkms_session *s, const char *kernelver);
 
 /* ---- kernels of a command ---------------------------------------------- */
+/* -k and -a lists as given (3.4.3's kernelver[] and arch[] arrays);
+ * after dkms_kernels_setup() n_arch == n except for status. */
 struct dkms_kernels {
-	size_t n;
+	size_t n, n_arch;
 	char **kernelver;
 	char **arch;
 };
 void dkms_kernels_clear(struct dkms_kernels *k);
-int dkms_kernels_push(struct dkms_kernels *k, const char *kver,
-		      const char *arch);
+int dkms_kernels_add_kernel(struct dkms_kernels *k, const char *kver);
+int dkms_kernels_add_arch(struct dkms_kernels *k, const char *arch);
 /* setup_kernels_arches: --all (from the built/installed states of m/v),
  * default uname -r / uname -m, one arch for all kernels.  0, 12, 16. */
 int dkms_kernels_setup(struct dkms_session *s, const char *action,
@@ -162,6 +172,10 @@ typedef int (*dkms_status_fn)(void *data, const struct dkms_status_entry *e);
 int dkms_status_walk(struct dkms_session *s, const char *m, const char *v,
 		     const char *kver, const char *arch, dkms_status_fn fn,
 		     void *data);
+/* module_status_built for one m/v (no broken/added entries). */
+int dkms_status_built_walk(struct dkms_session *s, const char *m,
+			   const char *v, const char *kver, const char *arch,
+			   dkms_status_fn fn, void *data);
 /* do_status: the text lines of `dkms status` for one filter. */
 int dkms_status_print(struct dkms_session *s, const char *m, const char *v,
 		      const char *kver, const char *arch);

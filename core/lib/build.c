@@ -1,0 +1,617 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * `dkms build`: 3.4.3's do_build.  The source is copied to <m>/<v>/build,
+ * patched, built with the conf's make command, and the modules are
+ * collected into <m>/<v>/<kver>/<arch>/module through a temporary
+ * directory renamed into place, so a failed build leaves the module in the
+ * added state (with build/make.log to consult, as 3.4.3 leaves it).
+ */
+#include "config.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cycle.h"
+#include "runner.h"
+
+static size_t visible_entries(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	size_t n = 0;
+
+	if (!d)
+		return 0;
+	while ((de = readdir(d)))
+		if (de->d_name[0] != '.')
+			n++;
+	closedir(d);
+	return n;
+}
+
+static bool in_path(const char *prog)
+{
+	_cleanup_free_ char *path = NULL;
+	const char *env = getenv("PATH");
+	char *dir, *save = NULL;
+
+	if (!prog || !*prog)
+		return false;
+	if (strchr(prog, '/'))
+		return access(prog, X_OK) == 0;
+	path = strdup(env ? env : "/usr/bin:/bin");
+	for (dir = strtok_r(path, ":", &save); dir;
+	     dir = strtok_r(NULL, ":", &save)) {
+		_cleanup_free_ char *p = path_join(dir, prog);
+
+		if (p && access(p, X_OK) == 0)
+			return true;
+	}
+	return false;
+}
+
+static int env_add(struct dkms_session *s, const char *name, const char *v)
+{
+	size_t n = 0;
+	char **nv;
+	char *e = xasprintf("%s=%s", name, v);
+
+	if (!e)
+		return -ENOMEM;
+	while (s->child_env && s->child_env[n]) {
+		if (startswith(s->child_env[n], name) &&
+		    s->child_env[n][strlen(name)] == '=') {
+			free(s->child_env[n]);
+			s->child_env[n] = e;
+			return 0;
+		}
+		n++;
+	}
+	nv = realloc(s->child_env, (n + 2) * sizeof(char *));
+	if (!nv) {
+		free(e);
+		return -ENOMEM;
+	}
+	nv[n] = e;
+	nv[n + 1] = NULL;
+	s->child_env = nv;
+	return 0;
+}
+
+/* The compiler the kernel was built with, when we have it (3.4.3 reads
+ * CONFIG_CC_VERSION_TEXT's first word, clang and lld flags). */
+static int compiler_env(struct dkms_session *s, const char *kconf)
+{
+	_cleanup_free_ char *text = NULL;
+	char *p;
+	int r = 0;
+
+	if (read_file(kconf, &text, NULL) < 0)
+		return 0;
+	p = strstr(text, "\nCONFIG_CC_VERSION_TEXT=");
+	if (!p && startswith(text, "CONFIG_CC_VERSION_TEXT="))
+		p = text - 1;
+	if (p) {
+		_cleanup_free_ char *cc = NULL;
+		char *v = p + 24;
+		size_t len;
+
+		while (*v == '"')
+			v++;
+		len = strcspn(v, "\" \n");
+		/* sed wants a space after the first word */
+		if (v[len] == ' ') {
+			cc = strndup(v, len);
+			if (cc && in_path(cc)) {
+				r = env_add(s, "CC", cc);
+				if (r == 0)
+					r = env_add(s, "KERNEL_CC", cc);
+			}
+		}
+	}
+	if (r == 0 && strstr(text, "CONFIG_CC_IS_CLANG=y") && in_path("clang")) {
+		r = env_add(s, "CC", "clang");
+		if (r == 0)
+			r = env_add(s, "KERNEL_CC", "clang");
+	}
+	if (r == 0 && strstr(text, "CONFIG_LD_IS_LLD=y") && in_path("ld.lld")) {
+		r = env_add(s, "LD", "ld.lld");
+		if (r == 0)
+			r = env_add(s, "KERNEL_LD", "ld.lld");
+	}
+	return r;
+}
+
+struct bd_found {
+	bool installed;
+	char *best;
+};
+
+static int bd_installed(void *data, const struct dkms_status_entry *e)
+{
+	struct bd_found *f = data;
+
+	if (e->state != DKMS_STATE_INSTALLED)
+		return 0;
+	f->installed = true;
+	if (!f->best || strverscmp(e->version, f->best) > 0) {
+		free(f->best);
+		f->best = strdup(e->version);
+	}
+	return 0;
+}
+
+static int check_build_depends(struct dkms_session *s,
+			       const struct dkms_op *op,
+			       const struct modconf *mc)
+{
+	struct strbuf missing = { 0 };
+	char **bd;
+	int r = 0;
+
+	for (bd = mc->build_depends; bd && *bd; bd++) {
+		struct bd_found f = { 0 };
+
+		dkms_status_walk(s, *bd, "*", op->kernelver, op->arch,
+				 bd_installed, &f);
+		free(f.best);
+		if (!f.installed)
+			strbuf_addf(&missing, " %s", *bd);
+	}
+	if (!missing.len)
+		return 0;
+	if (dkms_opt(s, DKMS_OPT_FORCE))
+		dkms_warn(s, "Trying to build module %s/%s for kernel %s (%s) "
+			  "despite of missing BUILD_DEPENDS:%s.", op->module,
+			  op->version, op->kernelver, op->arch,
+			  strbuf_str(&missing));
+	else
+		r = dkms_die(s, 13, "Aborting build of module %s/%s for kernel "
+			     "%s (%s) due to missing BUILD_DEPENDS:%s.\n"
+			     "You may override by specifying --force.",
+			     op->module, op->version, op->kernelver, op->arch,
+			     strbuf_str(&missing));
+	strbuf_release(&missing);
+	return r;
+}
+
+static void log_header(const struct dkms_op *op, const char *log)
+{
+	char date[128];
+	time_t now = time(NULL);
+	struct tm tm;
+	FILE *f = fopen(log, "ae");
+
+	if (!f)
+		return;
+	localtime_r(&now, &tm);
+	strftime(date, sizeof(date), "%a %b %e %H:%M:%S %Z %Y", &tm);
+	fprintf(f, "DKMS (dkms-%s) make.log for %s/%s for kernel %s (%s)\n%s\n",
+		PACKAGE_VERSION, op->module, op->version, op->kernelver,
+		op->arch, date);
+	fclose(f);
+}
+
+/* Kept apart so patch, scripts and make see the same build dir. */
+static int apply_patches(struct dkms_session *s, const struct dkms_op *op,
+			 const struct modconf *mc, const char *build_dir,
+			 const char *log)
+{
+	char **p;
+
+	for (p = mc->patches; p && *p; p++) {
+		_cleanup_free_ char *rel = xasprintf("patches/%s", *p);
+		_cleanup_free_ char *abs = xasprintf("%s/patches/%s", build_dir, *p);
+		_cleanup_free_ char *cmd = xasprintf("patch -p1 < ./patches/%s", *p);
+		_cleanup_free_ char *desc = xasprintf("Applying patch %s", *p);
+
+		if (!rel || !abs || !cmd || !desc)
+			return -ENOMEM;
+		if (strstr(rel, "/../"))
+			return dkms_die(s, 5, "Patch %s as specified in dkms.conf "
+					"contains '..' path component.", *p);
+		if (!path_exists(abs))
+			return dkms_die(s, 5, "Patch %s as specified in dkms.conf "
+					"cannot be\nfound in %s/patches/.", *p,
+					build_dir);
+		if (invoke_command(s, op, cmd, desc, log, build_dir, true) != 0)
+			return dkms_die(s, 6, "Application of patch %s failed.\n"
+					"Consult %s for more information.", *p,
+					log);
+	}
+	return 0;
+}
+
+/* make_command with a leading "make" given the job count and
+ * KERNELRELEASE, as 3.4.3's ${make_command/#make/...} */
+static char *make_invocation(struct dkms_session *s, const char *make,
+			     const char *kver)
+{
+	const char *jobs = s->parallel_jobs;
+	_cleanup_free_ char *def = NULL;
+
+	if (!jobs)
+		jobs = s->fw.parallel_jobs;
+	if (!jobs) {
+		def = xasprintf("%u", dkms_cpu_count());
+		jobs = def;
+	}
+	if (!strcmp(jobs, "0"))
+		jobs = "";
+	if (!startswith(make, "make"))
+		return strdup(make);
+	return xasprintf("make -j%s KERNELRELEASE=%s%s", jobs, kver, make + 4);
+}
+
+static int run_tool(char *const *argv)
+{
+	struct dkms_run_opts ro = { 0 };
+	int status = 0, r;
+
+	ro.argv = argv;
+	ro.out_fd = DKMS_RUN_OUT_INHERIT;
+	r = dkms_run(&ro, &status);
+	return r < 0 ? r : status;
+}
+
+/* gzip/xz/zstd with framework.conf's options, split as words. */
+static int compress(struct dkms_session *s, const char *cs, const char *ko)
+{
+	const char *tool, *opts;
+	_cleanup_free_ char *line = NULL;
+	char *argv[64], *w, *save = NULL;
+	size_t n = 0;
+
+	if (!strcmp(cs, ".gz")) {
+		tool = "gzip";
+		opts = s->fw.compress_gzip_opts ? s->fw.compress_gzip_opts : "";
+	} else if (!strcmp(cs, ".xz")) {
+		tool = "xz";
+		opts = s->fw.compress_xz_opts ? s->fw.compress_xz_opts
+					      : "--check=crc32 --lzma2=dict=1MiB";
+	} else {
+		tool = "zstd";
+		opts = s->fw.compress_zstd_opts ? s->fw.compress_zstd_opts
+						: "-q --rm -T0";
+	}
+	line = strdup(opts);
+	if (!line)
+		return -ENOMEM;
+	argv[n++] = (char *)tool;
+	for (w = strtok_r(line, " \t", &save); w && n < 60;
+	     w = strtok_r(NULL, " \t", &save))
+		argv[n++] = w;
+	argv[n++] = (char *)"-f";
+	argv[n++] = (char *)ko;
+	argv[n] = NULL;
+	return run_tool(argv);
+}
+
+/* Ours, not 3.4.3's: a module whose vermagic names another kernel will
+ * not load.  3.4.3 installs it anyway, so we only warn. */
+static void check_vermagic(struct dkms_session *s, const char *ko,
+			   const char *kver)
+{
+	_cleanup_free_ char *vm = modinfo_vermagic(ko);
+	size_t len = strlen(kver);
+
+	if (!vm)
+		dkms_warn(s, "%s has no vermagic; it may not load into kernel %s.",
+			  ko, kver);
+	else if (strncmp(vm, kver, len) || (vm[len] && vm[len] != ' '))
+		dkms_warn(s, "%s was built for kernel '%.*s', not %s; "
+			  "it will not load into %s.", ko,
+			  (int)strcspn(vm, " "), vm, kver, kver);
+}
+
+static int collect_modules(struct dkms_session *s, const struct dkms_op *op,
+			   const struct modconf *mc, const char *build_dir,
+			   const char *tmp, const char *cs)
+{
+	_cleanup_free_ char *symvers = path_join(build_dir, "Module.symvers");
+	size_t i;
+	int r;
+
+	if (!symvers)
+		return -ENOMEM;
+	if (path_exists(symvers)) {
+		_cleanup_free_ char *dst = xasprintf("%s/module/Module.symvers", tmp);
+
+		if (!dst || copy_file_to(symvers, dst, 0644) < 0)
+			return -EIO;
+	}
+	for (i = 0; i < mc->n; i++) {
+		const struct modrec *m = &mc->mod[i];
+		_cleanup_free_ char *ko = NULL, *cko = NULL, *dst = NULL;
+		const char *from;
+		bool compressed = false;
+
+		if (m->excluded)
+			continue;
+		ko = xasprintf("%s/%s%s.ko", build_dir, m->built_location,
+			       m->built_name);
+		cko = xasprintf("%s%s", ko ? ko : "", cs);
+		if (!ko || !cko)
+			return -ENOMEM;
+		if (!path_exists(ko)) {
+			dkms_warn(s, "%s has disappeared", ko);
+			continue;
+		}
+		check_vermagic(s, ko, op->kernelver);
+		if (m->strip) {
+			char *argv[] = { (char *)"strip", (char *)"-g", ko, NULL };
+
+			run_tool(argv);
+		}
+		if (*cs)
+			compressed = compress(s, cs, ko) == 0;
+		from = compressed ? cko : ko;
+		dst = xasprintf("%s/module/%s.ko%s", tmp, m->dest_name,
+				compressed ? cs : "");
+		if (!dst)
+			return -ENOMEM;
+		r = copy_file_to(from, dst, 0644);
+		if (r < 0)
+			return r;
+	}
+	for (i = 0; i < mc->n; i++) {
+		_cleanup_free_ char *dir = NULL, *f = NULL;
+
+		if (mc->mod[i].excluded)
+			continue;
+		dir = xasprintf("%s/module", tmp);
+		f = dir ? ko_in_dir(dir, mc->mod[i].dest_name, cs) : NULL;
+		if (!f)
+			return dkms_die(s, 7, "Missing module '%s' in %s/module",
+					mc->mod[i].dest_name, tmp);
+	}
+	return 0;
+}
+
+static int save_dep_versions(struct dkms_session *s, const struct dkms_op *op,
+			     const struct modconf *mc, const char *base)
+{
+	char **bd;
+
+	for (bd = mc->build_depends; bd && *bd; bd++) {
+		struct bd_found f = { 0 };
+		_cleanup_free_ char *p = xasprintf("%s/.dep_%s", base, *bd);
+		_cleanup_free_ char *line = NULL;
+
+		dkms_status_walk(s, *bd, "*", op->kernelver, op->arch,
+				 bd_installed, &f);
+		/* 3.4.3 takes the newest built or installed version */
+		if (f.best && p && (line = xasprintf("%s\n", f.best)))
+			write_file_atomic(p, line, strlen(line), 0644);
+		free(f.best);
+	}
+	return 0;
+}
+
+static int build_steps(struct dkms_session *s, const struct dkms_op *op,
+		       struct modconf *mc, const char *cs)
+{
+	_cleanup_free_ char *source = tree_path(s, "%s/%s/source", op->module, op->version);
+	_cleanup_free_ char *build = tree_path(s, "%s/%s/build", op->module, op->version);
+	_cleanup_free_ char *kdir = tree_path(s, "%s/%s/%s", op->module, op->version, op->kernelver);
+	_cleanup_free_ char *base = tree_path(s, "%s/%s/%s/%s", op->module, op->version, op->kernelver, op->arch);
+	_cleanup_free_ char *log = NULL, *overlay = NULL, *make = NULL;
+	_cleanup_free_ char *tmp = NULL, *sub = NULL, *dst = NULL;
+	const char *confdir = dkms_ctx_get_path(s->ctx, DKMS_PATH_CONF_DIR);
+	size_t i;
+	int r;
+
+	if (!source || !build || !kdir || !base)
+		return -ENOMEM;
+	log = path_join(build, "make.log");
+	overlay = xasprintf("%s/%s/patches", confdir, op->module);
+	if (!log || !overlay)
+		return -ENOMEM;
+	r = check_build_depends(s, op, mc);
+	if (r)
+		return r;
+
+	rm_rf(build);
+	sub = xasprintf("%s/", source);
+	if (!sub || copy_tree(sub, build) < 0)
+		return -EIO;
+	if (is_dir(overlay)) {
+		_cleanup_free_ char *bp = path_join(build, "patches");
+		DIR *d;
+		struct dirent *de;
+
+		if (!bp || mkdir_p(bp, 0755) < 0)
+			return -EIO;
+		d = opendir(overlay);
+		while (d && (de = readdir(d))) {
+			_cleanup_free_ char *a = NULL, *b = NULL;
+
+			if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+				continue;
+			a = path_join(overlay, de->d_name);
+			b = path_join(bp, de->d_name);
+			if (a && b) {
+				rm_rf(b);
+				copy_tree(a, b);
+			}
+		}
+		if (d)
+			closedir(d);
+	}
+	log_header(op, log);
+
+	r = apply_patches(s, op, mc, build, log);
+	if (r)
+		return r;
+	r = run_build_script(s, op, "pre_build", mc->pre_build, log);
+	if (r)
+		return r;
+
+	make = make_invocation(s, mc->make_command, op->kernelver);
+	if (!make)
+		return -ENOMEM;
+	if (invoke_command(s, op, make, "Building module(s)", log, build, true))
+		return dkms_die(s, 10, "Bad return status for module build on "
+				"kernel: %s (%s)\nConsult %s for more information.",
+				op->kernelver, op->arch, log);
+
+	for (i = 0; i < mc->n; i++) {
+		_cleanup_free_ char *ko = NULL;
+
+		if (mc->mod[i].excluded)
+			continue;
+		ko = xasprintf("%s/%s%s.ko", build, mc->mod[i].built_location,
+			       mc->mod[i].built_name);
+		if (ko && path_exists(ko))
+			continue;
+		return dkms_die(s, 7, "Build of %s%s.ko failed for: %s (%s)\n"
+				"Make sure the name and location of the generated "
+				"module are correct,\nor consult %s for more "
+				"information.", mc->mod[i].built_location,
+				mc->mod[i].built_name, op->kernelver, op->arch, log);
+	}
+
+	if (mkdir_p(kdir, 0755) < 0)
+		return -EIO;
+	tmp = xasprintf("%s/.tmp_%s_XXXXXX", kdir, op->arch);
+	if (!tmp || !mkdtemp(tmp))
+		return dkms_die(s, 1, "Unable to make temporary directory.");
+	{
+		_cleanup_free_ char *l = path_join(tmp, "log");
+		_cleanup_free_ char *m = path_join(tmp, "module");
+
+		if (!l || !m || mkdir(l, 0755) < 0 || mkdir(m, 0755) < 0)
+			return -EIO;
+	}
+	r = collect_modules(s, op, mc, build, tmp, cs);
+	if (r)
+		return r;
+	chmod(tmp, 0755);
+	if (rename(tmp, base) < 0)
+		return dkms_die(s, 7, "do_build: final mv failed (1)");
+
+	r = run_build_script(s, op, "post_build", mc->post_build, log);
+	if (r)
+		return r;
+	dst = xasprintf("%s/log/make.log", base);
+	if (dst)
+		move_file(log, dst);
+	rm_rf(build);
+
+	if (mc->build_depends_rebuild && !dkms_opt(s, DKMS_OPT_FORCE))
+		save_dep_versions(s, op, mc, base);
+	return 0;
+}
+
+static int do_build(struct dkms_session *s, const struct dkms_op *op);
+
+int dkms_op_build(struct dkms_session *s, const struct dkms_op *op)
+{
+	struct dkms_op o = *op;
+	int r;
+
+	if (!op->kernelver || !*op->kernelver || !op->arch || !*op->arch)
+		return dkms_die(s, 16, "do_build: Empty $kernelver or $arch");
+	if (!dkms_is_added(s, op->module, op->version)) {
+		r = dkms_op_add(s, op);
+		if (r)
+			return r;
+		dkms_echo(s, "%s", "");
+		if ((!o.module || !*o.module) && s->resolved_module) {
+			o.module = s->resolved_module;
+			o.version = s->resolved_version;
+		}
+	}
+	return do_build(s, &o);
+}
+
+static int do_build(struct dkms_session *s, const struct dkms_op *op)
+{
+	_cleanup_free_ char *base = NULL, *source = NULL, *ksrc = NULL;
+	_cleanup_free_ char *kconf = NULL;
+	struct modconf mc;
+	const char *cs;
+	int r;
+
+	base = tree_path(s, "%s/%s/%s/%s", op->module, op->version,
+			 op->kernelver, op->arch);
+	source = tree_path(s, "%s/%s/source", op->module, op->version);
+	if (!base || !source)
+		return -ENOMEM;
+	if (is_dir(base))
+		return dkms_die(s, 3, "This module/version has already been built "
+				"on: %s\nDirectory %s already exists. Use the dkms "
+				"remove function before trying to build again.",
+				op->kernelver, base);
+	cs = module_compressed_suffix(s, op->kernelver);
+	r = modconf_read(s, op->module, op->version, op->kernelver, op->arch,
+			 NULL, MC_STRICT, &mc);
+	if (r)
+		return r;
+	if (mc.build_exclude) {
+		dkms_warn(s, "The %s/dkms.conf\nfor module %s/%s includes "
+			  "BUILD_EXCLUSIVE directives\nwhich do not match this "
+			  "kernel/arch/config for any modules.\nThis indicates "
+			  "that it should not be built.", base, op->module,
+			  op->version);
+		r = 77;
+		goto out;
+	}
+	if (visible_entries(source) < 2) {
+		r = dkms_die(s, 8, "The directory %s does not appear to have "
+			     "module source located within it.\nBuild halted.",
+			     source);
+		goto out;
+	}
+	r = prepare_kernel_and_signing(s, op->kernelver, op->arch);
+	if (r)
+		goto out;
+	ksrc = kernel_source_dir(s, op->kernelver);
+	kconf = ksrc ? kernel_config_path(s, ksrc) : NULL;
+	if (kconf) {
+		r = compiler_env(s, kconf);
+		if (r)
+			goto out;
+	}
+	r = build_steps(s, op, &mc, cs);
+out:
+	modconf_clear(&mc);
+	return r;
+}
+
+int dkms_op_maybe_build(struct dkms_session *s, const struct dkms_op *op)
+{
+	if (dkms_is_built(s, op)) {
+		if (!dkms_opt(s, DKMS_OPT_FORCE)) {
+			dkms_echo(s, "Module %s/%s already built for kernel %s "
+				  "(%s), skip. You may override by specifying "
+				  "--force.", op->module, op->version,
+				  op->kernelver, op->arch);
+			return 0;
+		}
+		dkms_op_unbuild(s, op);
+	}
+	return dkms_op_build(s, op);
+}
+
+int dkms_cmd_build(struct dkms_session *s, const char *m, const char *v,
+		   const struct dkms_kernels *k)
+{
+	size_t i;
+	int r = 0;
+
+	/* 3.4.3 builds each kernel in a subshell: a failure is reported and
+	 * the next kernel still built; the last status is the command's */
+	for (i = 0; i < k->n; i++) {
+		struct dkms_op op = { m, v, k->kernelver[i], k->arch[i] };
+
+		r = dkms_op_maybe_build(s, &op);
+	}
+	return r;
+}

@@ -1,0 +1,336 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * `dkms install`: 3.4.3's do_install and check_version_sanity.  A module
+ * of the same name already in the kernel's tree is moved aside into
+ * <m>/original_module/<kver>/<arch>/ with a NAME.origin file holding where
+ * it came from, so uninstall can put it back.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cycle.h"
+#include "runner.h"
+
+/* kernel versions with '-' read as blanks, compared through VER() */
+static bool obsoleted(struct dkms_session *s, const char *kver,
+		      const char *obs)
+{
+	_cleanup_free_ char *a = strdup(kver), *b = strdup(obs);
+	char *p;
+	int c;
+
+	if (!a || !b || dkms_opt(s, DKMS_OPT_FORCE))
+		return false;
+	for (p = a; *p; p++)
+		if (*p == '-')
+			*p = ' ';
+	for (p = b; *p; p++)
+		if (*p == '-')
+			*p = ' ';
+	c = ver_cmp(a, b);
+	return c >= 0;
+}
+
+/* 0: go on with this module; 1: skip it (message printed). */
+static int check_version_sanity(struct dkms_session *s,
+				const struct dkms_op *op, const char *obs,
+				const char *name, const char *cs)
+{
+	_cleanup_free_ char *lib = xasprintf("%s/%s", install_tree(s), op->kernelver);
+	_cleanup_free_ char *moddir = tree_path(s, "%s/%s/%s/%s/module", op->module,
+						op->version, op->kernelver, op->arch);
+	_cleanup_free_ char *suffix = xasprintf(".ko%s", cs);
+	_cleanup_free_ char *mine = NULL;
+	struct modver vmine = { 0 }, vkern = { 0 };
+	char **found = NULL;
+	const char *cmp;
+	int r = 0;
+
+	if (!lib || !moddir || !suffix)
+		return -ENOMEM;
+	if (obs && *obs && obsoleted(s, op->kernelver, obs)) {
+		dkms_printf(s->ctx, DKMS_STDERR,
+			    "\nModule has been obsoleted due to being included in kernel %s.\n"
+			    "We will avoid installing for future kernels above %s.\n"
+			    "You may override by specifying --force.\n", obs, obs);
+		return 1;
+	}
+	found = find_module(lib, name, suffix);
+	if (!found || !found[0] ||
+	    dkms_opt(s, DKMS_OPT_FORCE_VERSION_OVERRIDE))
+		goto out;
+	mine = ko_in_dir(moddir, name, cs);
+	cmp = compare_module_version(found[0], mine ? mine : "");
+	if (dkms_opt(s, DKMS_OPT_FORCE))
+		goto out;
+	if (modinfo_version(mine, &vmine) < 0 ||
+	    modinfo_version(found[0], &vkern) < 0) {
+		r = -ENOMEM;
+		goto out;
+	}
+	if (!strcmp(cmp, ">")) {
+		dkms_die(s, 1, "Module version %s for %s%s\nis not newer than "
+			 "what is already found in kernel %s (%s).\nYou may "
+			 "override by specifying --force.", vmine.version, name,
+			 suffix, op->kernelver, vkern.version);
+		r = 1;
+	} else if (!strcmp(cmp, "==")) {
+		/* unversioned modules count as the same when identical */
+		if (*vmine.version || *vmine.srcversion ||
+		    files_equal(found[0], mine)) {
+			if (*vmine.version)
+				dkms_printf(s->ctx, DKMS_STDERR, "Module %s already "
+					    "installed at version %s, override by "
+					    "specifying --force\n", found[0],
+					    vmine.version);
+			else
+				dkms_printf(s->ctx, DKMS_STDERR, "Module %s already "
+					    "installed (unversioned module), override "
+					    "by specifying --force\n", found[0]);
+			r = 1;
+		}
+	}
+out:
+	modver_clear(&vmine);
+	modver_clear(&vkern);
+	strv_free(found);
+	return r;
+}
+
+/* Move a distribution's module of the same name aside, the first of:
+ * <lib>/extra, <lib>/updates, <lib><dest>, anywhere in <lib>. */
+static int archive_original(struct dkms_session *s, const struct dkms_op *op,
+			    const struct modrec *m, const char *cs,
+			    const char *backup, const char *active_link)
+{
+	_cleanup_free_ char *lib = xasprintf("%s/%s", install_tree(s), op->kernelver);
+	_cleanup_free_ char *copy = ko_in_dir(backup, m->dest_name, cs);
+	_cleanup_free_ char *suffix = xasprintf(".ko%s", cs);
+	char *cand[3] = { NULL, NULL, NULL };
+	char **found = NULL;
+	struct stat st;
+	size_t i;
+	int r = 0;
+
+	if (!lib || !suffix)
+		return -ENOMEM;
+	if (lstat(active_link, &st) == 0 && S_ISLNK(st.st_mode)) {
+		if (copy)
+			dkms_echo(s, "An original module was already stored "
+				  "during a previous install");
+		return 0;
+	}
+	{
+		_cleanup_free_ char *e = path_join(lib, "extra");
+		_cleanup_free_ char *u = path_join(lib, "updates");
+		_cleanup_free_ char *d = xasprintf("%s%s", lib, m->dest_location);
+
+		cand[0] = e ? ko_in_dir(e, m->dest_name, cs) : NULL;
+		cand[1] = u ? ko_in_dir(u, m->dest_name, cs) : NULL;
+		cand[2] = d ? ko_in_dir(d, m->dest_name, cs) : NULL;
+	}
+	found = find_module(lib, m->dest_name, suffix);
+	for (i = 0; i < 3 || (found && found[i - 3]); i++) {
+		const char *c = i < 3 ? cand[i] : found[i - 3];
+		_cleanup_free_ char *origin = NULL, *line = NULL, *dst = NULL;
+
+		if (!c || stat(c, &st) < 0 || !S_ISREG(st.st_mode))
+			continue;
+		dkms_echo(s, "Found pre-existing %s, archiving for "
+			  "uninstallation", c);
+		dst = path_join(backup, strrchr(c, '/') + 1);
+		origin = xasprintf("%s.origin", dst ? dst : "");
+		line = xasprintf("%s\n", c);
+		if (!dst || !origin || !line || mkdir_p(backup, 0755) < 0) {
+			r = -ENOMEM;
+			break;
+		}
+		r = move_file(c, dst);
+		if (r == 0)
+			r = write_file_atomic(origin, line, strlen(line), 0644);
+		break;
+	}
+	for (i = 0; i < 3; i++)
+		free(cand[i]);
+	strv_free(found);
+	return r;
+}
+
+static int install_one_module(struct dkms_session *s, const struct dkms_op *op,
+			      const struct modrec *m, const char *cs)
+{
+	_cleanup_free_ char *moddir = tree_path(s, "%s/%s/%s/%s/module", op->module,
+						op->version, op->kernelver, op->arch);
+	_cleanup_free_ char *src = NULL, *dir = NULL, *dst = NULL;
+	int r;
+
+	if (!moddir)
+		return -ENOMEM;
+	src = ko_in_dir(moddir, m->dest_name, cs);
+	dir = xasprintf("%s/%s%s", install_tree(s), op->kernelver, m->dest_location);
+	if (!src || !dir)
+		return -ENOMEM;
+	dst = path_join(dir, strrchr(src, '/') + 1);
+	if (!dst)
+		return -ENOMEM;
+	dkms_echo(s, "Installing %s", dst);
+	if (mkdir_p(dir, 0755) < 0)
+		return dkms_die(s, 6, "Copying '%s' failed", src);
+	if (dkms_opt(s, DKMS_OPT_SYMLINK_MODULES)) {
+		unlink(dst);
+		r = symlink(src, dst) < 0 ? -errno : 0;
+	} else {
+		r = copy_file_to(src, dst, 0644);
+	}
+	if (r < 0)
+		return dkms_die(s, 6, "Copying '%s' failed", src);
+	return 0;
+}
+
+static int install_modules(struct dkms_session *s, const struct dkms_op *op,
+			   const struct modconf *mc, const char *cs)
+{
+	_cleanup_free_ char *backup = tree_path(s, "%s/original_module/%s/%s",
+						op->module, op->kernelver, op->arch);
+	_cleanup_free_ char *link = tree_path(s, "%s/kernel-%s-%s", op->module,
+					      op->kernelver, op->arch);
+	_cleanup_free_ char *target = xasprintf("%s/%s/%s", op->version,
+						op->kernelver, op->arch);
+	bool any = false;
+	size_t i;
+	int r;
+
+	if (!backup || !link || !target)
+		return -ENOMEM;
+	for (i = 0; i < mc->n; i++) {
+		const struct modrec *m = &mc->mod[i];
+
+		if (m->excluded)
+			continue;
+		r = check_version_sanity(s, op, mc->obsolete_by, m->dest_name, cs);
+		if (r < 0)
+			return r;
+		if (r > 0)
+			continue;
+		r = archive_original(s, op, m, cs, backup, link);
+		if (r < 0)
+			return r;
+		r = install_one_module(s, op, m, cs);
+		if (r)
+			return r;
+		any = true;
+	}
+	if (mc->n > 0 && !any)
+		return dkms_die(s, 6, "Installation aborted.");
+	unlink(link);
+	if (symlink(target, link) < 0)
+		return -errno;
+	return 0;
+}
+
+int dkms_op_install(struct dkms_session *s, const struct dkms_op *op)
+{
+	_cleanup_free_ char *lib = NULL, *moddir = NULL, *cmd = NULL;
+	unsigned int saved = s->flags;
+	struct modconf mc = { 0 };
+	const char *cs;
+	size_t i;
+	int r;
+
+	if (!op->kernelver || !*op->kernelver || !op->arch || !*op->arch)
+		return dkms_die(s, 16, "do_install: Empty $kernelver or $arch");
+	if (!dkms_is_built(s, op)) {
+		r = dkms_op_build(s, op);
+		if (r)
+			return r;
+	}
+	lib = xasprintf("%s/%s", install_tree(s), op->kernelver);
+	moddir = tree_path(s, "%s/%s/%s/%s/module", op->module, op->version,
+			   op->kernelver, op->arch);
+	cmd = xasprintf("do_depmod %s", op->kernelver);
+	if (!lib || !moddir || !cmd)
+		return -ENOMEM;
+	if (!path_exists(lib))
+		return dkms_die(s, 6, "The directory %s doesn't exist.\nYou cannot "
+				"install a module onto a non-existent kernel.", lib);
+	cs = module_compressed_suffix(s, op->kernelver);
+	r = modconf_read(s, op->module, op->version, op->kernelver, op->arch,
+			 NULL, MC_STRICT, &mc);
+	if (r)
+		return r;
+	for (i = 0; i < mc.n; i++) {
+		_cleanup_free_ char *f = NULL;
+
+		if (mc.mod[i].excluded)
+			continue;
+		f = ko_in_dir(moddir, mc.mod[i].dest_name, cs);
+		if (!f) {
+			r = dkms_die(s, 6, "Missing module %s in %s",
+				     mc.mod[i].dest_name, moddir);
+			goto out;
+		}
+	}
+	if (dkms_is_installed(s, op)) {
+		r = dkms_die(s, 5, "This module/version combo is already "
+			     "installed for kernel %s (%s).", op->kernelver,
+			     op->arch);
+		goto out;
+	}
+	if (dkms_opt(s, DKMS_OPT_RPM_SAFE_UPGRADE))
+		s->flags |= DKMS_OPT_FORCE;
+	if (run_build_script(s, op, "pre_install", mc.pre_install, NULL) != 0 &&
+	    !dkms_opt(s, DKMS_OPT_FORCE)) {
+		r = dkms_die(s, 101, "pre_install failed, aborting install.\n"
+			     "You may override by specifying --force.");
+		goto out;
+	}
+	r = install_modules(s, op, &mc, cs);
+	if (r)
+		goto out;
+	run_build_script(s, op, "post_install", mc.post_install, NULL);
+	if (dkms_op_depmod(s, op->kernelver) != 0) {
+		dkms_op_uninstall(s, op);
+		r = dkms_die(s, 6, "Problems with depmod detected. Automatically "
+			     "uninstalling this module.\nInstall Failed (depmod "
+			     "problems). Module rolled back to built state.");
+	}
+out:
+	s->flags = saved;
+	modconf_clear(&mc);
+	return r;
+}
+
+int dkms_op_maybe_install(struct dkms_session *s, const struct dkms_op *op)
+{
+	if (dkms_is_installed(s, op)) {
+		if (!dkms_opt(s, DKMS_OPT_FORCE)) {
+			dkms_echo(s, "Module %s/%s already installed on kernel %s "
+				  "(%s), skip. You may override by specifying "
+				  "--force.", op->module, op->version,
+				  op->kernelver, op->arch);
+			return 0;
+		}
+		dkms_op_uninstall(s, op);
+		dkms_echo(s, "%s", "");
+	}
+	return dkms_op_install(s, op);
+}
+
+int dkms_cmd_install(struct dkms_session *s, const char *m, const char *v,
+		     const struct dkms_kernels *k)
+{
+	size_t i;
+	int r = 0;
+
+	/* each kernel in a subshell in 3.4.3: go on after a failure */
+	for (i = 0; i < k->n; i++) {
+		struct dkms_op op = { m, v, k->kernelver[i], k->arch[i] };
+
+		r = dkms_op_maybe_install(s, &op);
+	}
+	return r;
+}

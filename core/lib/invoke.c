@@ -1,0 +1,260 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * 3.4.3's invoke_command and run_build_script on top of the runner.
+ * dkms evals these strings in a subshell of itself, so they see its shell
+ * variables ($kernelver, $module, ...) without them being exported; we
+ * give the child bash the same variables the same way.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cycle.h"
+#include "runner.h"
+
+static void shell_quote(struct strbuf *sb, const char *v)
+{
+	strbuf_addch(sb, '\'');
+	for (; v && *v; v++) {
+		if (*v == '\'')
+			strbuf_adds(sb, "'\\''");
+		else
+			strbuf_addch(sb, *v);
+	}
+	strbuf_addch(sb, '\'');
+}
+
+static void set_var(struct strbuf *sb, const char *name, const char *v)
+{
+	strbuf_adds(sb, name);
+	strbuf_addch(sb, '=');
+	shell_quote(sb, v ? v : "");
+	strbuf_addch(sb, '\n');
+}
+
+/* The script bash -c runs: dkms's variables, then the command. */
+static char *shell_script(struct dkms_session *s, const struct dkms_op *op,
+			  const char *cmd)
+{
+	struct strbuf sb = { 0 };
+	_cleanup_free_ char *ksrc = NULL;
+
+	if (op && op->kernelver)
+		ksrc = kernel_source_dir(s, op->kernelver);
+	if (op) {
+		set_var(&sb, "module", op->module);
+		set_var(&sb, "module_version", op->version);
+		set_var(&sb, "kernelver", op->kernelver);
+		set_var(&sb, "arch", op->arch);
+	}
+	set_var(&sb, "dkms_tree", dkms_tree(s));
+	set_var(&sb, "source_tree", source_tree(s));
+	set_var(&sb, "install_tree", install_tree(s));
+	if (ksrc)
+		set_var(&sb, "kernel_source_dir", ksrc);
+	strbuf_adds(&sb, cmd);
+	strbuf_addch(&sb, '\n');
+	return strbuf_steal(&sb);
+}
+
+static void append_log(const char *path, const char *text)
+{
+	int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+
+	if (fd < 0)
+		return;
+	if (write(fd, text, strlen(text)) < 0) {
+		/* nothing better to do: the log is informational */
+	}
+	close(fd);
+}
+
+static bool dots_wanted(struct dkms_session *s, const struct dkms_op *op)
+{
+	/* 3.4.3 keeps its own test packages quiet (dkms*_test) */
+	const char *m = op ? op->module : NULL;
+
+	(void)s;
+	return !(m && startswith(m, "dkms") && endswith(m, "_test"));
+}
+
+void invoke_begin(struct dkms_session *s, const char *cmd, const char *desc)
+{
+	if (dkms_opt(s, DKMS_OPT_VERBOSE))
+		dkms_echo(s, "%s", cmd);
+	else
+		dkms_printf(s->ctx, DKMS_STDOUT, "%s...", desc);
+}
+
+void invoke_end(struct dkms_session *s, const char *cmd, int status)
+{
+	if (status > 0) {
+		dkms_printf(s->ctx, DKMS_STDOUT, "(bad exit status: %d)", status);
+		if (!dkms_opt(s, DKMS_OPT_VERBOSE))
+			dkms_printf(s->ctx, DKMS_STDOUT,
+				    "\nFailed command:\n%s\n", cmd);
+	} else {
+		dkms_echo(s, " done.");
+	}
+}
+
+int invoke_command(struct dkms_session *s, const struct dkms_op *op,
+		   const char *cmd, const char *desc, const char *log_path,
+		   const char *cwd, bool background)
+{
+	bool verbose = dkms_opt(s, DKMS_OPT_VERBOSE);
+	struct dkms_run_opts ro = { 0 };
+	_cleanup_free_ char *script = shell_script(s, op, cmd);
+	char **env = dkms_build_env(s->child_env);
+	struct dkms_job *job = NULL;
+	struct timespec t0, t1;
+	int fd = -1, status = 1, r;
+
+	if (!script || !env) {
+		strv_free(env);
+		return -ENOMEM;
+	}
+	invoke_begin(s, cmd, desc);
+	if (log_path) {
+		_cleanup_free_ char *head = xasprintf("\n%s\n# command: %s\n",
+						      desc, cmd);
+		if (head)
+			append_log(log_path, head);
+		fd = open(log_path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC,
+			  0644);
+		ro.out_fd = fd >= 0 ? fd : DKMS_RUN_OUT_NULL;
+	} else {
+		ro.out_fd = background && !verbose ? DKMS_RUN_OUT_NULL
+						   : DKMS_RUN_OUT_INHERIT;
+	}
+	ro.shell = script;
+	ro.cwd = cwd;
+	ro.envp = env;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	r = dkms_job_start(&ro, &job);
+	while (r == 0) {
+		r = dkms_job_wait_any(&job, 1, 3000);
+		if (r == -ETIMEDOUT) {
+			if (background && !verbose && dots_wanted(s, op))
+				dkms_printf(s->ctx, DKMS_STDOUT, ".");
+			r = 0;
+			continue;
+		}
+		if (r >= 0) {
+			status = dkms_job_status(job);
+			break;
+		}
+	}
+	dkms_job_free(job);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	if (fd >= 0)
+		close(fd);
+	strv_free(env);
+	if (log_path) {
+		long sec = (long)(t1.tv_sec - t0.tv_sec);
+		_cleanup_free_ char *tail = xasprintf(
+			"\n# exit code: %d\n# elapsed time: %02ld:%02ld:%02ld\n"
+			"----------------------------------------------------------------\n",
+			status, sec / 3600 % 24, sec / 60 % 60, sec % 60);
+		if (tail)
+			append_log(log_path, tail);
+	}
+	invoke_end(s, cmd, status);
+	return status;
+}
+
+/* `exec $run`: word splitting, no other expansion we support. */
+static char **split_words(const char *s)
+{
+	char **v = calloc(strlen(s) / 2 + 2, sizeof(char *));
+	size_t n = 0;
+
+	if (!v)
+		return NULL;
+	while (*s) {
+		size_t len;
+
+		s += strspn(s, " \t\n");
+		len = strcspn(s, " \t\n");
+		if (!len)
+			break;
+		v[n++] = strndup(s, len);
+		s += len;
+	}
+	return v;
+}
+
+static bool executable(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 && !S_ISDIR(st.st_mode) &&
+	       access(path, X_OK) == 0;
+}
+
+int run_build_script(struct dkms_session *s, const struct dkms_op *op,
+		     const char *type, const char *script,
+		     const char *log_path)
+{
+	bool build = !strcmp(type, "pre_build") || !strcmp(type, "post_build");
+	_cleanup_free_ char *run_dir = NULL, *run = NULL, *first = NULL;
+	_cleanup_free_ char *override = NULL, *exe = NULL;
+	const char *confdir = dkms_ctx_get_path(s->ctx, DKMS_PATH_CONF_DIR);
+	int status = 0, r;
+
+	if (!script || !*script)
+		return 0;
+	first = strndup(script, strcspn(script, " "));
+	run_dir = tree_path(s, "%s/%s/%s", op->module, op->version,
+			    build ? "build" : "source");
+	override = first ? xasprintf("%s/%s/%s", confdir, op->module, first)
+			 : NULL;
+	if (!run_dir || !override)
+		return -ENOMEM;
+	if (executable(override)) {
+		free(run_dir);
+		run_dir = xasprintf("%s/%s", confdir, op->module);
+	}
+	run = xasprintf("%s/%s", run_dir, script);
+	if (!run_dir || !run)
+		return -ENOMEM;
+	exe = strndup(run, strcspn(run, " "));
+	if (!exe || !executable(exe)) {
+		dkms_echo(s, "%s", "");
+		dkms_warn(s, "The %s script is not executable.", type);
+		return 0;
+	}
+	if (log_path) {
+		_cleanup_free_ char *cmd = xasprintf("cd %s/ && %s", run_dir, run);
+		_cleanup_free_ char *desc = xasprintf("Running the %s script", type);
+
+		if (!cmd || !desc)
+			return -ENOMEM;
+		status = invoke_command(s, op, cmd, desc, log_path, NULL, true);
+		if (status != 0) {
+			dkms_echo(s, "Consult %s for more information.", log_path);
+			return status;
+		}
+		return 0;
+	} else {
+		char **argv = split_words(run);
+		char **env = dkms_build_env(s->child_env);
+		struct dkms_run_opts ro = { 0 };
+
+		dkms_echo(s, "Running the %s script:", type);
+		ro.argv = argv;
+		ro.cwd = run_dir;
+		ro.envp = env;
+		ro.out_fd = DKMS_RUN_OUT_INHERIT;
+		r = argv && env ? dkms_run(&ro, &status) : -ENOMEM;
+		strv_free(argv);
+		strv_free(env);
+		return r < 0 ? r : status;
+	}
+}

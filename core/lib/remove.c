@@ -1,0 +1,176 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* `dkms unbuild` and `dkms remove`: 3.4.3's do_unbuild, unbuild_module and
+ * remove_module.  The version directory goes with its last kernel, the
+ * module directory with its last version. */
+#include "config.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cycle.h"
+
+int dkms_op_unbuild(struct dkms_session *s, const struct dkms_op *op)
+{
+	_cleanup_free_ char *ka = tree_path(s, "%s/%s/%s/%s", op->module,
+					    op->version, op->kernelver, op->arch);
+	_cleanup_free_ char *k = tree_path(s, "%s/%s/%s", op->module,
+					   op->version, op->kernelver);
+
+	if (!ka || !k)
+		return -ENOMEM;
+	rm_rf(ka);
+	if (!dir_has_subdir(k, NULL))
+		rm_rf(k);
+	return 0;
+}
+
+int dkms_op_maybe_unbuild(struct dkms_session *s, const struct dkms_op *op)
+{
+	if (!dkms_is_built(s, op)) {
+		dkms_echo(s, "Module %s/%s is not built for kernel %s (%s). "
+			  "Skipping...", op->module, op->version, op->kernelver,
+			  op->arch);
+		return 0;
+	}
+	return dkms_op_unbuild(s, op);
+}
+
+int dkms_cmd_unbuild(struct dkms_session *s, const char *m, const char *v,
+		     const struct dkms_kernels *k)
+{
+	size_t i;
+	int r;
+
+	for (i = 0; i < k->n; i++) {
+		struct dkms_op op = { m, v, k->kernelver[i], k->arch[i] };
+
+		if (i)
+			dkms_echo(s, "%s", "");
+		r = dkms_op_maybe_uninstall(s, &op);
+		if (r == 0)
+			r = dkms_op_maybe_unbuild(s, &op);
+		if (r)
+			return r;
+	}
+	return 0;
+}
+
+/* rm -rf <m>/<v>/ * /.tmp_* and drop empty directories right below <m>/<v>
+ * (leftovers of interrupted builds) */
+static void clean_leftovers(const char *mv)
+{
+	DIR *d = opendir(mv);
+	struct dirent *de;
+
+	while (d && (de = readdir(d))) {
+		_cleanup_free_ char *k = NULL;
+		struct stat st;
+		DIR *kd;
+		struct dirent *ke;
+
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		k = path_join(mv, de->d_name);
+		kd = k ? opendir(k) : NULL;
+		while (kd && (ke = readdir(kd))) {
+			_cleanup_free_ char *t = NULL;
+
+			if (!startswith(ke->d_name, ".tmp_"))
+				continue;
+			t = path_join(k, ke->d_name);
+			if (t)
+				rm_rf(t);
+		}
+		if (kd)
+			closedir(kd);
+		if (k && lstat(k, &st) == 0 && S_ISDIR(st.st_mode) &&
+		    dir_is_empty(k))
+			rmdir(k);
+	}
+	if (d)
+		closedir(d);
+	if (dir_is_empty(mv))
+		rmdir(mv);
+}
+
+/* Subdirectories other than what a version always has. */
+static bool has_kernel_dirs(const char *mv)
+{
+	static const char *const keep[] = { "build", "tarball", "driver_disk",
+					    "rpm", "deb", "source" };
+	DIR *d = opendir(mv);
+	struct dirent *de;
+	bool found = false;
+
+	while (!found && d && (de = readdir(d))) {
+		_cleanup_free_ char *p = NULL;
+		struct stat st;
+		size_t i;
+
+		if (de->d_name[0] == '.')
+			continue;
+		p = path_join(mv, de->d_name);
+		/* find -type d: a link to a directory (source) is no dir */
+		if (!p || lstat(p, &st) < 0 || !S_ISDIR(st.st_mode))
+			continue;
+		found = true;
+		/* 3.4.3 greps the paths: a name ending in one of these counts
+		 * as one of these */
+		for (i = 0; i < ARRAY_SIZE(keep); i++)
+			if (endswith(de->d_name, keep[i]))
+				found = false;
+	}
+	if (d)
+		closedir(d);
+	return found;
+}
+
+/* `ls DIR | wc -w` is 0 */
+static bool no_visible_entries(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	bool none = true;
+
+	while (none && d && (de = readdir(d)))
+		if (de->d_name[0] != '.')
+			none = false;
+	if (d)
+		closedir(d);
+	return none;
+}
+
+int dkms_cmd_remove(struct dkms_session *s, const char *m, const char *v,
+		    const struct dkms_kernels *k)
+{
+	_cleanup_free_ char *mv = tree_path(s, "%s/%s", m, v);
+	_cleanup_free_ char *md = tree_path(s, "%s", m);
+	size_t i;
+	int r;
+
+	if (!mv || !md)
+		return -ENOMEM;
+	clean_leftovers(mv);
+	/* --rpm_safe_upgrade's lock files are not handled yet */
+	for (i = 0; i < k->n; i++) {
+		struct dkms_op op = { m, v, k->kernelver[i], k->arch[i] };
+
+		r = dkms_op_maybe_uninstall(s, &op);
+		if (r == 0)
+			r = dkms_op_maybe_unbuild(s, &op);
+		if (r)
+			return r;
+		dkms_echo(s, "%s", "");
+	}
+	if (!has_kernel_dirs(mv)) {
+		dkms_echo(s, "Deleting module %s/%s completely from the DKMS tree.",
+			  m, v);
+		rm_rf(mv);
+	}
+	if (no_visible_entries(md))
+		rm_rf(md);
+	return 0;
+}

@@ -1,0 +1,304 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "runner.h"
+#include "util.h"
+
+extern char **environ;
+
+struct dkms_job {
+	pid_t pid;
+	int pidfd;
+	int status;
+	bool timed_out;
+	struct timespec deadline; /* tv_sec 0: none */
+};
+
+static int pidfd_open_(pid_t pid)
+{
+	return (int)syscall(SYS_pidfd_open, pid, 0);
+}
+
+static void child_exec(const struct dkms_run_opts *o)
+{
+	char *const envnull[] = { NULL };
+	char *const *envp = o->envp ? o->envp : environ;
+	int fd;
+
+	/* Own group, so make's children go when we kill the job. */
+	setpgid(0, 0);
+	signal(SIGPIPE, SIG_DFL);
+	fd = open("/dev/null", O_RDONLY);
+	if (fd >= 0 && fd != 0) {
+		dup2(fd, 0);
+		close(fd);
+	}
+	if (o->out_fd != DKMS_RUN_OUT_INHERIT) {
+		fd = o->out_fd >= 0 ? o->out_fd : open("/dev/null", O_WRONLY);
+		if (fd < 0 || dup2(fd, 1) < 0 || dup2(fd, 2) < 0)
+			_exit(127);
+	}
+	if (o->cwd && chdir(o->cwd) < 0)
+		_exit(1);
+	/* Sandbox hook: namespaces and uid drop go here (a later issue). */
+	if (o->shell) {
+		char *argv[] = { (char *)DKMS_BASH, (char *)"-c",
+				 (char *)o->shell, NULL };
+
+		execve(DKMS_BASH, argv, envp);
+	} else {
+		(void)envnull;
+		if (strchr(o->argv[0], '/'))
+			execve(o->argv[0], o->argv, envp);
+		else {
+			char **saved = environ;
+
+			environ = (char **)envp;
+			execvp(o->argv[0], o->argv);
+			environ = saved;
+		}
+	}
+	_exit(127);
+}
+
+int dkms_job_start(const struct dkms_run_opts *o, struct dkms_job **ret)
+{
+	struct dkms_job *job;
+	pid_t pid;
+
+	if (o->sandbox)
+		return -EOPNOTSUPP;
+	if (!!o->argv == !!o->shell)
+		return -EINVAL;
+	job = calloc(1, sizeof(*job));
+	if (!job)
+		return -ENOMEM;
+	job->status = -1;
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0) {
+		free(job);
+		return -errno;
+	}
+	if (pid == 0)
+		child_exec(o);
+	/* Also from the parent, so the group exists before any kill. */
+	setpgid(pid, pid);
+	job->pid = pid;
+	job->pidfd = pidfd_open_(pid);
+	if (o->timeout_sec) {
+		clock_gettime(CLOCK_MONOTONIC, &job->deadline);
+		job->deadline.tv_sec += o->timeout_sec;
+	}
+	*ret = job;
+	return 0;
+}
+
+static void job_reap(struct dkms_job *job, bool block)
+{
+	int st;
+	pid_t r;
+
+	if (job->status >= 0)
+		return;
+	do
+		r = waitpid(job->pid, &st, block ? 0 : WNOHANG);
+	while (r < 0 && errno == EINTR);
+	if (r != job->pid)
+		return;
+	job->status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+	/* Leftover background children of the job go with it. */
+	kill(-job->pid, SIGKILL);
+	if (job->pidfd >= 0) {
+		close(job->pidfd);
+		job->pidfd = -1;
+	}
+}
+
+static long ms_until(const struct timespec *t)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (t->tv_sec - now.tv_sec) * 1000 +
+	       (t->tv_nsec - now.tv_nsec) / 1000000;
+}
+
+static long min_wait(long a, long b)
+{
+	if (a < 0)
+		return b;
+	return b < a ? b : a;
+}
+
+int dkms_job_wait_any(struct dkms_job *const *jobs, size_t n, int timeout_ms)
+{
+	struct pollfd pfd[64];
+	struct timespec until;
+	size_t i;
+
+	if (n == 0 || n > ARRAY_SIZE(pfd))
+		return -EINVAL;
+	if (timeout_ms >= 0) {
+		clock_gettime(CLOCK_MONOTONIC, &until);
+		until.tv_sec += timeout_ms / 1000;
+		until.tv_nsec += (long)(timeout_ms % 1000) * 1000000;
+		if (until.tv_nsec >= 1000000000) {
+			until.tv_sec++;
+			until.tv_nsec -= 1000000000;
+		}
+	}
+	for (;;) {
+		long wait = -1;
+
+		for (i = 0; i < n; i++) {
+			struct dkms_job *j = jobs[i];
+
+			job_reap(j, false);
+			if (j->status >= 0)
+				return (int)i;
+			if (j->deadline.tv_sec) {
+				long left = ms_until(&j->deadline);
+
+				if (left <= 0) {
+					kill(-j->pid, SIGKILL);
+					j->timed_out = true;
+					job_reap(j, true);
+					return (int)i;
+				}
+				wait = min_wait(wait, left);
+			}
+			if (j->pidfd < 0) /* no pidfd: poll the old way */
+				wait = min_wait(wait, 50);
+			pfd[i].fd = j->pidfd;
+			pfd[i].events = POLLIN;
+			pfd[i].revents = 0;
+		}
+		if (timeout_ms >= 0) {
+			long left = ms_until(&until);
+
+			if (left <= 0)
+				return -ETIMEDOUT;
+			wait = min_wait(wait, left);
+		}
+		if (poll(pfd, n, (int)wait) < 0 && errno != EINTR)
+			return -errno;
+	}
+}
+
+int dkms_job_status(const struct dkms_job *job)
+{
+	return job->status;
+}
+
+bool dkms_job_timed_out(const struct dkms_job *job)
+{
+	return job->timed_out;
+}
+
+pid_t dkms_job_pid(const struct dkms_job *job)
+{
+	return job->pid;
+}
+
+void dkms_job_free(struct dkms_job *job)
+{
+	if (!job)
+		return;
+	if (job->status < 0) {
+		kill(-job->pid, SIGKILL);
+		job_reap(job, true);
+	}
+	if (job->pidfd >= 0)
+		close(job->pidfd);
+	free(job);
+}
+
+int dkms_run(const struct dkms_run_opts *o, int *status)
+{
+	struct dkms_job *job;
+	int r;
+
+	r = dkms_job_start(o, &job);
+	if (r < 0)
+		return r;
+	r = dkms_job_wait_any(&job, 1, -1);
+	if (r >= 0) {
+		*status = job->status;
+		r = 0;
+	}
+	dkms_job_free(job);
+	return r;
+}
+
+void strv_free(char **v)
+{
+	char **p;
+
+	if (!v)
+		return;
+	for (p = v; *p; p++)
+		free(*p);
+	free(v);
+}
+
+static bool env_dropped(const char *e)
+{
+	static const char *const drop[] = { "CC=", "CXX=", "CFLAGS=",
+					    "CXXFLAGS=", "LDFLAGS=" };
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(drop); i++)
+		if (startswith(e, drop[i]))
+			return true;
+	return false;
+}
+
+static bool env_overridden(const char *e, char *const *add)
+{
+	size_t kl = strcspn(e, "=");
+
+	for (; add && *add; add++)
+		if (!strncmp(*add, e, kl) && (*add)[kl] == '=')
+			return true;
+	return false;
+}
+
+char **dkms_build_env(char *const *add)
+{
+	size_t n = 0, m = 0, i;
+	char **v;
+
+	for (i = 0; environ[i]; i++)
+		n++;
+	for (i = 0; add && add[i]; i++)
+		m++;
+	v = calloc(n + m + 1, sizeof(*v));
+	if (!v)
+		return NULL;
+	n = 0;
+	for (i = 0; environ[i]; i++) {
+		if (env_dropped(environ[i]) || env_overridden(environ[i], add))
+			continue;
+		if (!(v[n++] = strdup(environ[i])))
+			goto oom;
+	}
+	for (i = 0; add && add[i]; i++)
+		if (!(v[n++] = strdup(add[i])))
+			goto oom;
+	return v;
+oom:
+	strv_free(v);
+	return NULL;
+}

@@ -1,0 +1,175 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* One command's options and 3.4.3's message shapes (error, warn, echo). */
+#include "config.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <string.h>
+
+#include "ctx.h"
+#include "ops.h"
+
+int dkms_session_new(struct dkms_ctx *ctx, struct dkms_session **ret)
+{
+	struct dkms_session *s = calloc(1, sizeof(*s));
+	const char *addon = getenv("ADDON_MODULES_DIR");
+	int r;
+
+	if (!s)
+		return -ENOMEM;
+	s->ctx = dkms_ctx_ref(ctx);
+	r = dkms_framework_read(ctx, &s->fw);
+	if (r < 0) {
+		dkms_session_free(s);
+		return r;
+	}
+	if (addon && *addon)
+		s->addon_modules_dir = strdup(addon);
+	*ret = s;
+	return 0;
+}
+
+void dkms_session_free(struct dkms_session *s)
+{
+	char **d;
+
+	if (!s)
+		return;
+	dkms_framework_clear(&s->fw);
+	free(s->conf);
+	free(s->kernel_source_dir);
+	free(s->kernel_config);
+	free(s->archive);
+	free(s->source_path);
+	free(s->template_kernel);
+	for (d = s->directives; d && *d; d++)
+		free(*d);
+	free(s->directives);
+	free(s->parallel_jobs);
+	free(s->prepared_kernel);
+	free(s->addon_modules_dir);
+	free(s->resolved_module);
+	free(s->resolved_version);
+	for (d = s->child_env; d && *d; d++)
+		free(*d);
+	free(s->child_env);
+	dkms_ctx_unref(s->ctx);
+	free(s);
+}
+
+/* framework.conf paths live inside the root the context was given. */
+static int set_fw_path(struct dkms_session *s, enum dkms_path_id id,
+		       const char *val)
+{
+	const char *root = dkms_ctx_get_path(s->ctx, DKMS_PATH_ROOT);
+	_cleanup_free_ char *p = NULL;
+
+	if (!val || !*val)
+		return 0;
+	if (root && strcmp(root, "/") != 0) {
+		p = path_join(root, val);
+		if (!p)
+			return -ENOMEM;
+		val = p;
+	}
+	return dkms_ctx_set_path(s->ctx, id, val);
+}
+
+int dkms_session_apply_paths(struct dkms_session *s)
+{
+	int r;
+
+	r = set_fw_path(s, DKMS_PATH_DKMS_TREE, s->fw.dkms_tree);
+	if (r == 0)
+		r = set_fw_path(s, DKMS_PATH_SOURCE_TREE, s->fw.source_tree);
+	if (r == 0)
+		r = set_fw_path(s, DKMS_PATH_INSTALL_TREE, s->fw.install_tree);
+	if (r == 0)
+		r = set_fw_path(s, DKMS_PATH_TMP, s->fw.tmp_location);
+	if (s->fw.verbose && *s->fw.verbose)
+		s->flags |= DKMS_OPT_VERBOSE;
+	if (s->fw.symlink_modules && *s->fw.symlink_modules)
+		s->flags |= DKMS_OPT_SYMLINK_MODULES;
+	if (s->fw.modprobe_on_install && *s->fw.modprobe_on_install)
+		s->flags |= DKMS_OPT_MODPROBE_ON_INSTALL;
+	return r;
+}
+
+int dkms_die(struct dkms_session *s, int code, const char *fmt, ...)
+{
+	struct strbuf sb = { 0 };
+	va_list ap;
+
+	strbuf_adds(&sb, "\nError! ");
+	va_start(ap, fmt);
+	strbuf_vaddf(&sb, fmt, ap);
+	va_end(ap);
+	strbuf_addch(&sb, '\n');
+	dkms_write(s->ctx, DKMS_STDERR, strbuf_str(&sb), sb.len);
+	strbuf_release(&sb);
+	return code;
+}
+
+void dkms_warn(struct dkms_session *s, const char *fmt, ...)
+{
+	struct strbuf sb = { 0 };
+	va_list ap;
+
+	strbuf_adds(&sb, "Warning: ");
+	va_start(ap, fmt);
+	strbuf_vaddf(&sb, fmt, ap);
+	va_end(ap);
+	strbuf_addch(&sb, '\n');
+	dkms_write(s->ctx, DKMS_STDERR, strbuf_str(&sb), sb.len);
+	strbuf_release(&sb);
+}
+
+void dkms_echo(struct dkms_session *s, const char *fmt, ...)
+{
+	struct strbuf sb = { 0 };
+	va_list ap;
+
+	va_start(ap, fmt);
+	strbuf_vaddf(&sb, fmt, ap);
+	va_end(ap);
+	strbuf_addch(&sb, '\n');
+	dkms_write(s->ctx, DKMS_STDOUT, strbuf_str(&sb), sb.len);
+	strbuf_release(&sb);
+}
+
+void dkms_kernels_clear(struct dkms_kernels *k)
+{
+	size_t i;
+
+	for (i = 0; i < k->n; i++)
+		free(k->kernelver[i]);
+	for (i = 0; i < k->n_arch; i++)
+		free(k->arch[i]);
+	free(k->kernelver);
+	free(k->arch);
+	memset(k, 0, sizeof(*k));
+}
+
+static int strv_push(char ***v, size_t *n, const char *s)
+{
+	char **p = realloc(*v, (*n + 2) * sizeof(char *));
+
+	if (!p)
+		return -ENOMEM;
+	*v = p;
+	p[*n] = strdup(s);
+	if (!p[*n])
+		return -ENOMEM;
+	p[++*n] = NULL;
+	return 0;
+}
+
+int dkms_kernels_add_kernel(struct dkms_kernels *k, const char *kver)
+{
+	return strv_push(&k->kernelver, &k->n, kver);
+}
+
+int dkms_kernels_add_arch(struct dkms_kernels *k, const char *arch)
+{
+	return strv_push(&k->arch, &k->n_arch, arch);
+}
