@@ -25,6 +25,8 @@ fi
 : "${DKMS_REF:=$top_srcdir/../shared/reference/dkms-3.4.3/dkms}"
 export top_srcdir top_builddir DKMS DKMS_REF
 export LC_ALL=C
+# As under dkms: no make of ours around the makes a test runs.
+unset MAKEFLAGS MFLAGS MAKELEVEL MAKEOVERRIDES GNUMAKEFLAGS
 
 # ------------------------------------------------------------------ TAP
 

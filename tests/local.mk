@@ -12,14 +12,19 @@
 # Tests get $top_srcdir, $top_builddir and $DKMS (our binary) in the
 # environment.  `make check-valgrind` runs the unit tests under valgrind.
 TEST_EXTENSIONS = .sh .test
-SH_LOG_COMPILER = $(BASH)
+# A hung shell test fails after 10 minutes instead of hanging CI.
+TEST_TIMEOUT = timeout -k 10 600
+SH_LOG_COMPILER = $(TEST_TIMEOUT) $(BASH)
 SH_LOG_DRIVER = env AM_TAP_AWK='$(AWK)' $(SHELL) $(top_srcdir)/build-aux/tap-driver.sh
 TEST_LOG_DRIVER = env AM_TAP_AWK='$(AWK)' $(SHELL) $(top_srcdir)/build-aux/tap-driver.sh
 # Programs (the unit tests): their TAP is the verdict, so their exit status
 # is not counted a second time (check-valgrind turns it back on).
 LOG_DRIVER = env AM_TAP_AWK='$(AWK)' $(SHELL) $(top_srcdir)/build-aux/tap-driver.sh
 AM_LOG_DRIVER_FLAGS = --ignore-exit
+# The make running the tests must not leak into the makes the tests run
+# (jobserver fds, -s, "Entering directory"): dkms is not run from make.
 AM_TESTS_ENVIRONMENT = \
+	unset MAKEFLAGS MFLAGS MAKELEVEL MAKEOVERRIDES GNUMAKEFLAGS; \
 	top_srcdir='$(abs_top_srcdir)'; top_builddir='$(abs_top_builddir)'; \
 	DKMS='$(abs_top_builddir)/core/cli/dkms'; \
 	CK_TAP_LOG_FILE_NAME=-; CK_VERBOSITY=silent; \
