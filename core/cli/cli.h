@@ -3,9 +3,38 @@
 #ifndef DKMS_CLI_H
 #define DKMS_CLI_H
 
+#include <stdbool.h>
+
 #include "libdkms.h"
+#include "ops.h"
 
 /* `dkms conf --json -k KVER [-a ARCH] [--dkmstree D] [--sourcetree S] CONF` */
 int cmd_conf(int argc, char **argv);
+
+/* ---- options.c: dkms 3.4.3's command line (owner: cycle) ---------------- */
+struct cli {
+	char *action;
+	char *module, *version;
+	struct dkms_kernels k;
+	char *template_kernel, *conf, *kernel_config, *archive;
+	char *kernel_source_dir, *source_path;
+	char **directives;
+	char *dkmstree, *sourcetree, *installtree;
+	char *jobs;
+	unsigned int flags; /* DKMS_OPT_* */
+	bool debug;
+};
+/* Scan argv as 3.4.3 does.  0: go on; >0: exit with it (message printed);
+ * *exit_now: --version/--help printed, exit 0. */
+int cli_parse(struct cli *c, int argc, char **argv, bool *exit_now);
+/* Our --root DIR, looked for before the scan (framework.conf lives under
+ * it). */
+char *cli_prescan_root(int argc, char **argv);
+void cli_usage(const char *argv0);
+void cli_clear(struct cli *c);
+/* autoinstall, match, mktarball, ldtarball, generate_mok, kernel_*: the
+ * checks 3.4.3 does, then extras.h (cmd-extras.c). */
+int cli_extra_action(struct dkms_session *s, const struct cli *c,
+		     const struct dkms_kernels *k);
 
 #endif

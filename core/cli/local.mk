@@ -4,6 +4,7 @@ sbin_PROGRAMS += core/cli/dkms
 core_cli_dkms_SOURCES = \
 	core/cli/cli.h \
 	core/cli/dkms.c \
-	core/cli/cmd-conf.c
+	core/cli/cmd-conf.c \
+	core/cli/options.c
 # Linked with the internal library so one binary works from the build tree.
 core_cli_dkms_LDADD = core/lib/libdkms-internal.la

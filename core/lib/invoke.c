@@ -258,3 +258,21 @@ int run_build_script(struct dkms_session *s, const struct dkms_op *op,
 		return r < 0 ? r : status;
 	}
 }
+
+int dkms_post_transaction(struct dkms_session *s)
+{
+	_cleanup_free_ char *log = NULL;
+	int fd;
+
+	if (!s->fw.post_transaction || !*s->fw.post_transaction)
+		return 0;
+	log = tree_path(s, "post_transaction.log");
+	if (!log)
+		return -ENOMEM;
+	fd = open(log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd >= 0)
+		close(fd);
+	return invoke_command(s, NULL, s->fw.post_transaction,
+			      "Executing post-transaction command", log, NULL,
+			      true);
+}
