@@ -3,7 +3,7 @@
  * dkms conf --json -k KERNELVER [-a ARCH] [-j N] [--dkmstree DIR]
  *           [--sourcetree DIR] [--installtree DIR] [--kernelsourcedir DIR]
  *           [--config FILE] [--confdir DIR] [--distribution ID] [--strict]
- *           [--shell] [--directive NAME=VALUE] PATH/TO/dkms.conf
+ *           [--shell|--native] [--directive NAME=VALUE] PATH/TO/dkms.conf
  *
  * Debugging view of read_conf: reads the conf once with no module set (as
  * `dkms add DIR` does to learn PACKAGE_NAME/PACKAGE_VERSION), then again
@@ -23,7 +23,7 @@
 enum {
 	OPT_DKMSTREE = 256, OPT_SOURCETREE, OPT_INSTALLTREE, OPT_KSRC,
 	OPT_CONFIG, OPT_CONFDIR, OPT_DISTRO, OPT_STRICT, OPT_SHELL,
-	OPT_DIRECTIVE, OPT_JSON,
+	OPT_DIRECTIVE, OPT_JSON, OPT_NATIVE,
 };
 
 static const struct option options[] = {
@@ -40,6 +40,7 @@ static const struct option options[] = {
 	{ "distribution", required_argument, NULL, OPT_DISTRO },
 	{ "strict", no_argument, NULL, OPT_STRICT },
 	{ "shell", no_argument, NULL, OPT_SHELL },
+	{ "native", no_argument, NULL, OPT_NATIVE },
 	{ "directive", required_argument, NULL, OPT_DIRECTIVE },
 	{ NULL, 0, NULL, 0 },
 };
@@ -56,7 +57,7 @@ static int usage(void)
 	fprintf(stderr, "Usage: dkms conf --json -k KERNELVER [-a ARCH] [-j N] "
 		"[--dkmstree DIR] [--sourcetree DIR] [--installtree DIR] "
 		"[--kernelsourcedir DIR] [--config FILE] [--confdir DIR] "
-		"[--distribution ID] [--strict] [--shell] "
+		"[--distribution ID] [--strict] [--shell|--native] "
 		"[--directive NAME=VALUE] PATH/TO/dkms.conf\n");
 	return 2;
 }
@@ -92,6 +93,7 @@ static int parse(int argc, char **argv, struct dkms_ctx *ctx, struct conf_args *
 		case OPT_DISTRO: r = dkms_ctx_set_distribution(ctx, optarg); break;
 		case OPT_STRICT: a->q.strict = true; break;
 		case OPT_SHELL: a->q.force_shell = true; break;
+		case OPT_NATIVE: a->q.native_only = true; break;
 		case OPT_DIRECTIVE:
 			if (a->ndirectives + 1 >= sizeof(a->directives) / sizeof(a->directives[0]))
 				return usage();
@@ -127,6 +129,9 @@ static int report(const char *path, int r, const struct dkms_conf_query *q)
 		fprintf(stderr, "dkms conf: %s: evaluation killed: output over %zu bytes\n",
 			path, q->output_limit ? q->output_limit : (size_t)1 << 20);
 		return 1;
+	case -EOPNOTSUPP:
+		fprintf(stderr, "dkms conf: %s: needs bash to be read\n", path);
+		return 3;
 	case -EPROTO:
 		fprintf(stderr, "dkms conf: %s: bash gave no usable result\n", path);
 		return 1;

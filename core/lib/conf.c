@@ -176,7 +176,7 @@ static int evaluate(struct dkms_ctx *ctx, const struct dkms_conf_query *q,
 	ev.nfiles = n;
 	if (!q->force_shell)
 		r = conf_eval_native(&ev);
-	if (r == -EOPNOTSUPP) {
+	if (r == -EOPNOTSUPP && !q->native_only) {
 		varset_release(&ev.vars);
 		strbuf_release(&ev.err);
 		conf->used_shell = true;

@@ -116,6 +116,7 @@ struct dkms_conf_query {
 	 * applied after sourcing as dkms's directive_array is. */
 	const char *const *directives;
 	bool force_shell;               /* always evaluate with bash */
+	bool native_only;               /* never bash: -EOPNOTSUPP if needed */
 	unsigned int timeout_ms;        /* bash time limit; 0: 10 s */
 	size_t output_limit;            /* bash stderr+answer cap; 0: 1 MiB */
 };

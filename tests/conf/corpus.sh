@@ -69,15 +69,22 @@ done
 for d in "${dirs[@]}"; do
 	id=$(basename "$d")
 	n=$((n + 1))
-	bad=
+	bad= how=native
 	for k in "${kernels[@]}"; do
-		a=$(run "$d/dkms.conf" "$k" | jq -S .)
+		# --native fails (status 3) when the file needs bash; then the
+		# automatic choice must still equal the forced bash reading.
+		a=$(run "$d/dkms.conf" "$k" --native 2>/dev/null)
+		if [[ $? == 3 ]]; then
+			how="needs bash"
+			a=$(run "$d/dkms.conf" "$k")
+		fi
+		a=$(jq -S . <<<"$a")
 		b=$(run "$d/dkms.conf" "$k" --shell | jq -S .)
 		[[ $a && $a == "$b" ]] || bad+=" $k"
 	done
 	if [[ $bad ]]; then
-		echo "not ok $n - native = bash: $id:$bad"
+		echo "not ok $n - native = bash: $id ($how):$bad"
 	else
-		echo "ok $n - native = bash: $id"
+		echo "ok $n - native = bash: $id ($how)"
 	fi
 done
