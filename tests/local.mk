@@ -38,6 +38,7 @@ TESTS += \
 	tests/harness/lib.sh \
 	tests/harness/fake-kernel.sh \
 	tests/harness/ref-sandbox.sh \
+	tests/harness/fixtures.sh \
 	tests/harness/demo.sh
 
 # C unit tests (Check), one program per core unit.
