@@ -81,3 +81,9 @@ EXTRA_DIST += tests/diff/diff-lib.sh tests/diff/modules
 # dkms.conf reader: corpus against dkms 3.4.3, native = bash (owner: conf).
 TESTS += tests/conf/corpus.sh
 EXTRA_DIST += tests/conf
+if HAVE_CHECK
+unit_tests += tests/unit/test-conf
+tests_unit_test_conf_SOURCES = tests/unit/test-conf.c tests/unit/tap-check.h
+tests_unit_test_conf_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_conf_LDADD = $(UNIT_LDADD)
+endif
