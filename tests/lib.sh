@@ -304,9 +304,26 @@ have_ref() {
 
 # dkms_ref ARGS...: the reference dkms 3.4.3 on the trees of $T, inside
 # ref_sandbox.  Exit status 125 means it could not be started.
+# Its output goes through files: during builds 3.4.3 leaves a "sleep 3"
+# behind (its progress dots) holding stdout, which would make a $(...)
+# capture wait for it.  When stdout and stderr are the same file, their
+# interleaving is kept.
 dkms_ref() {
-	ref_sandbox "$DKMS_REF" "$@" --dkmstree "$T/dkms" --sourcetree "$T/src" \
-		--installtree "$T/lib"
+	local rc out=$T/.ref-out err=$T/.ref-err
+	if [ /proc/self/fd/1 -ef /proc/self/fd/2 ]; then
+		ref_sandbox "$DKMS_REF" "$@" --dkmstree "$T/dkms" \
+			--sourcetree "$T/src" --installtree "$T/lib" > "$out" 2>&1
+		rc=$?
+		cat "$out"
+	else
+		ref_sandbox "$DKMS_REF" "$@" --dkmstree "$T/dkms" \
+			--sourcetree "$T/src" --installtree "$T/lib" > "$out" 2> "$err"
+		rc=$?
+		cat "$out"
+		cat "$err" >&2
+	fi
+	rm -f "$out" "$err"
+	return "$rc"
 }
 
 # ------------------------------------------------------------ comparing
