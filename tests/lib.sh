@@ -13,9 +13,11 @@
 # TAP: plan N, ok NAME, not_ok NAME, check NAME CMD..., is EXP ACT NAME,
 # like ACT REGEX NAME, diag TEXT, skip REASON [N], skip_all REASON,
 # bail_out REASON, done_testing.  Trees: scratch, mk_trees, fake_kernel,
-# fake_kernel_module, real_kernel, copy_module.  Running dkms: dkms_ours,
-# dkms_ref (the reference 3.4.3 in a throw-away overlay of /etc and
-# /var/lib), ref_sandbox, ref_write.  Comparing: normalize_output, tree_listing.
+# fake_kernel_module, have_real_kernel, real_kernel, copy_module.
+# Running dkms: dkms_ours, dkms_ours_sandboxed, dkms_ref (the reference
+# 3.4.3 in a throw-away overlay of /etc and /var/lib), have_ref,
+# can_sandbox, ref_sandbox, ref_write.  Comparing: normalize_output,
+# tree_listing.
 
 if [ -z "${top_srcdir:-}" ]; then
 	top_srcdir=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -225,10 +227,21 @@ copy_module() {
 
 # ----------------------------------------------------------------- dkms
 
-# dkms_ours ARGS...: our dkms on the trees of $T.
+# dkms_ours ARGS...: our dkms on the trees of $T.  $DKMS_WRAPPER, when
+# set, is put in front (e.g. DKMS_WRAPPER="valgrind -q --error-exitcode=99").
 dkms_ours() {
-	"$DKMS" "$@" --dkmstree "$T/dkms" --sourcetree "$T/src" \
+	# shellcheck disable=SC2086
+	${DKMS_WRAPPER:-} "$DKMS" "$@" --dkmstree "$T/dkms" --sourcetree "$T/src" \
 		--installtree "$T/lib"
+}
+
+# dkms_ours_sandboxed ARGS...: the same inside ref_sandbox, for runs that
+# may write outside the trees (a signing key in /var/lib/dkms), or to see
+# what the reference sees.
+dkms_ours_sandboxed() {
+	# shellcheck disable=SC2086
+	ref_sandbox ${DKMS_WRAPPER:-} "$DKMS" "$@" --dkmstree "$T/dkms" \
+		--sourcetree "$T/src" --installtree "$T/lib"
 }
 
 # can_sandbox: whether ref_sandbox can work here (root, mount namespaces,
