@@ -8,3 +8,5 @@ core_cli_dkms_SOURCES = \
 	core/cli/options.c
 # Linked with the internal library so one binary works from the build tree.
 core_cli_dkms_LDADD = core/lib/libdkms-internal.la
+# autoinstall, match, tarballs, kernel hooks (owner: extras).
+core_cli_dkms_SOURCES += core/cli/cmd-extras.c

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "cycle.h"
+#include "extras.h"
 #include "runner.h"
 
 /* kernel versions with '-' read as blanks, compared through VER() */
@@ -301,6 +302,10 @@ int dkms_op_install(struct dkms_session *s, const struct dkms_op *op)
 out:
 	s->flags = saved;
 	modconf_clear(&mc);
+	/* BUILD_DEPENDS_REBUILD: dependents of what was just installed
+	 * (extras: rebuild.c), after --force is back to the command's */
+	if (r == 0)
+		r = dkms_rebuild_dependents(s, op->kernelver, op->arch);
 	return r;
 }
 

@@ -36,3 +36,10 @@ core_lib_libdkms_internal_la_SOURCES += \
 	core/lib/json.h core/lib/json.c \
 	core/lib/conf.h core/lib/conf.c core/lib/conf-bash.c \
 	core/lib/conf-native.c core/lib/conf-derive.c core/lib/conf-json.c
+
+# Commands on top of the cycle: autoinstall, kernel hooks, match,
+# mktarball/ldtarball (owner: extras).
+core_lib_libdkms_internal_la_SOURCES += \
+	core/lib/extras.h core/lib/namelist.c core/lib/autoinstall.c \
+	core/lib/rebuild.c core/lib/kernel-hooks.c core/lib/match.c \
+	core/lib/tarball.c

@@ -1,0 +1,106 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The actions on top of the cycle: autoinstall, match, mktarball,
+ * ldtarball and the kernel hooks.  Each does the checks dkms 3.4.3 does
+ * for it, in its order, then calls the core (extras.h).
+ */
+#include "config.h"
+
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "ctx.h"
+#include "extras.h"
+
+static int root_or_die(struct dkms_session *s)
+{
+	if (geteuid() == 0)
+		return 0;
+	return dkms_die(s, 1, "You must be root to use this command.");
+}
+
+static int one_kernel_or_die(struct dkms_session *s, const char *action,
+			     const struct dkms_kernels *k)
+{
+	if (dkms_opt(s, DKMS_OPT_ALL))
+		return dkms_die(s, 5, "The action %s does not support the --all "
+				"parameter.", action);
+	if (k->n == 1)
+		return 0;
+	if (startswith(action, "kernel_"))
+		return dkms_die(s, 4, "The action %s requires exactly one kernel "
+				"version parameter on the command line.", action);
+	return dkms_die(s, 4, "The action %s does not support multiple kernel "
+			"version parameters on the command line.", action);
+}
+
+static const char *arch0(const struct dkms_kernels *k)
+{
+	return k->n_arch ? k->arch[0] : "";
+}
+
+static int mktarball(struct dkms_session *s, const struct cli *c,
+		     const struct dkms_kernels *k)
+{
+	const char *m = c->module, *v = c->version;
+
+	if (!m || !*m || !v || !*v)
+		return dkms_die(s, 1, "Arguments <module> and <module-version> are not "
+				"specified.\nUsage: mktarball <module>/<module-version> or\n"
+				"       mktarball -m <module>/<module-version> or\n"
+				"       mktarball -m <module> -v <module-version>");
+	if (dkms_is_broken(s, m, v))
+		return dkms_die(s, 4, "%s/%s is broken!\nMissing the source directory "
+				"or the symbolic link pointing to it.\nManual "
+				"intervention is required!", m, v);
+	if (!dkms_is_added(s, m, v))
+		return dkms_die(s, 3, "The module/version combo: %s/%s is not located "
+				"in the DKMS tree.", m, v);
+	return dkms_make_tarball(s, m, v, k);
+}
+
+static int kernel_hook(struct dkms_session *s, const char *a,
+		       const struct dkms_kernels *k)
+{
+	int r = root_or_die(s);
+
+	if (r == 0)
+		r = one_kernel_or_die(s, a, k);
+	if (r)
+		return r;
+	if (!strcmp(a, "kernel_preinst"))
+		return dkms_kernel_preinst(s, k->kernelver[0], arch0(k));
+	if (!strcmp(a, "kernel_postinst"))
+		return dkms_kernel_postinst(s, k->kernelver[0], arch0(k));
+	return dkms_kernel_prerm(s, k->kernelver[0], arch0(k));
+}
+
+int cli_extra_action(struct dkms_session *s, const struct cli *c,
+		     const struct dkms_kernels *k)
+{
+	const char *a = c->action;
+	int r;
+
+	if (!strcmp(a, "autoinstall")) {
+		r = one_kernel_or_die(s, a, k);
+		if (r == 0)
+			r = root_or_die(s);
+		/* 3.4.3 means to run post_transaction after an autoinstall
+		 * that installed something, but never sees that list: no. */
+		return r ? r : dkms_autoinstall(s, k->kernelver[0], arch0(k));
+	}
+	if (!strcmp(a, "match")) {
+		r = root_or_die(s);
+		if (r == 0)
+			r = one_kernel_or_die(s, a, k);
+		return r ? r : dkms_match(s, c->module, k->kernelver[0], arch0(k));
+	}
+	if (!strcmp(a, "mktarball"))
+		return mktarball(s, c, k);
+	if (!strcmp(a, "ldtarball"))
+		return dkms_ldtarball(s, k);
+	if (startswith(a, "kernel_"))
+		return kernel_hook(s, a, k);
+	return dkms_die(s, 1, "The action %s is not available in this build.", a);
+}

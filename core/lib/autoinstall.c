@@ -1,0 +1,374 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * autoinstall: build and install, for one kernel, the newest version of
+ * every module that asks for it (AUTOINSTALL=yes), dependencies first; and
+ * the BUILD_DEPENDS_REBUILD pass that rebuilds dependents of a module whose
+ * version changed.  Messages, order and exit codes are dkms 3.4.3's.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "cycle.h"
+#include "extras.h"
+
+/* ---- what is registered ------------------------------------------------- */
+
+/* Module names in the order module_status lists them, with the newest
+ * version of each (3.4.3 compares versions with VER()). */
+struct latest {
+	struct dkms_session *s;
+	struct namelist mods, vers;
+};
+
+static int collect_latest(void *data, const struct dkms_status_entry *e)
+{
+	struct latest *l = data;
+	size_t i;
+
+	if (e->state == DKMS_STATE_BROKEN) {
+		dkms_die(l->s, 0, "%s/%s is broken! Missing the source directory or the symbolic link pointing to it.\n"
+			 "Manual intervention is required!", e->module, e->version);
+		return 0;
+	}
+	for (i = 0; i < l->mods.n; i++)
+		if (!strcmp(l->mods.v[i], e->module))
+			break;
+	if (i == l->mods.n) {
+		int r = namelist_add(&l->mods, e->module);
+
+		return r ? r : namelist_add(&l->vers, e->version);
+	}
+	if (ver_cmp(e->version, l->vers.v[i]) > 0) {
+		char *v = strdup(e->version);
+
+		if (!v)
+			return -ENOMEM;
+		free(l->vers.v[i]);
+		l->vers.v[i] = v;
+	}
+	return 0;
+}
+
+/* BUILD_DEPENDS as 3.4.3 splits "${BUILD_DEPENDS[*]}": on whitespace. */
+static int split_depends(char *const *bd, struct namelist *out)
+{
+	size_t i;
+
+	for (i = 0; bd && bd[i]; i++) {
+		_cleanup_free_ char *copy = strdup(bd[i]);
+		char *save = NULL, *w;
+
+		if (!copy)
+			return -ENOMEM;
+		for (w = strtok_r(copy, " \t\n", &save); w;
+		     w = strtok_r(NULL, " \t\n", &save)) {
+			int r = namelist_add(out, w);
+
+			if (r)
+				return r;
+		}
+	}
+	return 0;
+}
+
+/* One module waiting to be autoinstalled. */
+struct pending {
+	char *m, *v;
+	struct namelist deps; /* BUILD_DEPENDS not yet installed */
+};
+
+struct ai {
+	struct dkms_session *s;
+	const char *kver, *arch;
+	struct latest known;
+	struct pending *todo;
+	size_t n_todo;
+	struct namelist installed, skipped, failed, unresolved, deferred;
+};
+
+static void ai_clear(struct ai *a)
+{
+	size_t i;
+
+	namelist_clear(&a->known.mods);
+	namelist_clear(&a->known.vers);
+	for (i = 0; i < a->n_todo; i++) {
+		free(a->todo[i].m);
+		free(a->todo[i].v);
+		namelist_clear(&a->todo[i].deps);
+	}
+	free(a->todo);
+	namelist_clear(&a->installed);
+	namelist_clear(&a->skipped);
+	namelist_clear(&a->failed);
+	namelist_clear(&a->unresolved);
+	namelist_clear(&a->deferred);
+}
+
+static int ai_queue(struct ai *a, const char *m, const char *v,
+		    char *const *bd)
+{
+	struct pending *nt = realloc(a->todo, (a->n_todo + 1) * sizeof(*nt));
+	struct pending *p;
+
+	if (!nt)
+		return -ENOMEM;
+	a->todo = nt;
+	p = &a->todo[a->n_todo++];
+	memset(p, 0, sizeof(*p));
+	p->m = strdup(m);
+	p->v = strdup(v);
+	if (!p->m || !p->v)
+		return -ENOMEM;
+	return split_depends(bd, &p->deps);
+}
+
+/* Decide, for each known module's newest version, whether it is already
+ * installed or waits to be.  A bad dkms.conf stops everything (8). */
+static int ai_plan(struct ai *a)
+{
+	size_t i;
+	int r;
+
+	for (i = 0; i < a->known.mods.n; i++) {
+		const char *m = a->known.mods.v[i], *v = a->known.vers.v[i];
+		struct dkms_op op = { m, v, a->kver, a->arch };
+		_cleanup_free_ char *conf = NULL;
+		struct modconf mc;
+
+		if (dkms_link_is_active(a->s, &op)) {
+			r = namelist_add(&a->installed, m);
+			if (r)
+				return r;
+			continue;
+		}
+		conf = tree_path(a->s, "%s/%s/source/dkms.conf", m, v);
+		if (!conf)
+			return -ENOMEM;
+		r = modconf_read(a->s, m, v, a->kver, a->arch, conf, 0, &mc);
+		if (r) {
+			modconf_clear(&mc);
+			return r;
+		}
+		if (mc.autoinstall)
+			r = ai_queue(a, m, v, mc.build_depends);
+		modconf_clear(&mc);
+		if (r)
+			return r;
+	}
+	return 0;
+}
+
+/* Step 1 of a pass: dependencies installed or skipped are satisfied. */
+static void ai_drop_satisfied(struct ai *a)
+{
+	size_t i, j, k;
+
+	for (i = 0; i < a->n_todo; i++) {
+		struct namelist *d = &a->todo[i].deps;
+
+		for (j = k = 0; j < d->n; j++) {
+			if (namelist_has(&a->installed, d->v[j]) ||
+			    namelist_has(&a->skipped, d->v[j])) {
+				free(d->v[j]);
+				continue;
+			}
+			d->v[k++] = d->v[j];
+		}
+		d->n = k;
+		if (d->v)
+			d->v[k] = NULL;
+	}
+}
+
+/* 3.4.3 installs each module in a subshell: what the install prepares
+ * for the kernel (signing messages) is forgotten afterwards. */
+static int install_isolated(struct dkms_session *s, const struct dkms_op *op)
+{
+	char *saved = s->prepared_kernel ? strdup(s->prepared_kernel) : NULL;
+	int r;
+
+	r = dkms_op_maybe_install(s, op);
+	free(s->prepared_kernel);
+	s->prepared_kernel = saved;
+	if (r < 0) {
+		dkms_echo(s, "Failed to install %s/%s: %s", op->module,
+			  op->version, strerror(-r));
+		r = 1;
+	}
+	return r;
+}
+
+/* Step 2: install every module whose dependencies are all there.  Returns
+ * how many made progress, or a code that ends the whole run. */
+static int ai_pass(struct ai *a, size_t *progress)
+{
+	size_t i, kept = 0;
+	int r;
+
+	*progress = 0;
+	for (i = 0; i < a->n_todo; i++) {
+		struct pending *p = &a->todo[i];
+		struct dkms_op op = { p->m, p->v, a->kver, a->arch };
+		int status;
+
+		if (p->deps.n) {
+			a->todo[kept++] = *p;
+			continue;
+		}
+		if (!dkms_is_built(a->s, &op)) {
+			r = prepare_kernel_and_signing(a->s, a->kver, a->arch);
+			if (r) {
+				/* keep the rest so ai_clear frees them */
+				for (; i < a->n_todo; i++)
+					a->todo[kept++] = a->todo[i];
+				a->n_todo = kept;
+				return r;
+			}
+		}
+		dkms_echo(a->s, "Autoinstall of module %s/%s for kernel %s (%s)",
+			  p->m, p->v, a->kver, a->arch);
+		status = install_isolated(a->s, &op);
+		if (status == 0) {
+			r = namelist_add(&a->installed, p->m);
+			(*progress)++;
+		} else if (status == 77) {
+			r = namelist_add(&a->skipped, p->m);
+			(*progress)++;
+		} else {
+			r = namelist_addf(&a->failed, "%s(%d)", p->m, status);
+		}
+		dkms_echo(a->s, "%s", "");
+		free(p->m);
+		free(p->v);
+		namelist_clear(&p->deps);
+		if (r) {
+			for (i++; i < a->n_todo; i++)
+				a->todo[kept++] = a->todo[i];
+			a->n_todo = kept;
+			return r;
+		}
+	}
+	a->n_todo = kept;
+	return 0;
+}
+
+static int say_list(struct ai *a, const struct namelist *l, const char *what)
+{
+	_cleanup_free_ char *j = NULL;
+
+	if (!l->n)
+		return 0;
+	j = namelist_join(l, " ");
+	if (!j)
+		return -ENOMEM;
+	dkms_echo(a->s, "Autoinstall on %s %s for module(s) %s.", a->kver, what, j);
+	return 0;
+}
+
+/* Modules still waiting: a dependency dkms knows but could not install
+ * is a failure; one it has never heard of may come later (deferred). */
+static int ai_classify(struct ai *a)
+{
+	size_t i, j;
+	int r = 0;
+
+	for (i = 0; r == 0 && i < a->n_todo; i++) {
+		struct pending *p = &a->todo[i];
+		struct strbuf real = { 0 }, later = { 0 };
+
+		for (j = 0; j < p->deps.n; j++) {
+			struct strbuf *sb = namelist_has(&a->known.mods, p->deps.v[j]) ? &real : &later;
+
+			strbuf_addch(sb, ' ');
+			strbuf_adds(sb, p->deps.v[j]);
+		}
+		if (real.len) {
+			dkms_echo(a->s, "%s/%s autoinstall failed due to missing dependencies:%s.",
+				  p->m, p->v, strbuf_str(&real));
+			r = namelist_addf(&a->unresolved, "%s/%s", p->m, p->v);
+		} else {
+			dkms_echo(a->s, "%s/%s autoinstall deferred: BUILD_DEPENDS not registered with DKMS:%s.",
+				  p->m, p->v, strbuf_str(&later));
+			r = namelist_addf(&a->deferred, "%s/%s", p->m, p->v);
+		}
+		strbuf_release(&real);
+		strbuf_release(&later);
+	}
+	return r;
+}
+
+static int ai_report(struct ai *a)
+{
+	_cleanup_free_ char *d = NULL;
+	int r;
+
+	r = say_list(a, &a->installed, "succeeded");
+	if (!r)
+		r = say_list(a, &a->skipped, "was skipped");
+	if (!r)
+		r = say_list(a, &a->failed, "failed");
+	if (!r)
+		r = ai_classify(a);
+	if (r)
+		return r;
+	if (a->deferred.n) {
+		d = namelist_join(&a->deferred, " ");
+		if (!d)
+			return -ENOMEM;
+		dkms_echo(a->s, "Autoinstall on %s deferred module(s) %s due to BUILD_DEPENDS not yet registered with DKMS.",
+			  a->kver, d);
+		dkms_echo(a->s, "These may be provided externally or by a package not yet configured; autoinstall will retry on the next trigger.");
+	}
+	if (a->failed.n || a->unresolved.n)
+		return dkms_die(a->s, 11, "One or more modules failed to install during autoinstall.\n"
+				"Refer to previous errors for more information.");
+	return 0;
+}
+
+static bool autoinstall_disabled(struct dkms_session *s)
+{
+	_cleanup_free_ char *p = path_join(dkms_ctx_get_path(s->ctx, DKMS_PATH_CONF_DIR),
+					   "no-autoinstall");
+	struct stat st;
+
+	return p && stat(p, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+int dkms_autoinstall(struct dkms_session *s, const char *kver,
+		     const char *arch)
+{
+	struct ai a = { .s = s, .kver = kver, .arch = arch };
+	size_t progress;
+	int r;
+
+	if (autoinstall_disabled(s)) {
+		dkms_echo(s, "Automatic installation of modules has been disabled.");
+		return 0;
+	}
+	a.known.s = s;
+	r = dkms_status_walk(s, NULL, NULL, NULL, NULL, collect_latest, &a.known);
+	if (r < 0)
+		goto out;
+	r = ai_plan(&a);
+	if (r || a.n_todo == 0)
+		goto out;
+	do {
+		ai_drop_satisfied(&a);
+		r = ai_pass(&a, &progress);
+		if (r)
+			goto out;
+	} while (progress > 0);
+	r = ai_report(&a);
+out:
+	ai_clear(&a);
+	return r;
+}
+
+int dkms_kernel_postinst(struct dkms_session *s, const char *kver,
+			 const char *arch)
+{
+	return dkms_autoinstall(s, kver, arch);
+}

@@ -1,0 +1,83 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Commands built on the cycle (ops.h): autoinstall, the kernel hooks,
+ * match, mktarball and ldtarball.  Private to the core and the CLI.
+ *
+ * As in ops.h every call returns 0, a positive dkms exit code whose
+ * message was already written in 3.4.3's words, or -errno.  The CLI does
+ * the command-line checks 3.4.3 does before calling them (one kernel,
+ * root, module arguments).
+ */
+#ifndef DKMS_EXTRAS_H
+#define DKMS_EXTRAS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "ops.h"
+#include "util.h"
+
+/* ---- autoinstall.c ------------------------------------------------------- */
+/* autoinstall for one kernel: the newest version of every AUTOINSTALL
+ * module, in BUILD_DEPENDS order; 0, 11 (some failed), or a code that
+ * stops it at once (8 bad conf, 21 no headers). */
+int dkms_autoinstall(struct dkms_session *s, const char *kver,
+		     const char *arch);
+/* check_and_rebuild_dependent_modules: after an install on kver/arch,
+ * rebuild and reinstall the BUILD_DEPENDS_REBUILD modules whose recorded
+ * dependency versions (<m>/<v>/<k>/<a>/.dep_<dep>) changed. */
+int dkms_rebuild_dependents(struct dkms_session *s, const char *kver,
+			    const char *arch);
+
+/* ---- kernel-hooks.c ------------------------------------------------------ */
+/* kernel_preinst: unbuild the AUTOINSTALL modules built for the kernel;
+ * kernel_prerm: unbuild every module built for it; 0 or 14. */
+int dkms_kernel_preinst(struct dkms_session *s, const char *kver,
+			const char *arch);
+int dkms_kernel_prerm(struct dkms_session *s, const char *kver,
+		      const char *arch);
+/* kernel_postinst: autoinstall. */
+int dkms_kernel_postinst(struct dkms_session *s, const char *kver,
+			 const char *arch);
+/* list_module_version_combos: "m/v" of every version directory, in
+ * 3.4.3's glob order; *ret NULL-terminated, free with strv_free(). */
+int dkms_list_combos(struct dkms_session *s, char ***ret);
+
+/* ---- match.c ------------------------------------------------------------- */
+/* match --templatekernel: build and install on kver what is installed on
+ * s->template_kernel (only `module` when not NULL). */
+int dkms_match(struct dkms_session *s, const char *module, const char *kver,
+	       const char *arch);
+
+/* ---- tarball.c ----------------------------------------------------------- */
+/* mktarball for the kernels of k (--source-only: none). */
+int dkms_make_tarball(struct dkms_session *s, const char *m, const char *v,
+		      const struct dkms_kernels *k);
+/* load_tarball of s->archive: registers the source (or a binaries-only
+ * stub) and loads the prebuilt modules; *ret_m and *ret_v get the module.
+ * Returns 1 (no message) for a binaries-only tarball without a source
+ * tree, as 3.4.3.  Tarballs with absolute or ".." member names are
+ * refused (7). */
+int dkms_load_tarball(struct dkms_session *s, const struct dkms_kernels *k,
+		      char **ret_m, char **ret_v);
+/* ldtarball: load_tarball, then add. */
+int dkms_ldtarball(struct dkms_session *s, const struct dkms_kernels *k);
+
+/* ---- small string lists shared by these files ---------------------------- */
+struct namelist {
+	char **v;
+	size_t n;
+};
+int namelist_add(struct namelist *l, const char *s);
+int namelist_addf(struct namelist *l, const char *fmt, ...) _printf_(2, 3);
+bool namelist_has(const struct namelist *l, const char *s);
+/* Elements joined by sep; NULL on ENOMEM. */
+char *namelist_join(const struct namelist *l, const char *sep);
+void namelist_clear(struct namelist *l);
+/* Entries of dir that the shell glob dir/STAR gives (no dot files; dirs_only:
+ * directories, links to them included), sorted as the glob sorts. */
+int namelist_dir(struct namelist *out, const char *dir, bool dirs_only);
+/* qsort comparison of char * by strcoll, as globs sort. */
+int namelist_cmp(const void *a, const void *b);
+
+#endif
