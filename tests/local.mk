@@ -77,6 +77,8 @@ TESTS += \
 	tests/diff/match.sh \
 	tests/diff/tarball.sh
 EXTRA_DIST += tests/diff/diff-lib.sh tests/diff/modules
+# Trees written by Debian 12's dkms 3.0.10 (skipped without it).
+TESTS += tests/crossgen/debian-3.0.sh
 
 # dkms.conf reader: corpus against dkms 3.4.3, native = bash (owner: conf).
 TESTS += tests/conf/corpus.sh
