@@ -1,7 +1,9 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0-or-later
 # install-deps.sh: the Debian 12 packages needed to build dkms-c and run
-# all its tests (root; idempotent; quiet; non-interactive).
+# all its tests (root; idempotent; quiet; non-interactive).  `dkms` is
+# Debian's own dkms 3.0.10, the older generation the cross-generation
+# tests read trees from.
 set -eu
 
 packages="
@@ -12,6 +14,7 @@ packages="
 	librpm-dev rpm
 	libdpkg-dev dpkg-dev
 	libsolv-dev libsolvext-dev
+	dkms
 	linux-headers-amd64 linux-headers-6.1.0-56-amd64 linux-headers-6.1.0-54-amd64
 "
 
