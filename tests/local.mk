@@ -79,9 +79,11 @@ TESTS += \
 EXTRA_DIST += tests/diff/diff-lib.sh tests/diff/modules
 # Trees written by Debian 12's dkms 3.0.10 (skipped without it).
 TESTS += tests/crossgen/debian-3.0.sh
+# Our own behaviour around the extras (ldtarball's member check).
+TESTS += tests/cycle-extras/ldtarball-safety.sh
 
 # dkms.conf reader: corpus against dkms 3.4.3, native = bash (owner: conf).
-TESTS += tests/conf/corpus.sh
+TESTS += tests/conf/corpus.sh tests/conf/reference.sh
 EXTRA_DIST += tests/conf
 if HAVE_CHECK
 unit_tests += tests/unit/test-conf

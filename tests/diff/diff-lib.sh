@@ -23,6 +23,11 @@ D_FIXTURES="$top_srcdir/tests/diff/modules"
 # Kernels whose real Debian headers the tests may use (read-only).
 D_REAL_KERNELS=${D_REAL_KERNELS:-"6.1.0-56-amd64 6.1.0-54-amd64"}
 
+# Same locale for both programs (glob order, messages), and no make of
+# ours leaking its jobserver into the builds they run.
+export LC_ALL=C
+unset MAKEFLAGS MFLAGS MAKELEVEL MAKEOVERRIDES GNUMAKEFLAGS
+
 d_n=0
 d_failed=0
 
