@@ -344,7 +344,11 @@ dkms_ref() {
 # normalize_output [T]: stdin to stdout with the scratch root (default
 # $T) replaced by <T>.
 normalize_output() {
-	local t=${1:-$T}
+	local t=${1:-${T:-}}
+	if [ -z "$t" ]; then
+		cat
+		return
+	fi
 	awk -v t="$t" '{
 		out = ""
 		while ((i = index($0, t)) > 0) {
@@ -373,5 +377,5 @@ tree_listing() {
 			*) echo "$p other $type" ;;
 			esac
 		done
-	) | normalize_output "${T:-/nonexistent}"
+	) | normalize_output "${T:-}"
 }
