@@ -154,13 +154,23 @@ d_tree_opts() {
 #             of $D_REAL_KERNELS), or tests/fake-kernel when available
 #   noheaders <installtree>/KVER exists, no build dir
 #   none      nothing (the kernel is not installed)
+#   fake      a fake build dir (tests/fake-kernel/mkfake.sh) in each
+#             side's <installtree>/KVER/build; more arguments are its
+#             CONFIG_X=y options
 d_kernel() {
 	local kver=$1 kind=${2:-real} side
+	shift $(($# < 2 ? $# : 2))
 	for side in "$D_REF" "$D_OUR"; do
 		case $kind in
 		real)
 			mkdir -p "$side/lib/$kver"
 			ln -sfn "$(d_headers "$kver")" "$side/lib/$kver/build"
+			;;
+		fake)
+			mkdir -p "$side/lib/$kver/kernel"
+			sh "$top_srcdir/tests/fake-kernel/mkfake.sh" \
+				"$side/lib/$kver/build" "$kver" "$@" >/dev/null ||
+				d_skip_all "mkfake.sh failed for $kver"
 			;;
 		noheaders)
 			mkdir -p "$side/lib/$kver"
@@ -202,6 +212,16 @@ d_module() {
 	for side in "$D_REF" "$D_OUR"; do
 		rm -rf "${side:?}/src/$name-$ver"
 		d_fixture "$fix" "$ver" "$side/src/$name-$ver"
+	done
+}
+
+# d_shared_module NAME-VERSION: tests/modules/NAME-VERSION (the team's
+# fixtures, README there) into both source trees.
+d_shared_module() {
+	local side
+	for side in "$D_REF" "$D_OUR"; do
+		rm -rf "${side:?}/src/$1"
+		cp -a "$top_srcdir/tests/modules/$1" "$side/src/$1"
 	done
 }
 
