@@ -266,28 +266,37 @@ can_sandbox() {
 	return 0
 }
 
-# ref_sandbox CMD...: run CMD where /etc and /var/lib are copy-on-write
-# overlays whose upper layers live in $T/.sandbox (kept for the life of
-# $T, so what the reference writes there persists from one call to the
-# next, as on a real machine, and tests can look at it, e.g.
-# $T/.sandbox/var/lib/dkms/mok.key).  The machine's /etc/dkms and
-# /var/lib/dkms are replaced by empty dirs (as a fresh install of dkms
-# leaves them), so the reference runs with its defaults;
-# give it a framework.conf with ref_write.  Everything else, $T included,
-# is the real file system.  Note: dkms sees a mount namespace as a
-# chroot ("Running in chroot, modules won't be signed") unless
-# framework.conf says try_sign_modules="true".
+# The directories ref_sandbox lays a copy-on-write overlay on.
+SANDBOX_DIRS="/etc /var/lib /usr/lib/modules /usr/src /boot"
+
+# ref_sandbox CMD...: run CMD where /etc, /var/lib, /lib/modules,
+# /usr/src and /boot are copy-on-write overlays whose upper layers live
+# in $T/.sandbox (kept for the life of $T, so what the reference writes
+# there persists from one call to the next, as on a real machine, and
+# tests can look at it, e.g. $T/.sandbox/var/lib/dkms/mok.key).  (3.4.3
+# writes its key to /var/lib/dkms whatever --dkmstree says, and runs a
+# plain `depmod -a KVER` on the machine's /lib/modules when the install
+# tree has a modules.dep.)  The machine's /etc/dkms and /var/lib/dkms are
+# replaced by empty dirs (as a fresh install of dkms leaves them), so the
+# reference runs with its defaults; give it a framework.conf with
+# ref_write.  Everything else, $T included, is the real file system.
+# Note: dkms sees a mount namespace as a chroot ("Running in chroot,
+# modules won't be signed") unless framework.conf says
+# try_sign_modules="true".
 ref_sandbox() {
 	local sb=$T/.sandbox
-	local reason
+	local reason d
 	if ! reason=$(can_sandbox); then
 		echo "ref_sandbox: $reason" >&2
 		return 125
 	fi
-	mkdir -p "$sb/etc" "$sb/var/lib" "$sb/.work/etc" "$sb/.work/var/lib"
+	for d in $SANDBOX_DIRS; do
+		mkdir -p "$sb$d" "$sb/.work$d"
+	done
 	unshare -m --propagation private bash -c '
-		sb=$1; shift
-		for d in /etc /var/lib; do
+		sb=$1 dirs=$2; shift 2
+		for d in $dirs; do
+			[ -d "$d" ] || continue
 			mount -t overlay overlay -o "lowerdir=$d,upperdir=$sb$d,workdir=$sb/.work$d" "$d" ||
 				exit 125
 		done
@@ -296,7 +305,7 @@ ref_sandbox() {
 			mkdir -p /etc/dkms /var/lib/dkms
 			: > "$sb/.hidden"
 		fi
-		exec "$@"' ref-sandbox "$sb" "$@"
+		exec "$@"' ref-sandbox "$sb" "$SANDBOX_DIRS" "$@"
 }
 
 # ref_write FILE: stdin into FILE as the sandbox sees it (e.g.
