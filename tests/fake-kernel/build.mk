@@ -49,6 +49,10 @@ $(src)/%.o: $(src)/%.c
 	@$(fake-echo) '  CC [M]  $@'
 	@cd $(src) && $(FAKE_CC) $(fake-cflags) -c -o $*.o $*.c
 
+$(src)/%.o: $(src)/%.S
+	@$(fake-echo) '  AS [M]  $@'
+	@cd $(src) && $(FAKE_CC) $(fake-cflags) -D__ASSEMBLY__ -c -o $*.o $*.S
+
 .PHONY: __build $(addprefix fake-subdir/,$(fake-subdirs))
 $(addprefix fake-subdir/,$(fake-subdirs)): fake-subdir/%:
 	@$(MAKE) -f $(srctree)/scripts/Makefile.build fake-dir=$(call fake-sub,$*)

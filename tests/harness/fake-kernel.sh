@@ -63,6 +63,27 @@ like "$(cat "$T/provider/Module.symvers")" \
 make -s -C "$B" M="$T/consumer" KBUILD_EXTRA_SYMBOLS="$T/provider/Module.symvers"
 is "provider" "$(modinfo -F depends "$T/consumer/consumer.ko")" "depends from KBUILD_EXTRA_SYMBOLS"
 
+# Kbuild is read before Makefile, with .config's CONFIG_ values; parts
+# may be assembly; ccflags-y reaches the compiler.
+mkdir "$T/kb"
+echo 'this Makefile is not read by kbuild' > "$T/kb/Makefile"
+cat > "$T/kb/Kbuild" <<'KBUILD'
+obj-$(CONFIG_FOO) := kb.o
+kb-y := main.o part.o
+ccflags-y := -DANSWER=7
+KBUILD
+cat > "$T/kb/main.c" <<'C'
+#include <linux/module.h>
+int part(void);
+static int __init kb_init(void) { return part() - ANSWER; }
+module_init(kb_init);
+MODULE_LICENSE("GPL");
+C
+printf '.text\n.globl part\npart:\n\tmov $7, %%eax\n\tret\n.section .note.GNU-stack,"",@progbits\n' > "$T/kb/part.S"
+check "Kbuild with obj-\$(CONFIG_FOO), an .S part and ccflags-y" \
+	make -s -C "$B" M="$T/kb"
+is "kb" "$(modinfo -F name "$T/kb/kb.ko" 2>/dev/null)" "composite module from Kbuild"
+
 # Failure: a syntax error fails make.
 cp -a "$M/broken-0.1" "$T/broken"
 make -s -C "$B" M="$T/broken" >/dev/null 2>&1
