@@ -56,34 +56,6 @@ static bool in_path(const char *prog)
 	return false;
 }
 
-static int env_add(struct dkms_session *s, const char *name, const char *v)
-{
-	size_t n = 0;
-	char **nv;
-	char *e = xasprintf("%s=%s", name, v);
-
-	if (!e)
-		return -ENOMEM;
-	while (s->child_env && s->child_env[n]) {
-		if (startswith(s->child_env[n], name) &&
-		    s->child_env[n][strlen(name)] == '=') {
-			free(s->child_env[n]);
-			s->child_env[n] = e;
-			return 0;
-		}
-		n++;
-	}
-	nv = realloc(s->child_env, (n + 2) * sizeof(char *));
-	if (!nv) {
-		free(e);
-		return -ENOMEM;
-	}
-	nv[n] = e;
-	nv[n + 1] = NULL;
-	s->child_env = nv;
-	return 0;
-}
-
 /* The compiler the kernel was built with, when we have it (3.4.3 reads
  * CONFIG_CC_VERSION_TEXT's first word, clang and lld flags). */
 static int compiler_env(struct dkms_session *s, const char *kconf)
@@ -109,21 +81,21 @@ static int compiler_env(struct dkms_session *s, const char *kconf)
 		if (v[len] == ' ') {
 			cc = strndup(v, len);
 			if (cc && in_path(cc)) {
-				r = env_add(s, "CC", cc);
+				r = dkms_session_setenv(s, "CC", cc);
 				if (r == 0)
-					r = env_add(s, "KERNEL_CC", cc);
+					r = dkms_session_setenv(s, "KERNEL_CC", cc);
 			}
 		}
 	}
 	if (r == 0 && strstr(text, "CONFIG_CC_IS_CLANG=y") && in_path("clang")) {
-		r = env_add(s, "CC", "clang");
+		r = dkms_session_setenv(s, "CC", "clang");
 		if (r == 0)
-			r = env_add(s, "KERNEL_CC", "clang");
+			r = dkms_session_setenv(s, "KERNEL_CC", "clang");
 	}
 	if (r == 0 && strstr(text, "CONFIG_LD_IS_LLD=y") && in_path("ld.lld")) {
-		r = env_add(s, "LD", "ld.lld");
+		r = dkms_session_setenv(s, "LD", "ld.lld");
 		if (r == 0)
-			r = env_add(s, "KERNEL_LD", "ld.lld");
+			r = dkms_session_setenv(s, "KERNEL_LD", "ld.lld");
 	}
 	return r;
 }
@@ -343,7 +315,9 @@ static int collect_modules(struct dkms_session *s, const struct dkms_op *op,
 			dkms_warn(s, "%s has disappeared", ko);
 			continue;
 		}
-		check_vermagic(s, ko, op->kernelver);
+		/* with --kernelsourcedir the user chose the headers */
+		if (!s->kernel_source_dir)
+			check_vermagic(s, ko, op->kernelver);
 		if (m->strip) {
 			char *argv[] = { (char *)"strip", (char *)"-g", ko, NULL };
 

@@ -96,7 +96,7 @@ struct modconf {
  * conf_path NULL: -c or the module's source/dkms.conf.  With MC_NO_DIE a
  * bad conf returns 8 without the "Bad conf file" error but *ret filled
  * (read_conf without _or_die); MC_NO_STDERR drops the conf's messages. */
-enum { MC_STRICT = 1, MC_NO_DIE = 2, MC_NO_STDERR = 4 };
+enum { MC_STRICT = 1, MC_NO_DIE = 2, MC_NO_STDERR = 4, MC_NO_CACHE = 8 };
 int modconf_read(struct dkms_session *s, const char *m, const char *v,
 		 const char *kver, const char *arch, const char *conf_path,
 		 unsigned int flags, struct modconf *ret);

@@ -140,6 +140,76 @@ static int fill(struct modconf *mc, const struct dkms_conf *c)
 	return 0;
 }
 
+/* read_conf remembers the last m/v/k/a and conf it read well and does not
+ * read it again: no second round of the conf's messages then, only what
+ * read_conf_strict checks on its own each time. */
+static char *mvka(const char *m, const char *v, const char *k, const char *a)
+{
+	return xasprintf("%s/%s/%s/%s", m ? m : "", v ? v : "", k ? k : "",
+			 a ? a : "");
+}
+
+static bool is_cached(struct dkms_session *s, const char *m, const char *v,
+		      const char *k, const char *a, const char *path)
+{
+	_cleanup_free_ char *key = mvka(m, v, k, a);
+	_cleanup_free_ char *real = realpath(path, NULL);
+
+	return key && real && s->last_mvka && s->last_conf &&
+	       !strcmp(key, s->last_mvka) && !strcmp(real, s->last_conf);
+}
+
+static void set_cached(struct dkms_session *s, const char *m, const char *v,
+		       const char *k, const char *a, const char *path)
+{
+	free(s->last_mvka);
+	free(s->last_conf);
+	s->last_mvka = mvka(m, v, k, a);
+	s->last_conf = realpath(path, NULL);
+}
+
+static void print_conf_messages(struct dkms_session *s, const char *err,
+				bool cached)
+{
+	const char *line = err;
+
+	if (!cached) {
+		dkms_write(s->ctx, DKMS_STDERR, err, strlen(err));
+		return;
+	}
+	while (*line) {
+		size_t len = strcspn(line, "\n");
+
+		if (line[len] == '\n')
+			len++;
+		if (startswith(line, "dkms.conf: Warning! Zero modules") ||
+		    startswith(line, "dkms.conf: Error! Duplicate module"))
+			dkms_write(s->ctx, DKMS_STDERR, line, len);
+		line += len;
+	}
+}
+
+/* dkms exports each --directive and says so on stdout */
+static int directives(struct dkms_session *s)
+{
+	char **d;
+
+	for (d = s->directives; d && *d; d++) {
+		_cleanup_free_ char *name = strndup(*d, strcspn(*d, "="));
+		const char *eq = strchr(*d, '=');
+		const char *val = eq ? eq + 1 : *d;
+		int r;
+
+		if (!name)
+			return -ENOMEM;
+		dkms_echo(s, "DIRECTIVE: %s=\"%s\"", name, val);
+		r = dkms_session_setenv(s, name, val);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
 int modconf_read(struct dkms_session *s, const char *m, const char *v,
 		 const char *kver, const char *arch, const char *conf_path,
 		 unsigned int flags, struct modconf *ret)
@@ -149,6 +219,7 @@ int modconf_read(struct dkms_session *s, const char *m, const char *v,
 	struct dkms_conf *c = NULL;
 	const char *path = conf_path;
 	const char *err;
+	bool cached;
 	int r, rc;
 
 	memset(ret, 0, sizeof(*ret));
@@ -178,13 +249,24 @@ int modconf_read(struct dkms_session *s, const char *m, const char *v,
 	q.kernel_source_dir = ksrc;
 	q.kernel_config = kconf;
 	q.strict = flags & MC_STRICT;
+	q.directives = (const char *const *)s->directives;
 	r = dkms_conf_read(s->ctx, &q, &c);
 	if (r < 0)
 		return r;
 	err = dkms_conf_stderr(c);
+	cached = !(flags & MC_NO_CACHE) && is_cached(s, m, v, kver, arch, path);
 	if (!(flags & MC_NO_STDERR) && err && *err)
-		dkms_write(s->ctx, DKMS_STDERR, err, strlen(err));
+		print_conf_messages(s, err, cached);
 	rc = dkms_conf_rc(c);
+	if (!cached && !(flags & MC_NO_STDERR)) {
+		r = directives(s);
+		if (r < 0) {
+			dkms_conf_unref(c);
+			return r;
+		}
+	}
+	if (rc == 0 && !(flags & MC_NO_CACHE))
+		set_cached(s, m, v, kver, arch, path);
 	if (rc != 0 && !(flags & MC_NO_DIE)) {
 		dkms_conf_unref(c);
 		return dkms_die(s, 8, "Bad conf file.\n"

@@ -76,12 +76,16 @@ struct dkms_session {
 	/* what add found in a source tree's dkms.conf (dkms build DIR) */
 	char *resolved_module, *resolved_version;
 	char **child_env;        /* CC=..., KERNEL_CC=... for builds */
+	char *last_mvka, *last_conf; /* read_conf's cache key */
 };
 
 int dkms_session_new(struct dkms_ctx *ctx, struct dkms_session **ret);
 void dkms_session_free(struct dkms_session *s);
 /* After the command line: push tree overrides into the context paths. */
 int dkms_session_apply_paths(struct dkms_session *s);
+/* NAME=VALUE in the environment of what the session runs (exported). */
+int dkms_session_setenv(struct dkms_session *s, const char *name,
+			const char *v);
 static inline bool dkms_opt(const struct dkms_session *s, unsigned int f)
 {
 	return (s->flags & f) != 0;

@@ -49,6 +49,8 @@ void dkms_session_free(struct dkms_session *s)
 	free(s->prepared_kernel);
 	free(s->addon_modules_dir);
 	free(s->resolved_module);
+	free(s->last_mvka);
+	free(s->last_conf);
 	free(s->resolved_version);
 	for (d = s->child_env; d && *d; d++)
 		free(*d);
@@ -172,4 +174,32 @@ int dkms_kernels_add_kernel(struct dkms_kernels *k, const char *kver)
 int dkms_kernels_add_arch(struct dkms_kernels *k, const char *arch)
 {
 	return strv_push(&k->arch, &k->n_arch, arch);
+}
+
+int dkms_session_setenv(struct dkms_session *s, const char *name,
+			const char *v)
+{
+	size_t n = 0, nl = strlen(name);
+	char **nv;
+	char *e = xasprintf("%s=%s", name, v);
+
+	if (!e)
+		return -ENOMEM;
+	for (; s->child_env && s->child_env[n]; n++) {
+		if (!strncmp(s->child_env[n], name, nl) &&
+		    s->child_env[n][nl] == '=') {
+			free(s->child_env[n]);
+			s->child_env[n] = e;
+			return 0;
+		}
+	}
+	nv = realloc(s->child_env, (n + 2) * sizeof(char *));
+	if (!nv) {
+		free(e);
+		return -ENOMEM;
+	}
+	nv[n] = e;
+	nv[n + 1] = NULL;
+	s->child_env = nv;
+	return 0;
 }

@@ -254,7 +254,7 @@ static void built_extra(struct dkms_session *s, struct strbuf *line,
 	if (!conf || !orig || !moddir)
 		return;
 	r = modconf_read(s, e->module, e->version, e->kernelver, e->arch, conf,
-			 MC_NO_DIE, &mc);
+			 MC_NO_DIE | MC_NO_CACHE, &mc);
 	if (is_dir(orig))
 		strbuf_adds(line, " (Original modules exist)");
 	if (r != 0 && r != 8)

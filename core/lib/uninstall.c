@@ -302,7 +302,8 @@ int dkms_op_maybe_uninstall(struct dkms_session *s, const struct dkms_op *op)
 	if (conf && path_exists(conf)) {
 		struct modconf mc;
 		int r = modconf_read(s, op->module, op->version, op->kernelver,
-				     op->arch, conf, MC_NO_DIE | MC_NO_STDERR, &mc);
+				     op->arch, conf,
+				     MC_NO_DIE | MC_NO_STDERR | MC_NO_CACHE, &mc);
 
 		if (r == 0 || r == 8) {
 			excluded = mc.has_exclusive_per_module;
