@@ -36,5 +36,8 @@ void cli_clear(struct cli *c);
  * checks 3.4.3 does, then extras.h (cmd-extras.c). */
 int cli_extra_action(struct dkms_session *s, const struct cli *c,
 		     const struct dkms_kernels *k);
+/* `dkms add ARCHIVE`: load_tarball, then add what it named (cmd-extras.c). */
+int cli_add_archive(struct dkms_session *s, const struct dkms_kernels *k,
+		    const struct dkms_op *op);
 
 #endif

@@ -237,8 +237,7 @@ static int cycle(struct dkms_session *s, const struct cli *c,
 
 		if (s->archive && (!c->module || !*c->module) &&
 		    (!c->version || !*c->version))
-			return dkms_die(s, 1, "dkms add of an archive is not "
-					"supported yet; use ldtarball.");
+			return cli_add_archive(s, k, &op);
 		return dkms_op_add(s, &op);
 	}
 	if (!strcmp(a, "build"))
