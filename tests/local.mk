@@ -39,7 +39,8 @@ TESTS += \
 	tests/harness/fake-kernel.sh \
 	tests/harness/ref-sandbox.sh \
 	tests/harness/fixtures.sh \
-	tests/harness/demo.sh
+	tests/harness/demo.sh \
+	tests/harness/debian-sources.sh
 
 # C unit tests (Check), one program per core unit.
 unit_tests =
