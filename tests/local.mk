@@ -64,7 +64,7 @@ check-valgrind:
 		echo "check-valgrind: no unit tests"; exit 0; fi; \
 	$(MAKE) $(AM_MAKEFLAGS) check TESTS="$(unit_tests)" \
 		TEST_SUITE_LOG=test-suite-valgrind.log AM_LOG_DRIVER_FLAGS= \
-		LOG_COMPILER="env CK_FORK=no $(LIBTOOL) --mode=execute valgrind $(VALGRIND_FLAGS)"
+		LOG_COMPILER="env CK_FORK=no $(TEST_TIMEOUT) $(LIBTOOL) --mode=execute valgrind $(VALGRIND_FLAGS)"
 .PHONY: check-valgrind
 
 # Differential tests: reference dkms 3.4.3 vs ours on scratch trees
@@ -86,7 +86,7 @@ TESTS += tests/crossgen/debian-3.0.sh
 TESTS += tests/cycle-extras/ldtarball-safety.sh
 
 # dkms.conf reader: corpus against dkms 3.4.3, native = bash (owner: conf).
-TESTS += tests/conf/corpus.sh tests/conf/reference.sh
+TESTS += tests/conf/corpus.sh tests/conf/reference.sh tests/conf/native-fuzz.sh
 EXTRA_DIST += tests/conf
 if HAVE_CHECK
 unit_tests += tests/unit/test-conf
