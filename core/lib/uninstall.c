@@ -68,8 +68,12 @@ static int run_depmod(struct dkms_session *s, const char *kver, int out_fd)
 		return -ENOMEM;
 	argv[n++] = (char *)"depmod";
 	if (strcmp(it, "/lib/modules") != 0) {
-		tmpbase = xasprintf("%s/dkms-depmod.XXXXXX",
-				    dkms_ctx_get_path(s->ctx, DKMS_PATH_TMP));
+		const char *tmp = dkms_ctx_get_path(s->ctx, DKMS_PATH_TMP);
+
+		/* any writable place will do for a link */
+		if (!is_dir(tmp))
+			tmp = getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
+		tmpbase = xasprintf("%s/dkms-depmod.XXXXXX", tmp);
 		if (!tmpbase || !mkdtemp(tmpbase))
 			return -EIO;
 		libdir = path_join(tmpbase, "lib");
