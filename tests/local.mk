@@ -94,3 +94,17 @@ tests_unit_test_conf_SOURCES = tests/unit/test-conf.c tests/unit/tap-check.h
 tests_unit_test_conf_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_conf_LDADD = $(UNIT_LDADD)
 endif
+
+# The dkms cycle: command line, add/build/install/uninstall/unbuild/
+# remove/status on fake kernels, a real build, side by side with 3.4.3
+# (owner: cycle).
+TESTS += \
+	tests/cycle/cli.sh \
+	tests/cycle/cycle.sh \
+	tests/cycle/errors.sh \
+	tests/cycle/original.sh \
+	tests/cycle/broken.sh \
+	tests/cycle/depmod.sh \
+	tests/cycle/real.sh \
+	tests/cycle/reference.sh
+EXTRA_DIST += tests/cycle/cycle-lib.sh
