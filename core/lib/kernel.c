@@ -313,7 +313,8 @@ int dkms_kernels_setup(struct dkms_session *s, const char *action,
 		r = dkms_status_built_walk(s, m, v, NULL, NULL, collect_built, &b);
 		if (r < 0)
 			return r;
-		qsort(b.v, b.n, sizeof(char *), cmp_versionsort);
+		if (b.n)
+			qsort(b.v, b.n, sizeof(char *), cmp_versionsort);
 		for (i = 0; i < b.n; i++) {
 			/* "state m/v/k/a": drop the first two slashes' parts */
 			char *p = strchr(b.v[i], '/');

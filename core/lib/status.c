@@ -106,7 +106,7 @@ static int list_combos(struct dkms_session *s, const char *m, const char *v,
 	for (i = 0; r == 0 && i < mods.n; i++)
 		r = glob_level(mods.v[i], v, false, &all);
 	pathlist_clear(&mods);
-	if (r == 0)
+	if (r == 0 && all.n)
 		qsort(all.v, all.n, sizeof(char *), cmp_coll);
 	for (i = 0; r == 0 && i < all.n; i++) {
 		const char *mv = all.v[i] + tl;
@@ -140,7 +140,7 @@ int dkms_status_built_walk(struct dkms_session *s, const char *m,
 	for (i = 0; r == 0 && i < ks.n; i++)
 		r = glob_level(ks.v[i], arch, false, &kas);
 	pathlist_clear(&ks);
-	if (r == 0)
+	if (r == 0 && kas.n)
 		qsort(kas.v, kas.n, sizeof(char *), cmp_coll);
 	for (i = 0; r == 0 && i < kas.n; i++) {
 		char *ka = kas.v[i] + bl;
