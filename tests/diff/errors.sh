@@ -3,8 +3,6 @@
 # Differential: error paths, their messages and exit codes.
 . "$top_srcdir/tests/diff/diff-lib.sh"
 d_init
-d_todo "install onto a kernel that is not installed" \
-	"ours adds a vermagic warning 3.4.3 does not print"
 d_have_headers || d_skip_all "needs the Debian kernel headers of $D_REAL_KERNELS"
 K1=6.1.0-56-amd64
 NOHDR=6.1.0-99-amd64
