@@ -10,6 +10,8 @@
 
 #include <elf.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
 #include <regex.h>
 #include <stdio.h>
 #include <string.h>
@@ -305,35 +307,67 @@ static void check_lengths(struct dkms_conf *conf, int *rc)
 	}
 }
 
-/* Whether the kernel's .comment names clang, as `readelf -p .comment
- * vmlinux 2>&1 | grep -q clang` tells. */
+static bool read_at(int fd, void *buf, size_t len, uint64_t off)
+{
+	return off <= (uint64_t)INT64_MAX &&
+	       pread(fd, buf, len, (off_t)off) == (ssize_t)len;
+}
+
+/* The .comment section of a 64-bit ELF file, read piecewise (a vmlinux
+ * is tens of megabytes); NULL when there is none. */
+static char *elf_comment(int fd, size_t *len)
+{
+	_cleanup_free_ Elf64_Shdr *sh = NULL;
+	_cleanup_free_ char *names = NULL;
+	Elf64_Ehdr eh;
+	size_t i;
+
+	if (!read_at(fd, &eh, sizeof(eh), 0) || memcmp(eh.e_ident, ELFMAG, SELFMAG) ||
+	    eh.e_ident[EI_CLASS] != ELFCLASS64 || eh.e_shentsize != sizeof(*sh) ||
+	    eh.e_shnum == 0 || eh.e_shstrndx >= eh.e_shnum)
+		return NULL;
+	sh = calloc(eh.e_shnum, sizeof(*sh));
+	if (!sh || !read_at(fd, sh, eh.e_shnum * sizeof(*sh), eh.e_shoff) ||
+	    sh[eh.e_shstrndx].sh_size > (1u << 24))
+		return NULL;
+	names = calloc(1, sh[eh.e_shstrndx].sh_size + 1);
+	if (!names || !read_at(fd, names, sh[eh.e_shstrndx].sh_size,
+			       sh[eh.e_shstrndx].sh_offset))
+		return NULL;
+	for (i = 0; i < eh.e_shnum; i++) {
+		char *data;
+
+		if (sh[i].sh_name >= sh[eh.e_shstrndx].sh_size ||
+		    strcmp(names + sh[i].sh_name, ".comment") ||
+		    sh[i].sh_size > (1u << 24))
+			continue;
+		data = malloc(sh[i].sh_size + 1);
+		if (!data || !read_at(fd, data, sh[i].sh_size, sh[i].sh_offset)) {
+			free(data);
+			return NULL;
+		}
+		*len = sh[i].sh_size;
+		return data;
+	}
+	return NULL;
+}
+
+/* Whether `readelf -p .comment vmlinux 2>&1 | grep -q clang` would say
+ * yes: the section names clang (or, unreadable, readelf's complaint
+ * quoting the path does). */
 static bool vmlinux_is_clang(const char *path)
 {
-	_cleanup_free_ char *data = NULL;
-	const Elf64_Ehdr *eh;
-	const Elf64_Shdr *sh;
-	size_t len, i;
+	_cleanup_free_ char *comment = NULL;
+	size_t len = 0;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
 
-	if (read_file(path, &data, &len) < 0 || len < sizeof(*eh) ||
-	    memcmp(data, ELFMAG, SELFMAG) || data[EI_CLASS] != ELFCLASS64)
+	if (fd < 0)
 		return strstr(path, "clang") != NULL;
-	eh = (const Elf64_Ehdr *)data;
-	if (eh->e_shoff == 0 || eh->e_shoff > len ||
-	    (size_t)eh->e_shnum * sizeof(*sh) > len - eh->e_shoff ||
-	    eh->e_shstrndx >= eh->e_shnum)
+	comment = elf_comment(fd, &len);
+	close(fd);
+	if (!comment)
 		return false;
-	sh = (const Elf64_Shdr *)(data + eh->e_shoff);
-	for (i = 0; i < eh->e_shnum; i++) {
-		const Elf64_Shdr *names = &sh[eh->e_shstrndx];
-		size_t off = names->sh_offset + sh[i].sh_name;
-
-		if (off >= len || strncmp(data + off, ".comment", len - off))
-			continue;
-		if (sh[i].sh_offset > len || sh[i].sh_size > len - sh[i].sh_offset)
-			return false;
-		return memmem(data + sh[i].sh_offset, sh[i].sh_size, "clang", 5);
-	}
-	return false;
+	return memmem(comment, len, "clang", 5) != NULL;
 }
 
 static int derive_make(struct dkms_conf *conf, const char *kconfig_text)

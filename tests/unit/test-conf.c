@@ -8,7 +8,9 @@
  */
 #include "config.h"
 
+#include <elf.h>
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -480,6 +482,61 @@ START_TEST(test_clang_kernel_adds_llvm)
 }
 END_TEST
 
+/* A minimal ELF64 file whose .comment says `comment`. */
+static void put_elf(const char *rel, const char *comment)
+{
+	static const char names[] = "\0.shstrtab\0.comment";
+	struct {
+		Elf64_Ehdr eh;
+		Elf64_Shdr sh[3];
+		char names[sizeof(names)];
+		char comment[64];
+	} f;
+	_cleanup_free_ char *p = path_join(scratch, rel);
+	FILE *out;
+
+	memset(&f, 0, sizeof(f));
+	memcpy(f.eh.e_ident, ELFMAG, SELFMAG);
+	f.eh.e_ident[EI_CLASS] = ELFCLASS64;
+	f.eh.e_ident[EI_DATA] = ELFDATA2LSB;
+	f.eh.e_ident[EI_VERSION] = EV_CURRENT;
+	f.eh.e_type = ET_EXEC;
+	f.eh.e_machine = EM_X86_64;
+	f.eh.e_version = EV_CURRENT;
+	f.eh.e_ehsize = sizeof(f.eh);
+	f.eh.e_shoff = offsetof(typeof(f), sh);
+	f.eh.e_shentsize = sizeof(Elf64_Shdr);
+	f.eh.e_shnum = 3;
+	f.eh.e_shstrndx = 1;
+	f.sh[1] = (Elf64_Shdr){ .sh_name = 1, .sh_type = SHT_STRTAB,
+		.sh_offset = offsetof(typeof(f), names), .sh_size = sizeof(names) };
+	f.sh[2] = (Elf64_Shdr){ .sh_name = 11, .sh_type = SHT_PROGBITS,
+		.sh_offset = offsetof(typeof(f), comment), .sh_size = strlen(comment) + 1 };
+	memcpy(f.names, names, sizeof(names));
+	snprintf(f.comment, sizeof(f.comment), "%s", comment);
+	out = fopen(p, "w");
+	ck_assert_ptr_nonnull(out);
+	ck_assert_int_eq(fwrite(&f, sizeof(f), 1, out), 1);
+	fclose(out);
+}
+
+START_TEST(test_clang_vmlinux_adds_llvm)
+{
+	struct dkms_conf *c;
+
+	put("ksrc/.config", "CONFIG_CC_IS_CLANG=y\n");
+	put_elf("ksrc/vmlinux", "GCC: (Debian 12.2.0-14) 12.2.0");
+	put_conf("");
+	c = read_plain();   /* vmlinux decides, not .config */
+	ck_assert(endswith(derived0(c, "make_command"), "/build"));
+	expect(c, 0, "");
+	put_elf("ksrc/vmlinux", "Debian clang version 14.0.6");
+	c = read_plain();
+	ck_assert(endswith(derived0(c, "make_command"), "/build LLVM=1"));
+	expect(c, 0, "");
+}
+END_TEST
+
 START_TEST(test_make_match)
 {
 	const struct opts five = { .kver = "5.10.0-1-amd64" };
@@ -675,6 +732,7 @@ static Suite *conf_suite(void)
 	tcase_add_test(d, test_obsolete_by_is_kernel_max);
 	tcase_add_test(d, test_build_exclusive_config);
 	tcase_add_test(d, test_clang_kernel_adds_llvm);
+	tcase_add_test(d, test_clang_vmlinux_adds_llvm);
 	tcase_add_test(d, test_make_match);
 	tcase_add_test(d, test_make_invocation_prefix);
 	tcase_add_test(d, test_patch_match);
