@@ -108,3 +108,14 @@ TESTS += \
 	tests/cycle/real.sh \
 	tests/cycle/reference.sh
 EXTRA_DIST += tests/cycle/cycle-lib.sh
+
+# Runner, framework.conf and the request API (owner: cycle).
+if HAVE_CHECK
+unit_tests += tests/unit/test-runner tests/unit/test-request
+tests_unit_test_runner_SOURCES = tests/unit/test-runner.c tests/unit/tap-check.h
+tests_unit_test_runner_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_runner_LDADD = $(UNIT_LDADD)
+tests_unit_test_request_SOURCES = tests/unit/test-request.c tests/unit/tap-check.h
+tests_unit_test_request_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_request_LDADD = $(UNIT_LDADD)
+endif

@@ -164,6 +164,60 @@ const char *dkms_conf_kernel_config(const struct dkms_conf *conf);
 char *dkms_conf_make_invocation(const struct dkms_conf *conf,
 				unsigned int jobs);
 
+/* ------------------------------------------------------------------ */
+/* Requests: a batch of events in, one result per event out.           */
+/* (owner: cycle; package-manager adapters use this, not the CLI)      */
+/* ------------------------------------------------------------------ */
+
+/* What happened, or what is asked, for one module version (and kernel).
+ * More kinds (kernel added/removed, source removed) come with the planner. */
+enum dkms_event_kind {
+	DKMS_EVENT_ADD = 0,   /* register <source_tree>/<m>-<v> */
+	DKMS_EVENT_BUILD,     /* build for kernel/arch (adds first) */
+	DKMS_EVENT_INSTALL,   /* install for kernel/arch (builds first) */
+	DKMS_EVENT_UNINSTALL,
+	DKMS_EVENT_UNBUILD,   /* uninstall, then drop the build */
+	DKMS_EVENT_REMOVE,    /* all of it for kernel/arch, then the version */
+	_DKMS_EVENT_MAX
+};
+
+/* Request flags, as dkms's options of the same names. */
+enum {
+	DKMS_REQUEST_FORCE = 1u << 0,
+	DKMS_REQUEST_NO_DEPMOD = 1u << 1,
+	DKMS_REQUEST_VERBOSE = 1u << 2,
+};
+
+struct dkms_request;
+struct dkms_result;
+
+int dkms_request_new(struct dkms_ctx *ctx, struct dkms_request **ret);
+struct dkms_request *dkms_request_ref(struct dkms_request *req);
+struct dkms_request *dkms_request_unref(struct dkms_request *req);
+void dkms_request_set_flags(struct dkms_request *req, unsigned int flags);
+/* Append an event; kernelver NULL means the running kernel, arch NULL
+ * the machine's (uname -m).  Strings are copied. */
+int dkms_request_add(struct dkms_request *req, enum dkms_event_kind kind,
+		     const char *module, const char *version,
+		     const char *kernelver, const char *arch);
+/* Run the events in order; each one's outcome is recorded, a failure does
+ * not stop the next.  Messages go to the context's output callback in
+ * dkms 3.4.3's words.  Returns 0 (look at the results) or -errno. */
+int dkms_request_run(struct dkms_request *req, struct dkms_result **ret);
+
+struct dkms_result *dkms_result_ref(struct dkms_result *res);
+struct dkms_result *dkms_result_unref(struct dkms_result *res);
+size_t dkms_result_count(const struct dkms_result *res);
+/* Event i: its kind, names (kernelver/arch as resolved) and its status:
+ * 0, a dkms exit code (10 build failed, 77 excluded, ...) or -errno. */
+int dkms_result_get(const struct dkms_result *res, size_t i,
+		    enum dkms_event_kind *kind, const char **module,
+		    const char **version, const char **kernelver,
+		    const char **arch, int *status);
+/* The make.log of event i when its build failed and the log exists,
+ * else NULL. */
+const char *dkms_result_build_log(const struct dkms_result *res, size_t i);
+
 #ifdef __cplusplus
 }
 #endif

@@ -1,0 +1,151 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The request API: a batch of events through the cycle, one result each,
+ * messages through the output callback (on a fake kernel). */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "libdkms.h"
+#include "util.h"
+#include "tap-check.h"
+
+#define KVER "6.1.0-1-fake"
+
+static struct strbuf captured[3];
+
+static void capture(void *data, enum dkms_stream stream, const char *text,
+		    size_t len)
+{
+	(void)data;
+	strbuf_add(&captured[stream], text, len);
+}
+
+static char root[] = "/tmp/dkms-request.XXXXXX";
+
+static struct dkms_ctx *setup(void)
+{
+	struct dkms_ctx *ctx = NULL;
+	char *p;
+	size_t i;
+
+	for (i = 0; i < 3; i++)
+		strbuf_release(&captured[i]);
+	ck_assert_ptr_nonnull(mkdtemp(root));
+	ck_assert_int_eq(dkms_ctx_new(&ctx), 0);
+	ck_assert_int_eq(dkms_ctx_set_path(ctx, DKMS_PATH_ROOT, root), 0);
+	dkms_ctx_set_output_fn(ctx, capture, NULL);
+	p = xasprintf("%s/etc/dkms", root);
+	ck_assert_int_eq(mkdir_p(p, 0755), 0);
+	free(p);
+	p = xasprintf("%s/etc/dkms/framework.conf", root);
+	ck_assert_int_eq(write_file_atomic(p, "try_sign_modules=false\n", 23, 0644), 0);
+	free(p);
+	p = xasprintf("%s/var/lib/dkms", root);
+	ck_assert_int_eq(mkdir_p(p, 0755), 0);
+	free(p);
+	ck_assert_int_eq(dkms_ctx_set_distribution(ctx, "debian"), 0);
+	return ctx;
+}
+
+static void teardown(struct dkms_ctx *ctx)
+{
+	size_t i;
+
+	dkms_ctx_unref(ctx);
+	rm_rf(root);
+	strcpy(root, "/tmp/dkms-request.XXXXXX");
+	for (i = 0; i < 3; i++)
+		strbuf_release(&captured[i]);
+}
+
+START_TEST(test_bad_events)
+{
+	struct dkms_ctx *ctx = setup();
+	struct dkms_request *req = NULL;
+	struct dkms_result *res = NULL;
+	const char *m, *k;
+	int st;
+
+	ck_assert_int_eq(dkms_request_new(ctx, &req), 0);
+	ck_assert_int_eq(dkms_request_add(req, _DKMS_EVENT_MAX, "a", "1", NULL, NULL), -EINVAL);
+	ck_assert_int_eq(dkms_request_add(req, DKMS_EVENT_ADD, "", "1", NULL, NULL), -EINVAL);
+	ck_assert_int_eq(dkms_request_add(req, DKMS_EVENT_ADD, "nosrc", "1", KVER, "x86_64"), 0);
+	ck_assert_int_eq(dkms_request_add(req, DKMS_EVENT_UNINSTALL, "nosrc", "1", KVER, "x86_64"), 0);
+	ck_assert_int_eq(dkms_request_run(req, &res), 0);
+	ck_assert_uint_eq(dkms_result_count(res), 2);
+	ck_assert_int_eq(dkms_result_get(res, 0, NULL, &m, NULL, &k, NULL, &st), 0);
+	ck_assert_str_eq(m, "nosrc");
+	ck_assert_str_eq(k, KVER);
+	ck_assert_int_eq(st, 2);
+	ck_assert_ptr_nonnull(strstr(strbuf_str(&captured[DKMS_STDERR]),
+				     "Error! Could not find module source directory."));
+	ck_assert_int_eq(dkms_result_get(res, 1, NULL, NULL, NULL, NULL, NULL, &st), 0);
+	ck_assert_int_eq(st, 0); /* nothing to uninstall */
+	ck_assert_int_eq(dkms_result_get(res, 2, NULL, NULL, NULL, NULL, NULL, &st), -ERANGE);
+	ck_assert_ptr_null(dkms_result_unref(res));
+	ck_assert_ptr_null(dkms_request_unref(req));
+	teardown(ctx);
+}
+END_TEST
+
+START_TEST(test_cycle_on_fake_kernel)
+{
+	const char *top = getenv("top_srcdir");
+	struct dkms_ctx *ctx;
+	struct dkms_request *req = NULL;
+	struct dkms_result *res = NULL;
+	char *cmd, *ko;
+	int st = -1;
+
+	if (!top)
+		return; /* needs the fixtures */
+	ctx = setup();
+	cmd = xasprintf("sh %s/tests/fake-kernel/mkfake.sh %s/lib/modules/%s/build %s >/dev/null && "
+			"mkdir -p %s/usr/src && cp -a %s/tests/modules/hello-0.1 %s/usr/src/ && "
+			"cp -a %s/tests/modules/broken-0.1 %s/usr/src/",
+			top, root, KVER, KVER, root, top, root, top, root);
+	ck_assert_int_eq(system(cmd), 0);
+	free(cmd);
+	ck_assert_int_eq(dkms_request_new(ctx, &req), 0);
+	dkms_request_set_flags(req, DKMS_REQUEST_NO_DEPMOD);
+	ck_assert_int_eq(dkms_request_add(req, DKMS_EVENT_ADD, "hello", "0.1", KVER, "x86_64"), 0);
+	ck_assert_int_eq(dkms_request_add(req, DKMS_EVENT_INSTALL, "hello", "0.1", KVER, "x86_64"), 0);
+	ck_assert_int_eq(dkms_request_add(req, DKMS_EVENT_BUILD, "broken", "0.1", KVER, "x86_64"), 0);
+	ck_assert_int_eq(dkms_request_add(req, DKMS_EVENT_REMOVE, "broken", "0.1", KVER, "x86_64"), 0);
+	ck_assert_int_eq(dkms_request_run(req, &res), 0);
+	ck_assert_int_eq(dkms_result_get(res, 0, NULL, NULL, NULL, NULL, NULL, &st), 0);
+	ck_assert_int_eq(st, 0);
+	ck_assert_int_eq(dkms_result_get(res, 1, NULL, NULL, NULL, NULL, NULL, &st), 0);
+	ck_assert_int_eq(st, 0);
+	ko = xasprintf("%s/lib/modules/%s/updates/dkms/hello.ko", root, KVER);
+	ck_assert(path_exists(ko));
+	free(ko);
+	ck_assert_int_eq(dkms_result_get(res, 2, NULL, NULL, NULL, NULL, NULL, &st), 0);
+	ck_assert_int_eq(st, 10); /* a failed build is a result, not the end */
+	ck_assert_ptr_nonnull(dkms_result_build_log(res, 2));
+	ck_assert(endswith(dkms_result_build_log(res, 2), "/broken/0.1/build/make.log"));
+	ck_assert_int_eq(dkms_result_get(res, 3, NULL, NULL, NULL, NULL, NULL, &st), 0);
+	ck_assert_int_eq(st, 0);
+	ck_assert_ptr_nonnull(strstr(strbuf_str(&captured[DKMS_STDOUT]),
+				     "Deleting module broken/0.1 completely from the DKMS tree."));
+	dkms_result_unref(res);
+	dkms_request_unref(req);
+	teardown(ctx);
+}
+END_TEST
+
+static Suite *request_suite(void)
+{
+	Suite *s = suite_create("request");
+	TCase *tc = tcase_create("request");
+
+	tcase_set_timeout(tc, 120);
+	tcase_add_test(tc, test_bad_events);
+	tcase_add_test(tc, test_cycle_on_fake_kernel);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+TAP_CHECK_MAIN(request_suite)
