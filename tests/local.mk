@@ -78,7 +78,8 @@ TESTS += \
 	tests/diff/match.sh \
 	tests/diff/tarball.sh \
 	tests/diff/fake-kernels.sh \
-	tests/diff/deps.sh
+	tests/diff/deps.sh \
+	tests/diff/framework.sh
 EXTRA_DIST += tests/diff/diff-lib.sh tests/diff/modules
 # Trees written by Debian 12's dkms 3.0.10 (skipped without it).
 TESTS += tests/crossgen/debian-3.0.sh
