@@ -348,6 +348,18 @@ static int collect_modules(struct dkms_session *s, const struct dkms_op *op,
 	return 0;
 }
 
+/* every line of module_status counts here, whatever its state */
+static int bd_any(void *data, const struct dkms_status_entry *e)
+{
+	struct bd_found *f = data;
+
+	if (!f->best || strverscmp(e->version, f->best) > 0) {
+		free(f->best);
+		f->best = strdup(e->version);
+	}
+	return 0;
+}
+
 static int save_dep_versions(struct dkms_session *s, const struct dkms_op *op,
 			     const struct modconf *mc, const char *base)
 {
@@ -359,8 +371,8 @@ static int save_dep_versions(struct dkms_session *s, const struct dkms_op *op,
 		_cleanup_free_ char *line = NULL;
 
 		dkms_status_walk(s, *bd, "*", op->kernelver, op->arch,
-				 bd_installed, &f);
-		/* 3.4.3 takes the newest built or installed version */
+				 bd_any, &f);
+		/* 3.4.3: module_status ... | sort -V | tail -n1 */
 		if (f.best && p && (line = xasprintf("%s\n", f.best)))
 			write_file_atomic(p, line, strlen(line), 0644);
 		free(f.best);
