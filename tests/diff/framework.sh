@@ -4,9 +4,9 @@
 # overrides, no-autoinstall), the same files given to both programs.
 . "$top_srcdir/tests/diff/diff-lib.sh"
 d_init
-d_todo "*post_transaction:*" "ours does not run framework.conf's post_transaction yet (cycle)"
+d_todo "*post_transaction with \$kernelver*" "ours reads framework.conf as data: no \$kernelver in values (cycle)"
 K1=6.1.0-1-fake
-d_plan 16
+d_plan 18
 
 d_kernel $K1 fake
 d_module hello 1.0
@@ -41,9 +41,13 @@ d_etc_clear
 d_step "kernel_prerm" 0 kernel_prerm -k $K1
 d_tree "after kernel_prerm"
 
-d_etc framework.conf 'post_transaction="echo transaction for $kernelver"
+d_etc framework.conf 'post_transaction="echo transaction done"
 '
 d_step "post_transaction: after install" 0 install hello/1.0 -k $K1
 d_step "post_transaction: after uninstall" 0 uninstall hello/1.0 -k $K1
 d_tree "post_transaction: its log"
+d_etc framework.conf 'post_transaction="echo transaction for $kernelver"
+'
+d_step "post_transaction with \$kernelver: install" 0 install hello/1.0 -k $K1
+d_tree "post_transaction with \$kernelver: its log"
 d_done
