@@ -107,6 +107,7 @@ TESTS += \
 	tests/cycle/broken.sh \
 	tests/cycle/depmod.sh \
 	tests/cycle/real.sh \
+	tests/cycle/signing.sh \
 	tests/cycle/reference.sh
 EXTRA_DIST += tests/cycle/cycle-lib.sh
 

@@ -323,6 +323,8 @@ static int collect_modules(struct dkms_session *s, const struct dkms_op *op,
 
 			run_tool(argv);
 		}
+		if (s->do_signing)
+			sign_module(s, ko);
 		if (*cs)
 			compressed = compress(s, cs, ko) == 0;
 		from = compressed ? cko : ko;

@@ -49,7 +49,10 @@ const char *module_compressed_suffix(const struct dkms_session *s,
 /* prepare_kernel: 0 or 21 with 3.4.3's message. */
 int prepare_kernel(struct dkms_session *s, const char *kver);
 /* prepare_kernel_and_signing (messages, blank line once per kernel). */
+/* signing.c */
 int prepare_signing(struct dkms_session *s, const char *kver);
+void sign_module(struct dkms_session *s, const char *ko);
+char *fw_expand(const char *v, const char *kver);
 int prepare_kernel_and_signing(struct dkms_session *s, const char *kver,
 			       const char *arch);
 char *uname_r(void);

@@ -44,6 +44,13 @@ static char **fw_slot(struct dkms_framework *fw, const char *name, size_t len)
 	return NULL;
 }
 
+/* $kernelver / ${kernelver}: kept as written, expanded where used (3.4.3
+ * sources the file while $kernelver is set, see fw_expand) */
+static bool kernelver_ref(const char *p)
+{
+	return startswith(p, "$kernelver") || startswith(p, "${kernelver}");
+}
+
 /* One shell word of the simple kinds: quoted pieces and plain text,
  * up to blank or comment.  Returns NULL on what needs a shell. */
 static char *parse_value(const char *p)
@@ -60,6 +67,10 @@ static char *parse_value(const char *p)
 			p = e + 1;
 		} else if (*p == '"') {
 			for (p++; *p && *p != '"'; p++) {
+				if (*p == '$' && kernelver_ref(p)) {
+					strbuf_addch(&sb, *p);
+					continue;
+				}
 				if (*p == '$' || *p == '`')
 					goto bad;
 				if (*p == '\\' && p[1] && strchr("\"\\$`", p[1]))
@@ -69,6 +80,8 @@ static char *parse_value(const char *p)
 			if (*p != '"')
 				goto bad;
 			p++;
+		} else if (*p == '$' && kernelver_ref(p)) {
+			strbuf_addch(&sb, *p++);
 		} else if (*p == '$' || *p == '`' || *p == '(') {
 			goto bad;
 		} else {

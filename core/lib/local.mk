@@ -28,7 +28,8 @@ core_lib_libdkms_internal_la_SOURCES += \
 	core/lib/tree.c core/lib/kernel.c core/lib/modinfo.c \
 	core/lib/modconf.c core/lib/invoke.c core/lib/status.c \
 	core/lib/add.c core/lib/build.c core/lib/install.c \
-	core/lib/uninstall.c core/lib/remove.c core/lib/request.c
+	core/lib/uninstall.c core/lib/remove.c core/lib/request.c \
+	core/lib/signing.c
 
 # dkms.conf reader (owner: conf).
 core_lib_libdkms_internal_la_SOURCES += \

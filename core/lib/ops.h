@@ -73,6 +73,7 @@ struct dkms_session {
 	char *addon_modules_dir; /* $ADDON_MODULES_DIR */
 	bool delayed_depmod;     /* kernel_prerm: touch depmod-pending instead */
 	bool do_signing;
+	char *sign_file, *sign_hash, *mok_key, *mok_cert;
 	/* what add found in a source tree's dkms.conf (dkms build DIR) */
 	char *resolved_module, *resolved_version;
 	char **child_env;        /* CC=..., KERNEL_CC=... for builds */

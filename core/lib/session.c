@@ -48,6 +48,10 @@ void dkms_session_free(struct dkms_session *s)
 	free(s->parallel_jobs);
 	free(s->prepared_kernel);
 	free(s->addon_modules_dir);
+	free(s->sign_file);
+	free(s->sign_hash);
+	free(s->mok_key);
+	free(s->mok_cert);
 	free(s->resolved_module);
 	free(s->last_mvka);
 	free(s->last_conf);

@@ -1,0 +1,296 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Module signing as 3.4.3 decides and does it: prepare_signing (policy,
+ * chroot, kernel config, sign-file), prepare_mok (the key pair, made with
+ * openssl when missing) and signing each built module.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cycle.h"
+#include "runner.h"
+
+/* framework.conf values may name $kernelver (3.4.3 sources them while it
+ * is set); that is the one expansion we do. */
+char *fw_expand(const char *v, const char *kver)
+{
+	struct strbuf sb = { 0 };
+
+	if (!v)
+		return NULL;
+	while (*v) {
+		if (startswith(v, "${kernelver}")) {
+			strbuf_adds(&sb, kver);
+			v += 12;
+		} else if (startswith(v, "$kernelver")) {
+			strbuf_adds(&sb, kver);
+			v += 10;
+		} else {
+			strbuf_addch(&sb, *v++);
+		}
+	}
+	return strbuf_steal(&sb);
+}
+
+/* ischroot's test: our mount view or root differs from init's. */
+static bool running_in_chroot(struct dkms_session *s)
+{
+	const char *fc = getenv("FAKECHROOT"), *lp = getenv("LD_PRELOAD");
+	_cleanup_free_ char *a = NULL, *b = NULL;
+	struct stat r1, r2;
+	size_t la, lb;
+
+	if (fc && !strcmp(fc, "true") && getenv("FAKECHROOT_BASE") && lp &&
+	    strstr(lp, "libfakechroot.so"))
+		return true;
+	if (read_file("/proc/1/mountinfo", &a, &la) == 0 &&
+	    read_file("/proc/self/mountinfo", &b, &lb) == 0 &&
+	    (la != lb || memcmp(a, b, la) != 0))
+		return true;
+	if (geteuid() != 0)
+		return false;
+	if (stat("/proc/1/root", &r1) < 0) {
+		/* stat(1) says so on stderr, and the comparison fails */
+		dkms_printf(s->ctx, DKMS_STDERR,
+			    "stat: cannot statx '/proc/1/root': %s\n",
+			    strerror(errno));
+		return true;
+	}
+	if (stat("/", &r2) < 0)
+		return true;
+	return r1.st_dev != r2.st_dev || r1.st_ino != r2.st_ino;
+}
+
+static char *config_value(const char *config, const char *name)
+{
+	_cleanup_free_ char *text = NULL;
+	size_t nl = strlen(name);
+	char *line, *save = NULL;
+
+	if (read_file(config, &text, NULL) < 0)
+		return NULL;
+	for (line = strtok_r(text, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		struct strbuf sb = { 0 };
+
+		if (strncmp(line, name, nl) || line[nl] != '=')
+			continue;
+		for (line += nl + 1; *line; line++)
+			if (*line != '"')
+				strbuf_addch(&sb, *line);
+		return strbuf_steal(&sb);
+	}
+	return NULL;
+}
+
+static bool is_regular(const char *p)
+{
+	struct stat st;
+
+	return p && stat(p, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+static bool in_path(const char *prog, char **ret)
+{
+	const char *env = getenv("PATH");
+	_cleanup_free_ char *path = strdup(env ? env : "/usr/bin:/bin");
+	char *dir, *save = NULL;
+
+	for (dir = path ? strtok_r(path, ":", &save) : NULL; dir;
+	     dir = strtok_r(NULL, ":", &save)) {
+		char *p = path_join(dir, prog);
+
+		if (p && access(p, X_OK) == 0) {
+			if (ret)
+				*ret = p;
+			else
+				free(p);
+			return true;
+		}
+		free(p);
+	}
+	return false;
+}
+
+static char *root_path(struct dkms_session *s, const char *p)
+{
+	const char *root = dkms_ctx_get_path(s->ctx, DKMS_PATH_ROOT);
+
+	if (!root || !strcmp(root, "/"))
+		return strdup(p);
+	return path_join(root, p);
+}
+
+static void set_owned(char **dst, char *v)
+{
+	free(*dst);
+	*dst = v;
+}
+
+/* prepare_mok: the key and certificate to sign with; 0 when usable. */
+static int prepare_mok(struct dkms_session *s, const char *kver)
+{
+	const char *dist = dkms_ctx_get_distribution(s->ctx);
+	struct dkms_run_opts ro = { 0 };
+	int status = 1;
+
+	set_owned(&s->mok_key, fw_expand(s->fw.mok_signing_key, kver));
+	set_owned(&s->mok_cert, fw_expand(s->fw.mok_certificate, kver));
+	if (!s->mok_key && startswith(dist, "ubuntu")) {
+		/* the key update-secureboot-policy makes on Ubuntu */
+		s->mok_key = strdup("/var/lib/shim-signed/mok/MOK.priv");
+		s->mok_cert = strdup("/var/lib/shim-signed/mok/MOK.der");
+		if ((!is_regular(s->mok_key) || !is_regular(s->mok_cert)) &&
+		    !in_path("update-secureboot-policy", NULL)) {
+			dkms_echo(s, "Binary update-secureboot-policy not found, modules won't be signed");
+			return 1;
+		}
+	}
+	if (!s->mok_key)
+		s->mok_key = root_path(s, "/var/lib/dkms/mok.key");
+	dkms_echo(s, "Signing key: %s", s->mok_key);
+	if (!s->mok_cert)
+		s->mok_cert = root_path(s, "/var/lib/dkms/mok.pub");
+	dkms_echo(s, "Public certificate (MOK): %s", s->mok_cert);
+	if (!startswith(s->mok_key, "pkcs11:") &&
+	    (!is_regular(s->mok_key) || !is_regular(s->mok_cert))) {
+		char *argv[] = {
+			(char *)"openssl", (char *)"req", (char *)"-new",
+			(char *)"-x509", (char *)"-nodes", (char *)"-days",
+			(char *)"36500", (char *)"-subj",
+			(char *)"/CN=DKMS module signing key", (char *)"-newkey",
+			(char *)"rsa:2048", (char *)"-keyout", s->mok_key,
+			(char *)"-addext", (char *)"extendedKeyUsage=codeSigning",
+			(char *)"-outform", (char *)"DER", (char *)"-out",
+			s->mok_cert, NULL
+		};
+
+		dkms_echo(s, "Certificate or key are missing, generating self signed certificate for MOK...");
+		if (!in_path("openssl", NULL)) {
+			dkms_echo(s, "openssl not found, can't generate key and certificate.");
+			return 1;
+		}
+		ro.argv = argv;
+		ro.out_fd = DKMS_RUN_OUT_NULL;
+		dkms_run(&ro, &status);
+		if (!is_regular(s->mok_key)) {
+			dkms_echo(s, "Key file %s not found and can't be generated, modules won't be signed",
+				  s->mok_key);
+			return 1;
+		}
+	}
+	if (!is_regular(s->mok_cert)) {
+		dkms_echo(s, "Certificate file %s not found and can't be generated, modules won't be signed",
+			  s->mok_cert);
+		return 1;
+	}
+	return 0;
+}
+
+static char *default_sign_file(struct dkms_session *s, const char *kver)
+{
+	const char *dist = dkms_ctx_get_distribution(s->ctx);
+	char *p = NULL;
+
+	if (startswith(dist, "debian")) {
+		/* ${kernelver%.*} */
+		const char *dot = strrchr(kver, '.');
+
+		p = xasprintf("/usr/lib/linux-kbuild-%.*s/scripts/sign-file",
+			      (int)(dot ? (size_t)(dot - kver) : strlen(kver)), kver);
+	} else if (startswith(dist, "ubuntu")) {
+		if (!in_path("kmodsign", &p) || access(p, X_OK) != 0) {
+			free(p);
+			p = xasprintf("/usr/src/linux-headers-%s/scripts/sign-file", kver);
+		}
+	} else if (startswith(dist, "gentoo")) {
+		p = xasprintf("/usr/src/linux-%s/scripts/sign-file", kver);
+	}
+	if (!p || !is_regular(p)) {
+		free(p);
+		p = xasprintf("%s/%s/build/scripts/sign-file", install_tree(s), kver);
+	}
+	return p;
+}
+
+int prepare_signing(struct dkms_session *s, const char *kver)
+{
+	const char *try_sign = s->fw.try_sign_modules;
+	_cleanup_free_ char *ksrc = kernel_source_dir(s, kver);
+	_cleanup_free_ char *kconf = ksrc ? kernel_config_path(s, ksrc) : NULL;
+	struct stat st;
+
+	s->do_signing = false;
+	if (try_sign && !strcmp(try_sign, "false")) {
+		dkms_echo(s, "Module signing is disabled by policy, modules won't be signed");
+		return 0;
+	}
+	if (!(try_sign && !strcmp(try_sign, "true")) && running_in_chroot(s)) {
+		dkms_echo(s, "Running in chroot, modules won't be signed");
+		return 0;
+	}
+	if (!is_regular(kconf)) {
+		dkms_echo(s, "Kernel config %s not found, modules won't be signed", kconf);
+		return 0;
+	}
+	set_owned(&s->sign_hash, config_value(kconf, "CONFIG_MODULE_SIG_HASH"));
+	if (!s->sign_hash) {
+		dkms_echo(s, "The kernel is built without module signing facility, modules won't be signed");
+		return 0;
+	}
+	set_owned(&s->sign_file, s->fw.sign_file ? fw_expand(s->fw.sign_file, kver)
+						 : default_sign_file(s, kver));
+	if (!s->sign_file)
+		return -ENOMEM;
+	dkms_echo(s, "Sign command: %s", s->sign_file);
+	if (stat(s->sign_file, &st) < 0 || !S_ISREG(st.st_mode) ||
+	    access(s->sign_file, X_OK) != 0) {
+		dkms_echo(s, "Binary %s not found, modules won't be signed", s->sign_file);
+		return 0;
+	}
+	if (prepare_mok(s, kver) == 0)
+		s->do_signing = true;
+	return 0;
+}
+
+/* Sign one built module; a failure is a warning with sign-file's words. */
+void sign_module(struct dkms_session *s, const char *ko)
+{
+	char tmpl[] = "/tmp/dkms-sign.XXXXXX";
+	char *argv[] = { s->sign_file, s->sign_hash, s->mok_key, s->mok_cert,
+			 (char *)ko, NULL };
+	struct dkms_run_opts ro = { 0 };
+	_cleanup_free_ char *text = NULL;
+	int fd, status = 1;
+
+	dkms_echo(s, "Signing module %s", ko);
+	fd = mkstemp(tmpl);
+	if (fd >= 0)
+		unlink(tmpl);
+	ro.argv = argv;
+	ro.out_fd = fd >= 0 ? fd : DKMS_RUN_OUT_NULL;
+	if (dkms_run(&ro, &status) < 0)
+		status = 1;
+	if (status != 0) {
+		struct strbuf sb = { 0 };
+		char buf[4096];
+		ssize_t n;
+
+		if (fd >= 0 && lseek(fd, 0, SEEK_SET) == 0)
+			while ((n = read(fd, buf, sizeof(buf))) > 0)
+				strbuf_add(&sb, buf, (size_t)n);
+		/* $(...) drops the trailing newlines */
+		while (sb.len && sb.buf[sb.len - 1] == '\n')
+			sb.buf[--sb.len] = '\0';
+		dkms_warn(s, "Failed to sign module '%s'!\n%s", ko, strbuf_str(&sb));
+		strbuf_release(&sb);
+	}
+	if (fd >= 0)
+		close(fd);
+}
