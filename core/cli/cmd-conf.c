@@ -52,6 +52,16 @@ struct conf_args {
 	bool json;
 };
 
+/* The JSON owns stdout: dkms's own chatter (DIRECTIVE: ...) goes to
+ * stderr. */
+static void to_stderr(void *data, enum dkms_stream stream, const char *text,
+		      size_t len)
+{
+	(void)data;
+	(void)stream;
+	fwrite(text, 1, len, stderr);
+}
+
 static int usage(void)
 {
 	fprintf(stderr, "Usage: dkms conf --json -k KERNELVER [-a ARCH] [-j N] "
@@ -155,6 +165,7 @@ int cmd_conf(int argc, char **argv)
 		fprintf(stderr, "dkms conf: %s\n", strerror(-r));
 		return 1;
 	}
+	dkms_ctx_set_output_fn(ctx, to_stderr, NULL);
 	r = parse(argc, argv, ctx, &a);
 	if (r)
 		goto out;

@@ -195,17 +195,21 @@ static int evaluate(struct dkms_ctx *ctx, const struct dkms_conf_query *q,
 	return r;
 }
 
-/* directive_array: NAME=VALUE exported after sourcing. */
-static int apply_directives(struct dkms_conf *conf, const char *const *d)
+/* directive_array: NAME=VALUE exported after sourcing, and announced on
+ * stdout as read_conf does. */
+static int apply_directives(struct dkms_ctx *ctx, struct dkms_conf *conf,
+			    const char *const *d)
 {
 	for (; d && *d; d++) {
 		const char *eq = strchr(*d, '=');
+		const char *value = eq ? eq + 1 : *d;
 		_cleanup_free_ char *name = strndup(*d, eq ? (size_t)(eq - *d) : strlen(*d));
 
 		if (!name)
 			return -ENOMEM;
-		if (varset_assign(&conf->vars, name, 0, eq ? eq + 1 : *d) < 0)
+		if (varset_assign(&conf->vars, name, 0, value) < 0)
 			return -ENOMEM;
+		dkms_printf(ctx, DKMS_STDOUT, "DIRECTIVE: %s=\"%s\"\n", name, value);
 	}
 	return 0;
 }
@@ -229,7 +233,7 @@ DKMS_EXPORT int dkms_conf_read(struct dkms_ctx *ctx,
 	if (r == 0)
 		r = evaluate(ctx, q, conf);
 	if (r == 0)
-		r = apply_directives(conf, q->directives);
+		r = apply_directives(ctx, conf, q->directives);
 	if (r == 0)
 		r = conf_derive(conf, q->strict);
 	if (r < 0) {
@@ -268,9 +272,12 @@ DKMS_EXPORT const char *dkms_conf_stderr(const struct dkms_conf *conf)
 DKMS_EXPORT const struct dkms_var *dkms_conf_raw(const struct dkms_conf *conf,
 						 const char *name)
 {
+	const struct dkms_var *v;
+
 	if (!is_upper_name(name) || !conf_is_variable(name))
 		return NULL;
-	return varset_get(&conf->vars, name);
+	v = varset_get(&conf->vars, name);
+	return v && v->n ? v : NULL;
 }
 
 DKMS_EXPORT const struct dkms_var *dkms_conf_derived(const struct dkms_conf *conf,

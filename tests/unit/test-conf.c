@@ -84,6 +84,7 @@ struct opts {
 	const char *arch;
 	unsigned int timeout_ms;
 	size_t output_limit;
+	const char *const *directives;
 };
 
 static int try_read(const struct opts *o, struct dkms_conf **ret)
@@ -95,7 +96,7 @@ static int try_read(const struct opts *o, struct dkms_conf **ret)
 		.arch = o->arch ? o->arch : "x86_64",
 		.kernel_source_dir = ksrc, .strict = o->strict,
 		.force_shell = o->shell, .timeout_ms = o->timeout_ms,
-		.output_limit = o->output_limit,
+		.output_limit = o->output_limit, .directives = o->directives,
 	};
 
 	return dkms_conf_read(ctx, &q, ret);
@@ -620,6 +621,31 @@ START_TEST(test_overrides)
 }
 END_TEST
 
+static void capture(void *data, enum dkms_stream stream, const char *text,
+		    size_t len)
+{
+	ck_assert_int_eq(stream, DKMS_STDOUT);
+	strbuf_add(data, text, len);
+}
+
+START_TEST(test_directives)
+{
+	static const char *const d[] = { "MAKE=make  by directive", "FOO=bar", NULL };
+	const struct opts o = { .directives = d };
+	struct strbuf out = { 0 };
+	struct dkms_conf *c;
+
+	dkms_ctx_set_output_fn(ctx, capture, &out);
+	put_conf("MAKE=\"make conf\"\n");
+	c = read_with(&o);
+	ck_assert_str_eq(derived0(c, "make_command"), "make  by directive");
+	ck_assert_str_eq(strbuf_str(&out), "DIRECTIVE: MAKE=\"make  by directive\"\n"
+			 "DIRECTIVE: FOO=\"bar\"\n");
+	expect(c, 0, "");
+	strbuf_release(&out);
+}
+END_TEST
+
 START_TEST(test_ver_padding)
 {
 	static const char *const cases[][2] = {
@@ -737,6 +763,7 @@ static Suite *conf_suite(void)
 	tcase_add_test(d, test_make_invocation_prefix);
 	tcase_add_test(d, test_patch_match);
 	tcase_add_test(d, test_ver_padding);
+	tcase_add_test(d, test_directives);
 	suite_add_tcase(s, d);
 	return s;
 }
