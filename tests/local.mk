@@ -80,7 +80,7 @@ TESTS += \
 	tests/diff/fake-kernels.sh \
 	tests/diff/deps.sh \
 	tests/diff/framework.sh
-EXTRA_DIST += tests/diff/diff-lib.sh tests/diff/modules
+EXTRA_DIST += tests/diff/diff-lib.sh tests/diff/modules tests/diff/README.md
 # Trees written by Debian 12's dkms 3.0.10 (skipped without it).
 TESTS += tests/crossgen/debian-3.0.sh
 # Our own behaviour around the extras (ldtarball's member check).
