@@ -79,7 +79,8 @@ TESTS += \
 	tests/diff/tarball.sh \
 	tests/diff/fake-kernels.sh \
 	tests/diff/deps.sh \
-	tests/diff/framework.sh
+	tests/diff/framework.sh \
+	tests/diff/versions.sh
 EXTRA_DIST += tests/diff/diff-lib.sh tests/diff/modules tests/diff/README.md
 # Trees written by Debian 12's dkms 3.0.10 (skipped without it).
 TESTS += tests/crossgen/debian-3.0.sh

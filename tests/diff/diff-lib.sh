@@ -207,11 +207,13 @@ d_have_headers() {
 # d_module NAME VERSION [FIXTURE]: copy fixture tests/diff/modules/FIXTURE
 # (default NAME) into both source trees as NAME-VERSION; @VERSION@ in its
 # files becomes VERSION.
+# A 4th argument is put for @VERSION@ instead (two versions, one source).
 d_module() {
-	local name=$1 ver=$2 fix=${3:-$1} side
+	local name=$1 ver=$2 fix=${3:-$1} subst=${4:-$2} side
 	for side in "$D_REF" "$D_OUR"; do
 		rm -rf "${side:?}/src/$name-$ver"
-		d_fixture "$fix" "$ver" "$side/src/$name-$ver"
+		d_fixture "$fix" "$subst" "$side/src/$name-$ver"
+		sed -i "s/^PACKAGE_VERSION=.*/PACKAGE_VERSION=$ver/" "$side/src/$name-$ver/dkms.conf"
 	done
 }
 
