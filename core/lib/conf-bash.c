@@ -167,16 +167,23 @@ static _Noreturn void child_exec(char **argv, char **envp, const char *cwd,
 				 int err_fd, int rec_fd)
 {
 	struct rlimit fsize = { 64u << 20, 64u << 20 };
+	struct sigaction dfl = { .sa_handler = SIG_DFL };
 	sigset_t none;
-	int null_fd;
+	int null_fd, sig;
 
 	setsid();
+	/* Dispositions the caller ignores would survive exec. */
+	for (sig = 1; sig < NSIG; sig++)
+		if (sig != SIGKILL && sig != SIGSTOP)
+			sigaction(sig, &dfl, NULL);
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
-	signal(SIGPIPE, SIG_DFL);
+	/* Out of the way of 0-3 first: the caller may run with 0-2 closed. */
+	err_fd = fcntl(err_fd, F_DUPFD_CLOEXEC, 10);
+	rec_fd = fcntl(rec_fd, F_DUPFD_CLOEXEC, 10);
 	null_fd = open("/dev/null", O_RDWR | O_CLOEXEC);
-	if (null_fd < 0 || dup2(null_fd, 0) < 0 || dup2(null_fd, 1) < 0 ||
-	    dup2(err_fd, 2) < 0 || dup2(rec_fd, 3) < 0)
+	if (err_fd < 0 || rec_fd < 0 || null_fd < 0 || dup2(null_fd, 0) < 0 ||
+	    dup2(null_fd, 1) < 0 || dup2(err_fd, 2) < 0 || dup2(rec_fd, 3) < 0)
 		_exit(127);
 	/* A conf writing a huge temporary file dies of SIGXFSZ. */
 	setrlimit(RLIMIT_FSIZE, &fsize);
