@@ -82,6 +82,11 @@ int dkms_op_add(struct dkms_session *s, const struct dkms_op *op)
 				"not specified.\nUsage: add <module>/<module-version> or\n"
 				"       add -m <module>/<module-version> or\n"
 				"       add -m <module> -v <module-version>");
+	if (dkms_opt(s, DKMS_OPT_RPM_SAFE_UPGRADE)) {
+		r = rpm_safe_upgrade_lock(s, mod, ver);
+		if (r)
+			return r;
+	}
 	if (dkms_is_added(s, mod, ver))
 		return dkms_die(s, 3, "DKMS tree already contains: %s/%s\n"
 				"You cannot add the same module/version combo "

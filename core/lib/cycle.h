@@ -111,6 +111,10 @@ char *find_actual_dest(struct dkms_session *s, const struct modconf *mc,
 		       size_t i, const char *m, const char *kver,
 		       const char *arch, const char *csuffix);
 
+/* ---- rpmlock.c: --rpm_safe_upgrade ------------------------------------ */
+int rpm_safe_upgrade_lock(struct dkms_session *s, const char *m, const char *v);
+int rpm_safe_upgrade_check(struct dkms_session *s, const char *m, const char *v);
+
 /* ---- invoke.c: 3.4.3's invoke_command and run_build_script ----------- */
 /* Run a shell string with description; log_path NULL: no log (output to
  * /dev/null, or to us when verbose).  Prints "desc..." and " done." or

@@ -233,6 +233,25 @@ static int install_modules(struct dkms_session *s, const struct dkms_op *op,
 	return 0;
 }
 
+/* --modprobe-on-install / modprobe_on_install: on the running kernel,
+ * load what the devices ask for, now that the new modules are there. */
+static void modprobe_now(struct dkms_session *s, const char *kver)
+{
+	_cleanup_free_ char *running = uname_r();
+	struct dkms_run_opts ro = { 0 };
+	int status;
+
+	if (!dkms_opt(s, DKMS_OPT_MODPROBE_ON_INSTALL) || !running ||
+	    strcmp(running, kver))
+		return;
+	ro.shell = "find /sys/devices -name modalias -print0 | xargs -0 cat | "
+		   "sort -u | xargs modprobe -a -b -q\n"
+		   "if [ -f /lib/systemd/system/systemd-modules-load.service ]; then "
+		   "systemctl restart systemd-modules-load.service; fi";
+	ro.out_fd = DKMS_RUN_OUT_INHERIT;
+	dkms_run(&ro, &status);
+}
+
 int dkms_op_install(struct dkms_session *s, const struct dkms_op *op)
 {
 	_cleanup_free_ char *lib = NULL, *moddir = NULL, *cmd = NULL;
@@ -298,7 +317,9 @@ int dkms_op_install(struct dkms_session *s, const struct dkms_op *op)
 		r = dkms_die(s, 6, "Problems with depmod detected. Automatically "
 			     "uninstalling this module.\nInstall Failed (depmod "
 			     "problems). Module rolled back to built state.");
+		goto out;
 	}
+	modprobe_now(s, op->kernelver);
 out:
 	s->flags = saved;
 	modconf_clear(&mc);

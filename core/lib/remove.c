@@ -154,7 +154,16 @@ int dkms_cmd_remove(struct dkms_session *s, const char *m, const char *v,
 	if (!mv || !md)
 		return -ENOMEM;
 	clean_leftovers(mv);
-	/* --rpm_safe_upgrade's lock files are not handled yet */
+	if (dkms_opt(s, DKMS_OPT_RPM_SAFE_UPGRADE)) {
+		r = rpm_safe_upgrade_check(s, m, v);
+		if (r < 0)
+			return r;
+		if (r) {
+			dkms_warn(s, "Remove cancelled because --rpm_safe_upgrade "
+				  "scenario detected.");
+			return 0;
+		}
+	}
 	for (i = 0; i < k->n; i++) {
 		struct dkms_op op = { m, v, k->kernelver[i], k->arch[i] };
 

@@ -90,8 +90,13 @@ int dkms_session_apply_paths(struct dkms_session *s)
 		r = set_fw_path(s, DKMS_PATH_SOURCE_TREE, s->fw.source_tree);
 	if (r == 0)
 		r = set_fw_path(s, DKMS_PATH_INSTALL_TREE, s->fw.install_tree);
-	if (r == 0)
+	/* 3.4.3's ${TMPDIR:-/tmp}, never under the root: only scratch */
+	if (r == 0 && s->fw.tmp_location && *s->fw.tmp_location)
 		r = set_fw_path(s, DKMS_PATH_TMP, s->fw.tmp_location);
+	else if (r == 0)
+		r = dkms_ctx_set_path(s->ctx, DKMS_PATH_TMP,
+				      getenv("TMPDIR") && *getenv("TMPDIR")
+					      ? getenv("TMPDIR") : "/tmp");
 	if (s->fw.verbose && *s->fw.verbose)
 		s->flags |= DKMS_OPT_VERBOSE;
 	if (s->fw.symlink_modules && *s->fw.symlink_modules)
