@@ -321,7 +321,13 @@ int main(int argc, char **argv)
 	if (r == 0)
 		r = run(s, &c, argv[0]);
 	if (r < 0) {
-		fprintf(stderr, "dkms: %s\n", strerror(-r));
+		/* a failure 3.4.3 has no words for (memory, I/O) */
+		fflush(stdout);
+		fprintf(stderr, "dkms: Failed to %s%s%s%s%s: %s\n",
+			c.action ? c.action : "run",
+			c.module ? " " : "", c.module ? c.module : "",
+			c.version ? "/" : "", c.version ? c.version : "",
+			strerror(-r));
 		r = 1;
 	}
 out:
