@@ -114,7 +114,10 @@ EXTRA_DIST += tests/cycle/cycle-lib.sh
 
 # Runner, framework.conf and the request API (owner: cycle).
 if HAVE_CHECK
-unit_tests += tests/unit/test-runner tests/unit/test-request
+unit_tests += tests/unit/test-runner tests/unit/test-request tests/unit/test-tree
+tests_unit_test_tree_SOURCES = tests/unit/test-tree.c tests/unit/tap-check.h
+tests_unit_test_tree_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_tree_LDADD = $(UNIT_LDADD)
 tests_unit_test_runner_SOURCES = tests/unit/test-runner.c tests/unit/tap-check.h
 tests_unit_test_runner_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_runner_LDADD = $(UNIT_LDADD)
