@@ -32,22 +32,17 @@ static bool ere_match(const char *re, const char *s)
 	return m;
 }
 
-/* grep -q "$re" FILE: any line matching the basic regular expression. */
+/* grep -q "$re" FILE: any line matching the basic regular expression.
+ * REG_NEWLINE makes ^ and $ work per line and keeps matches inside one,
+ * as grep's line-by-line matching does. */
 static bool grep_q(const char *re, const char *text)
 {
 	regex_t rx;
-	bool m = false;
+	bool m;
 
-	if (!text || regcomp(&rx, re, REG_NOSUB) != 0)
+	if (!text || regcomp(&rx, re, REG_NOSUB | REG_NEWLINE) != 0)
 		return false;
-	while (!m && *text) {
-		const char *nl = strchrnul(text, '\n');
-		char *line = strndup(text, (size_t)(nl - text));
-
-		m = line && regexec(&rx, line, 0, NULL, 0) == 0;
-		free(line);
-		text = *nl ? nl + 1 : nl;
-	}
+	m = regexec(&rx, text, 0, NULL, 0) == 0;
 	regfree(&rx);
 	return m;
 }
@@ -476,7 +471,7 @@ static int derive_exclusive(struct dkms_conf *conf, const char *kconfig_text,
 			    bool have_kconfig)
 {
 	const char *obsolete = val(conf, "obsolete_by", 0);
-	bool directives = index_has_exclusive(conf, 0);
+	bool directives = index_has_exclusive(conf, 0), global_ok;
 	size_t i, buildable = 0;
 
 	if (*obsolete && !*val(conf, "BUILD_EXCLUSIVE_KERNEL_MAX", 0)) {
@@ -492,10 +487,13 @@ static int derive_exclusive(struct dkms_conf *conf, const char *kconfig_text,
 	conf->excluded = calloc(conf->num_modules + 1, sizeof(bool));
 	if (!conf->excluded)
 		return -ENOMEM;
+	/* The global conditions (element 0) hold for every record. */
+	global_ok = conf->num_modules == 0 ||
+		    exclusive_ok(conf, 0, kconfig_text, have_kconfig);
 	for (i = 0; i < conf->num_modules; i++) {
 		directives |= index_has_exclusive(conf, (long)i);
-		conf->excluded[i] = !exclusive_ok(conf, 0, kconfig_text, have_kconfig) ||
-				    !exclusive_ok(conf, (long)i, kconfig_text, have_kconfig);
+		conf->excluded[i] = !global_ok ||
+				    (i > 0 && !exclusive_ok(conf, (long)i, kconfig_text, have_kconfig));
 		buildable += !conf->excluded[i];
 	}
 	if (conf->num_modules == 0)
