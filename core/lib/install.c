@@ -7,6 +7,7 @@
  */
 #include "config.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -233,6 +234,48 @@ static int install_modules(struct dkms_session *s, const struct dkms_op *op,
 	return 0;
 }
 
+/* force_installation: <root>/usr/share/dkms/modules_to_force_install/ *
+ * list modules (words) to install with --force, or NAME_version-override
+ * for --force-version-override. */
+static void force_installation(struct dkms_session *s, const char *m)
+{
+	const char *root = dkms_ctx_get_path(s->ctx, DKMS_PATH_ROOT);
+	_cleanup_free_ char *dir = path_join(root ? root : "/",
+					     "usr/share/dkms/modules_to_force_install");
+	_cleanup_free_ char *vo = xasprintf("%s_version-override", m);
+	struct dirent **names = NULL;
+	int n, i, hit = 0;
+
+	if (!dir || !vo || !is_dir(dir))
+		return;
+	n = scandir(dir, &names, NULL, alphasort);
+	for (i = 0; i < n; i++) {
+		_cleanup_free_ char *p = NULL, *text = NULL;
+		char *w, *save = NULL;
+
+		if (!hit && names[i]->d_name[0] != '.' &&
+		    (p = path_join(dir, names[i]->d_name)) &&
+		    read_file(p, &text, NULL) == 0) {
+			for (w = strtok_r(text, " \t\n", &save); w && !hit;
+			     w = strtok_r(NULL, " \t\n", &save)) {
+				if (!strcmp(w, m))
+					hit = 1;
+				else if (!strcmp(w, vo))
+					hit = 2;
+			}
+		}
+		free(names[i]);
+	}
+	free(names);
+	if (hit == 1) {
+		s->flags |= DKMS_OPT_FORCE;
+		dkms_echo(s, "Forcing installation of %s", m);
+	} else if (hit == 2) {
+		s->flags |= DKMS_OPT_FORCE_VERSION_OVERRIDE;
+		dkms_echo(s, "Forcing version override of %s", m);
+	}
+}
+
 /* --modprobe-on-install / modprobe_on_install: on the running kernel,
  * load what the devices ask for, now that the new modules are there. */
 static void modprobe_now(struct dkms_session *s, const char *kver)
@@ -274,14 +317,17 @@ int dkms_op_install(struct dkms_session *s, const struct dkms_op *op)
 	cmd = xasprintf("do_depmod %s", op->kernelver);
 	if (!lib || !moddir || !cmd)
 		return -ENOMEM;
-	if (!path_exists(lib))
-		return dkms_die(s, 6, "The directory %s doesn't exist.\nYou cannot "
-				"install a module onto a non-existent kernel.", lib);
+	force_installation(s, op->module);
+	if (!path_exists(lib)) {
+		r = dkms_die(s, 6, "The directory %s doesn't exist.\nYou cannot "
+			     "install a module onto a non-existent kernel.", lib);
+		goto out;
+	}
 	cs = module_compressed_suffix(s, op->kernelver);
 	r = modconf_read(s, op->module, op->version, op->kernelver, op->arch,
 			 NULL, MC_STRICT, &mc);
 	if (r)
-		return r;
+		goto out;
 	for (i = 0; i < mc.n; i++) {
 		_cleanup_free_ char *f = NULL;
 

@@ -82,4 +82,14 @@ is 0 "$rc" "uninstall of an incomplete install"
 like "$out" "^Module hello.ko was not found within <T>/lib/$K/$" "says the installed copy is missing"
 check "original restored all the same" test -f "$L/kernel/hello.ko"
 
+# distributions can force installs: /usr/share/dkms/modules_to_force_install
+dk remove hello/0.1 --all
+dk build hello/0.1 -k $K
+cp "$T/dkms/hello/0.1/$K/x86_64/module/hello.ko" "$L/kernel/hello.ko"
+mkdir -p "$T/root/usr/share/dkms/modules_to_force_install"
+echo "other hello_version-override" >"$T/root/usr/share/dkms/modules_to_force_install/list"
+dk install hello/0.1 -k $K
+is 0 "$rc" "modules_to_force_install: NAME_version-override installs"
+like "$out" "^Forcing version override of hello$" "modules_to_force_install: says so"
+
 done_testing
