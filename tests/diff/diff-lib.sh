@@ -99,8 +99,8 @@ d_init() {
 	done
 	# Overlay layers live apart from the scratch trees, which are bound in.
 	D_OVL=$(mktemp -d "${TMPDIR:-/tmp}/dkms-diff-ovl.XXXXXX")
-	# Files the next run should find in its /etc/dkms (d_etc).
-	D_ETC_SETUP=
+	# Files the next runs find in their /etc/dkms (d_etc).
+	D_ETC_DIR=
 }
 
 # Run "$@" with / replaced by a throw-away overlay.  The scratch directory,
@@ -357,6 +357,7 @@ d_same() {
 # Do the same thing to both sides: d_both 'shell command using $R'.
 d_both() {
 	local R
+	# shellcheck disable=SC2034 # R is for the evaluated command
 	for R in "$D_REF" "$D_OUR"; do
 		eval "$1"
 	done
