@@ -14,6 +14,7 @@ d_module hello 1.0
 
 # Members of a tarball, sorted, without the ./ prefix.
 members() { tar -tzf "$1" | sed 's|^\./||' | LC_ALL=C sort; }
+# shellcheck disable=SC2034 # used by the d_same commands
 TB=dkms/hello/1.0/tarball
 
 d_step "mktarball of a module not added" 3 mktarball -m hello -v 1.0 -k $K1
