@@ -16,7 +16,7 @@ esac
 d_have_headers || d_skip_all "needs the Debian kernel headers of $D_REAL_KERNELS"
 K1=6.1.0-56-amd64
 K2=6.1.0-54-amd64
-d_plan 27
+d_plan 33
 
 # d_old NAME RC ARGS...: 3.0.10 does the same on both sides.
 d_old() {
@@ -66,6 +66,7 @@ d_old "install hello 1.0 on $K1" 0 install hello/1.0 -k $K1
 d_old "install hello 1.0 on $K2 over the kernel's own" 0 install hello/1.0 -k $K2
 d_old "add noauto" 0 add noauto/1.0
 d_old "build noauto on $K1" 0 build noauto/1.0 -k $K1
+d_old "mktarball of hello 1.0" 0 mktarball hello/1.0 -k $K1 -k $K2 --archive=@ROOT@/old/hello-1.0.dkms.tar.gz
 d_tree "3.0.10 wrote the same trees"
 
 d_readers "status: ours reads what 3.0.10 wrote as 3.0.10 does" status
@@ -88,6 +89,12 @@ d_step "remove noauto" 0 remove noauto/1.0 --all
 d_tree "everything removed"
 d_step "status of the empty tree" 0 status
 d_readers "3.0.10 sees nothing either" status
+d_both 'rm -rf "$R/src/hello-1.0"'
+d_step "ldtarball of 3.0.10's archive" 0 ldtarball @ROOT@/old/hello-1.0.dkms.tar.gz
+d_tree "after ldtarball of 3.0.10's archive"
+d_readers "3.0.10 reads the loaded module" status
+d_step "install on $K2 (built: the archive had $K1 only)" 0 install hello/1.0 -k $K2
+d_step "remove it" 0 remove hello/1.0 --all
 d_old "3.0.10 can add again after ours removed" 0 add hello/1.0
 d_step "and ours sees it" 0 status
 d_done
