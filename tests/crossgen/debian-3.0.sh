@@ -93,7 +93,7 @@ d_both 'rm -rf "$R/src/hello-1.0"'
 d_step "ldtarball of 3.0.10's archive" 0 ldtarball @ROOT@/old/hello-1.0.dkms.tar.gz
 d_tree "after ldtarball of 3.0.10's archive"
 d_readers "3.0.10 reads the loaded module" status
-d_step "install on $K2 (built: the archive had $K1 only)" 0 install hello/1.0 -k $K2
+d_step "install on $K2 after ldtarball" 0 install hello/1.0 -k $K2
 d_step "remove it" 0 remove hello/1.0 --all
 d_old "3.0.10 can add again after ours removed" 0 add hello/1.0
 d_step "and ours sees it" 0 status
