@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The actions on top of the cycle: autoinstall, match, mktarball,
- * ldtarball and the kernel hooks.  Each does the checks dkms 3.4.3 does
+ * ldtarball, generate_mok and the kernel hooks.  Each does the checks dkms 3.4.3 does
  * for it, in its order, then calls the core (extras.h).
  */
 #include "config.h"
@@ -103,6 +103,8 @@ int cli_extra_action(struct dkms_session *s, const struct cli *c,
 		return dkms_ldtarball(s, k);
 	if (startswith(a, "kernel_"))
 		return kernel_hook(s, a, k);
+	if (!strcmp(a, "generate_mok"))
+		return dkms_generate_mok(s, k->n ? k->kernelver[0] : NULL);
 	return dkms_die(s, 1, "The action %s is not available in this build.", a);
 }
 

@@ -63,6 +63,10 @@ int dkms_load_tarball(struct dkms_session *s, const struct dkms_kernels *k,
 /* ldtarball: load_tarball, then add. */
 int dkms_ldtarball(struct dkms_session *s, const struct dkms_kernels *k);
 
+/* ---- signing.c (a wrapper beside the cycle's signing) --------------------- */
+/* generate_mok: make the MOK key pair if missing; 0, or 1 as 3.4.3. */
+int dkms_generate_mok(struct dkms_session *s, const char *kver);
+
 /* ---- small string lists shared by these files ---------------------------- */
 struct namelist {
 	char **v;

@@ -294,3 +294,10 @@ void sign_module(struct dkms_session *s, const char *ko)
 	if (fd >= 0)
 		close(fd);
 }
+
+/* generate_mok (extras: cmd-extras.c): prepare_mok alone; 3.4.3 exits
+ * with its status. */
+int dkms_generate_mok(struct dkms_session *s, const char *kver)
+{
+	return prepare_mok(s, kver ? kver : "") ? 1 : 0;
+}

@@ -6,7 +6,7 @@
 d_init
 d_todo "*post_transaction with \$kernelver*" "ours reads framework.conf as data: no \$kernelver in values (cycle)"
 K1=6.1.0-1-fake
-d_plan 18
+d_plan 20
 
 d_kernel $K1 fake
 d_module hello 1.0
@@ -41,6 +41,11 @@ d_etc_clear
 d_step "kernel_prerm" 0 kernel_prerm -k $K1
 d_tree "after kernel_prerm"
 
+d_step "generate_mok" 0 generate_mok
+d_etc framework.conf 'mok_signing_key=/nonexistent/dir/mok.key
+'
+d_step "generate_mok where the key cannot be written" 1 generate_mok
+d_etc_clear
 d_etc framework.conf 'post_transaction="echo transaction done"
 '
 d_step "post_transaction: after install" 0 install hello/1.0 -k $K1
