@@ -242,6 +242,7 @@ d_normalize() {
 	    -e 's|\.tmp_\([a-z0-9_]*\)_[A-Za-z0-9]\{6\}|.tmp_\1_XXXXXX|g' \
 	    -e 's|dkms\.[A-Za-z0-9]\{6\}|dkms.XXXXXX|g' \
 	    -e 's|\.\.\.\.*|...|g' \
+	    -e 's|^# elapsed time: .*|# elapsed time: @TIME@|' \
 	    -e '/^@DKMS@: line [0-9]*: /d'
 	# The last one drops bash's own runtime diagnostics (e.g. 3.4.3's
 	# ldtarball re-declaring a readonly local): not dkms messages.
