@@ -203,6 +203,8 @@ static int removal(struct dkms_session *s, const struct cli *c,
 	    (r = added_or_die(s, c)))
 		return r;
 	r = !strcmp(a, "uninstall") ? check_root(s) : check_rw_dkms_tree(s);
+	if (r == 0)
+		r = dkms_session_lock(s);
 	if (r)
 		return r;
 	if (!strcmp(a, "remove"))
@@ -228,6 +230,8 @@ static int cycle(struct dkms_session *s, const struct cli *c,
 	if (strcmp(a, "add") != 0 && (r = broken_or_die(s, c)))
 		return r;
 	r = !strcmp(a, "install") ? check_root(s) : check_rw_dkms_tree(s);
+	if (r == 0)
+		r = dkms_session_lock(s);
 	if (r)
 		return r;
 	if (!strcmp(a, "add")) {

@@ -78,12 +78,15 @@ struct dkms_session {
 	char *resolved_module, *resolved_version;
 	char **child_env;        /* CC=..., KERNEL_CC=... for builds */
 	char *last_mvka, *last_conf; /* read_conf's cache key */
+	int lock_fd;             /* dkms_session_lock(); 0: none */
 };
 
 int dkms_session_new(struct dkms_ctx *ctx, struct dkms_session **ret);
 void dkms_session_free(struct dkms_session *s);
 /* After the command line: push tree overrides into the context paths. */
 int dkms_session_apply_paths(struct dkms_session *s);
+/* Take the tree's writer lock (waits; released by dkms_session_free). */
+int dkms_session_lock(struct dkms_session *s);
 /* NAME=VALUE in the environment of what the session runs (exported). */
 int dkms_session_setenv(struct dkms_session *s, const char *name,
 			const char *v);

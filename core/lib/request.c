@@ -171,6 +171,8 @@ DKMS_EXPORT int dkms_request_run(struct dkms_request *req,
 	r = dkms_session_new(req->ctx, &s);
 	if (r == 0)
 		r = dkms_session_apply_paths(s);
+	if (r == 0)
+		r = dkms_session_lock(s);
 	if (r < 0)
 		goto fail;
 	if (req->flags & DKMS_REQUEST_FORCE)

@@ -3,8 +3,11 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <string.h>
+#include <sys/file.h>
+#include <unistd.h>
 
 #include "ctx.h"
 #include "ops.h"
@@ -52,6 +55,8 @@ void dkms_session_free(struct dkms_session *s)
 	free(s->sign_hash);
 	free(s->mok_key);
 	free(s->mok_cert);
+	if (s->lock_fd > 0)
+		close(s->lock_fd);
 	free(s->resolved_module);
 	free(s->last_mvka);
 	free(s->last_conf);
@@ -211,4 +216,35 @@ int dkms_session_setenv(struct dkms_session *s, const char *name,
 	nv[n + 1] = NULL;
 	s->child_env = nv;
 	return 0;
+}
+
+/* One writer at a time on a tree: flock(2) on the tree directory itself,
+ * so nothing is added to the layout 3.4.3 reads.  Scripts run by a locked
+ * dkms may call dkms again: they inherit the lock (DKMS_TREE_LOCK). */
+int dkms_session_lock(struct dkms_session *s)
+{
+	const char *tree = dkms_ctx_get_path(s->ctx, DKMS_PATH_DKMS_TREE);
+	const char *held = getenv("DKMS_TREE_LOCK");
+	_cleanup_free_ char *real = NULL;
+	int fd, r;
+
+	if (s->lock_fd > 0)
+		return 0;
+	real = realpath(tree, NULL);
+	if (!real)
+		return 0; /* no tree yet: the command will say so */
+	if (held && !strcmp(held, real))
+		return 0;
+	fd = open(real, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	while (flock(fd, LOCK_EX) < 0) {
+		if (errno != EINTR) {
+			r = -errno;
+			close(fd);
+			return r;
+		}
+	}
+	s->lock_fd = fd;
+	return dkms_session_setenv(s, "DKMS_TREE_LOCK", real);
 }
