@@ -126,3 +126,9 @@ tests_unit_test_request_SOURCES = tests/unit/test-request.c tests/unit/tap-check
 tests_unit_test_request_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_request_LDADD = $(UNIT_LDADD)
 endif
+
+# What a distribution installs beside the program: manual pages, help,
+# completion, compression, signing, initramfs, kernel-install (owner: dist).
+TESTS += tests/dist/man.sh tests/dist/help.sh tests/dist/completion.sh \
+	tests/dist/kernel-install.sh
+EXTRA_DIST += tests/dist

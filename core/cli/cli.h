@@ -40,4 +40,8 @@ int cli_extra_action(struct dkms_session *s, const struct cli *c,
 int cli_add_archive(struct dkms_session *s, const struct dkms_kernels *k,
 		    const struct dkms_op *op);
 
+/* ---- help.c: `dkms ACTION --help` (owner: dist) ------------------------- */
+/* Print the usage of one action; false when it is not an action. */
+bool cli_action_help(const char *action, const char *argv0);
+
 #endif

@@ -10,3 +10,5 @@ core_cli_dkms_SOURCES = \
 core_cli_dkms_LDADD = core/lib/libdkms-internal.la
 # autoinstall, match, tarballs, kernel hooks (owner: extras).
 core_cli_dkms_SOURCES += core/cli/cmd-extras.c
+# `dkms ACTION --help` (owner: dist).
+core_cli_dkms_SOURCES += core/cli/help.c

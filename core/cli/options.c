@@ -272,7 +272,8 @@ int cli_parse(struct cli *c, int argc, char **argv, bool *exit_now)
 		} else if (!strcmp(a, "-j")) {
 			set_str(&c->jobs, arg_value(argv, argc, &i));
 		} else if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
-			cli_usage(argv[0]);
+			if (!cli_action_help(c->action, argv[0]))
+				cli_usage(argv[0]);
 			*exit_now = true;
 			return 0;
 		} else if (!strcmp(a, "--root") || startswith(a, "--root=")) {

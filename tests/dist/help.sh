@@ -1,0 +1,48 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# `dkms --help` and `dkms help` print exactly what dkms 3.4.3 prints;
+# `dkms ACTION --help` is ours: the usage of that action, exit 0.
+. "$top_srcdir/tests/lib.sh"
+REF=/work/shared/reference/dkms-3.4.3/dkms
+[ -n "${DKMS_REFERENCE:-}" ] && REF=$DKMS_REFERENCE
+scratch
+# the same program name in both usages: run both as "dkms" from $T
+mkdir -p "$T/ours" "$T/ref"
+ln -s "$DKMS" "$T/ours/dkms"
+[ -r "$REF" ] && ln -s "$REF" "$T/ref/dkms"
+
+run() { # DIR ARGS...: stdout, stderr and exit status as one text
+	local d=$1 out err rc
+	shift
+	out=$(cd "$d" && ./dkms "$@" 2>"$T/err")
+	rc=$?
+	err=$(cat "$T/err")
+	printf '%s\n--stderr--\n%s\n--rc %s--\n' "$out" "$err" "$rc"
+}
+
+for args in "--help" "-h" "help" "--help build" ""; do
+	# shellcheck disable=SC2086
+	ours=$(run "$T/ours" $args)
+	if [ -r "$REF" ]; then
+		# shellcheck disable=SC2086
+		ref=$(run "$T/ref" $args)
+		is "$ref" "$ours" "dkms $args: as 3.4.3"
+	else
+		skip "no reference dkms at $REF"
+	fi
+done
+
+for a in add build install uninstall unbuild remove status autoinstall \
+	match mktarball ldtarball generate_mok kernel_preinst \
+	kernel_postinst kernel_prerm; do
+	out=$(cd "$T/ours" && ./dkms "$a" --help 2>&1)
+	rc=$?
+	is 0 "$rc" "dkms $a --help exits 0"
+	like "$out" "^Usage: \./dkms $a( |\$)" "dkms $a --help: usage of $a"
+	check "dkms $a --help: one action's usage only" \
+		test "$(printf '%s\n' "$out" | grep -c 'kernel_postinst |')" = 0
+done
+# -h after the action too, and anything after --help is not looked at
+out=$(cd "$T/ours" && ./dkms status -h --bogus); rc=$?
+like "$rc $out" "^0 Usage: \./dkms status " "dkms status -h stops the scan"
+done_testing
