@@ -77,6 +77,7 @@ static int split_depends(char *const *bd, struct namelist *out)
 struct pending {
 	char *m, *v;
 	struct namelist deps; /* BUILD_DEPENDS not yet installed */
+	bool done;            /* install attempted */
 };
 
 struct ai {
@@ -169,6 +170,8 @@ static void ai_drop_satisfied(struct ai *a)
 	for (i = 0; i < a->n_todo; i++) {
 		struct namelist *d = &a->todo[i].deps;
 
+		if (a->todo[i].done)
+			continue;
 		for (j = k = 0; j < d->n; j++) {
 			if (namelist_has(&a->installed, d->v[j]) ||
 			    namelist_has(&a->skipped, d->v[j])) {
@@ -201,36 +204,31 @@ static int install_isolated(struct dkms_session *s, const struct dkms_op *op)
 	return r;
 }
 
-/* Step 2: install every module whose dependencies are all there.  Returns
- * how many made progress, or a code that ends the whole run. */
+/* Step 2: install every waiting module whose dependencies are all there.
+ * *progress counts those installed or skipped; a non-zero return is a
+ * code that ends the whole run (no headers). */
 static int ai_pass(struct ai *a, size_t *progress)
 {
-	size_t i, kept = 0;
-	int r;
+	size_t i;
+	int r = 0;
 
 	*progress = 0;
-	for (i = 0; i < a->n_todo; i++) {
+	for (i = 0; r == 0 && i < a->n_todo; i++) {
 		struct pending *p = &a->todo[i];
 		struct dkms_op op = { p->m, p->v, a->kver, a->arch };
 		int status;
 
-		if (p->deps.n) {
-			a->todo[kept++] = *p;
+		if (p->done || p->deps.n)
 			continue;
-		}
 		if (!dkms_is_built(a->s, &op)) {
 			r = prepare_kernel_and_signing(a->s, a->kver, a->arch);
-			if (r) {
-				/* keep the rest so ai_clear frees them */
-				for (; i < a->n_todo; i++)
-					a->todo[kept++] = a->todo[i];
-				a->n_todo = kept;
-				return r;
-			}
+			if (r)
+				break;
 		}
 		dkms_echo(a->s, "Autoinstall of module %s/%s for kernel %s (%s)",
 			  p->m, p->v, a->kver, a->arch);
 		status = install_isolated(a->s, &op);
+		p->done = true;
 		if (status == 0) {
 			r = namelist_add(&a->installed, p->m);
 			(*progress)++;
@@ -241,18 +239,8 @@ static int ai_pass(struct ai *a, size_t *progress)
 			r = namelist_addf(&a->failed, "%s(%d)", p->m, status);
 		}
 		dkms_echo(a->s, "%s", "");
-		free(p->m);
-		free(p->v);
-		namelist_clear(&p->deps);
-		if (r) {
-			for (i++; i < a->n_todo; i++)
-				a->todo[kept++] = a->todo[i];
-			a->n_todo = kept;
-			return r;
-		}
 	}
-	a->n_todo = kept;
-	return 0;
+	return r;
 }
 
 static int say_list(struct ai *a, const struct namelist *l, const char *what)
@@ -279,6 +267,8 @@ static int ai_classify(struct ai *a)
 		struct pending *p = &a->todo[i];
 		struct strbuf real = { 0 }, later = { 0 };
 
+		if (p->done)
+			continue;
 		for (j = 0; j < p->deps.n; j++) {
 			struct strbuf *sb = namelist_has(&a->known.mods, p->deps.v[j]) ? &real : &later;
 
