@@ -318,6 +318,12 @@ int main(int argc, char **argv)
 		fprintf(stderr, "dkms: Failed to set up: %s\n", strerror(-r));
 		goto out;
 	}
+	/* 3.4.3 knows its distribution before anything else */
+	if (!path_exists(dkms_ctx_get_path(ctx, DKMS_PATH_OS_RELEASE)) &&
+	    !path_exists("/usr/lib/os-release")) {
+		r = dkms_die(s, 4, "System is missing os-release file.");
+		goto out;
+	}
 	r = cli_parse(&c, argc, argv, &exit_now);
 	if (r || exit_now)
 		goto out;
