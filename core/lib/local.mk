@@ -43,4 +43,4 @@ core_lib_libdkms_internal_la_SOURCES += \
 core_lib_libdkms_internal_la_SOURCES += \
 	core/lib/extras.h core/lib/namelist.c core/lib/autoinstall.c \
 	core/lib/rebuild.c core/lib/kernel-hooks.c core/lib/match.c \
-	core/lib/tarball.c
+	core/lib/tarball.h core/lib/tarball.c core/lib/ldtarball.c
