@@ -111,6 +111,11 @@ char *find_actual_dest(struct dkms_session *s, const struct modconf *mc,
 		       size_t i, const char *m, const char *kver,
 		       const char *arch, const char *csuffix);
 
+/* ---- install.c: weak-modules (RHEL, SUSE) ------------------------------ */
+const char *weak_modules_cmd(struct dkms_session *s, bool add);
+void weak_modules_run(struct dkms_session *s, const struct dkms_op *op,
+		      const struct modconf *mc, const char *cmd);
+
 /* ---- rpmlock.c: --rpm_safe_upgrade ------------------------------------ */
 int rpm_safe_upgrade_lock(struct dkms_session *s, const char *m, const char *v);
 int rpm_safe_upgrade_check(struct dkms_session *s, const char *m, const char *v);

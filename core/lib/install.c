@@ -276,6 +276,56 @@ static void force_installation(struct dkms_session *s, const char *m)
 	}
 }
 
+/* 3.4.3's weak-modules commands (kABI tracking on RHEL and SUSE), split
+ * as words as it runs them (so SUSE's "${kernelver}" stays as written). */
+const char *weak_modules_cmd(struct dkms_session *s, bool add)
+{
+	const char *dist = dkms_ctx_get_distribution(s->ctx);
+	const char *env = getenv("NO_WEAK_MODULES");
+
+	if (env && *env)
+		return NULL;
+	if (startswith(dist, "rhel"))
+		return add ? "/usr/sbin/weak-modules --no-initramfs --add-modules"
+			   : "/usr/sbin/weak-modules --no-initramfs --remove-modules";
+	if (startswith(dist, "sles") || startswith(dist, "suse") ||
+	    startswith(dist, "opensuse"))
+		return add ? "/usr/lib/module-init-tools/weak-modules2 --add-kernel-modules ${kernelver}"
+			   : "/usr/lib/module-init-tools/weak-modules2 --remove-kernel-modules ${kernelver}";
+	return NULL;
+}
+
+/* list_each_installed_module | weak-modules ... */
+void weak_modules_run(struct dkms_session *s, const struct dkms_op *op,
+		      const struct modconf *mc, const char *cmd)
+{
+	const char *cs = module_compressed_suffix(s, op->kernelver);
+	struct strbuf list = { 0 };
+	_cleanup_free_ char *script = NULL;
+	struct dkms_run_opts ro = { 0 };
+	size_t i;
+	int status;
+
+	for (i = 0; i < mc->n; i++) {
+		_cleanup_free_ char *real = find_actual_dest(s, mc, i, op->module,
+							     op->kernelver, op->arch, cs);
+		_cleanup_free_ char *dir = real ? xasprintf("%s/%s%s", install_tree(s),
+							    op->kernelver, real) : NULL;
+		_cleanup_free_ char *ko = dir ? ko_in_dir(dir, mc->mod[i].dest_name, cs) : NULL;
+
+		strbuf_addf(&list, "%s\n", ko ? ko : "");
+	}
+	/* the list on stdin through a here-document, the command unquoted */
+	script = xasprintf("%s <<'DKMS_WEAK_EOF'\n%sDKMS_WEAK_EOF\n", cmd,
+			   strbuf_str(&list));
+	strbuf_release(&list);
+	if (!script)
+		return;
+	ro.shell = script;
+	ro.out_fd = DKMS_RUN_OUT_INHERIT;
+	dkms_run(&ro, &status);
+}
+
 /* --modprobe-on-install / modprobe_on_install: on the running kernel,
  * load what the devices ask for, now that the new modules are there. */
 static void modprobe_now(struct dkms_session *s, const char *kver)
@@ -357,6 +407,10 @@ int dkms_op_install(struct dkms_session *s, const struct dkms_op *op)
 	r = install_modules(s, op, &mc, cs);
 	if (r)
 		goto out;
+	if (!mc.no_weak_modules && weak_modules_cmd(s, true)) {
+		dkms_echo(s, "Adding linked weak modules...");
+		weak_modules_run(s, op, &mc, weak_modules_cmd(s, true));
+	}
 	run_build_script(s, op, "post_install", mc.post_install, NULL);
 	if (dkms_op_depmod(s, op->kernelver) != 0) {
 		dkms_op_uninstall(s, op);

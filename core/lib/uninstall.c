@@ -232,6 +232,13 @@ static void delete_installed(struct dkms_session *s, const struct dkms_op *op,
 	rmdir_parents(lib, real);
 }
 
+/* stops the walk (returns 2) at the first installed build */
+static int any_installed(void *data, const struct dkms_status_entry *e)
+{
+	(void)data;
+	return e->state == DKMS_STATE_INSTALLED ? 2 : 0;
+}
+
 int dkms_op_uninstall(struct dkms_session *s, const struct dkms_op *op)
 {
 	_cleanup_free_ char *backup = tree_path(s, "%s/original_module/%s/%s",
@@ -263,6 +270,12 @@ int dkms_op_uninstall(struct dkms_session *s, const struct dkms_op *op)
 	if (target && !strcmp(target, build)) {
 		was_active = true;
 		dkms_echo(s, "Before uninstall, this module version was ACTIVE on this kernel.");
+		if (!mc.no_weak_modules && weak_modules_cmd(s, false) &&
+		    dkms_status_built_walk(s, op->module, op->version, NULL, NULL,
+					   any_installed, NULL) == 2) {
+			dkms_echo(s, "Removing linked weak modules...");
+			weak_modules_run(s, op, &mc, weak_modules_cmd(s, false));
+		}
 		for (i = 0; i < mc.n; i++) {
 			delete_installed(s, op, &mc, i, cs);
 			restore_originals(s, op, &mc.mod[i], backup, cs);
