@@ -111,6 +111,10 @@ char *find_actual_dest(struct dkms_session *s, const struct modconf *mc,
 		       size_t i, const char *m, const char *kver,
 		       const char *arch, const char *csuffix);
 
+/* ---- buildenv.c: CC/LD and build_environment for the build's children */
+int build_env_setup(struct dkms_session *s, const char *kver,
+		    const char *ksrc, const char *kconf);
+
 /* ---- install.c: weak-modules (RHEL, SUSE) ------------------------------ */
 const char *weak_modules_cmd(struct dkms_session *s, bool add);
 void weak_modules_run(struct dkms_session *s, const struct dkms_op *op,

@@ -1,0 +1,202 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The environment of a build, as 3.4.3 prepares it before make: the
+ * compiler the kernel was built with (.kernelvariables, the kernel
+ * config's CC text, clang, lld) and framework.conf's build_environment.
+ * What is set here reaches every child of the build (s->child_env).
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cycle.h"
+#include "runner.h"
+
+static bool in_path(const char *prog)
+{
+	_cleanup_free_ char *path = NULL;
+	const char *env = getenv("PATH");
+	char *dir, *save = NULL;
+
+	if (!prog || !*prog)
+		return false;
+	if (strchr(prog, '/'))
+		return access(prog, X_OK) == 0;
+	path = strdup(env ? env : "/usr/bin:/bin");
+	for (dir = strtok_r(path, ":", &save); dir;
+	     dir = strtok_r(NULL, ":", &save)) {
+		_cleanup_free_ char *p = path_join(dir, prog);
+
+		if (p && access(p, X_OK) == 0)
+			return true;
+	}
+	return false;
+}
+
+/* The compiler the kernel was built with, when we have it (3.4.3 reads
+ * CONFIG_CC_VERSION_TEXT's first word, clang and lld flags). */
+static int compiler_env(struct dkms_session *s, const char *kconf)
+{
+	_cleanup_free_ char *text = NULL;
+	char *p;
+	int r = 0;
+
+	if (read_file(kconf, &text, NULL) < 0)
+		return 0;
+	p = strstr(text, "\nCONFIG_CC_VERSION_TEXT=");
+	if (!p && startswith(text, "CONFIG_CC_VERSION_TEXT="))
+		p = text - 1;
+	if (p) {
+		_cleanup_free_ char *cc = NULL;
+		char *v = p + 24;
+		size_t len;
+
+		while (*v == '"')
+			v++;
+		len = strcspn(v, "\" \n");
+		/* sed wants a space after the first word */
+		if (v[len] == ' ') {
+			cc = strndup(v, len);
+			if (cc && in_path(cc)) {
+				r = dkms_session_setenv(s, "CC", cc);
+				if (r == 0)
+					r = dkms_session_setenv(s, "KERNEL_CC", cc);
+			}
+		}
+	}
+	if (r == 0 && strstr(text, "CONFIG_CC_IS_CLANG=y") && in_path("clang")) {
+		r = dkms_session_setenv(s, "CC", "clang");
+		if (r == 0)
+			r = dkms_session_setenv(s, "KERNEL_CC", "clang");
+	}
+	if (r == 0 && strstr(text, "CONFIG_LD_IS_LLD=y") && in_path("ld.lld")) {
+		r = dkms_session_setenv(s, "LD", "ld.lld");
+		if (r == 0)
+			r = dkms_session_setenv(s, "KERNEL_LD", "ld.lld");
+	}
+	return r;
+}
+
+/* Run a bash script, its stdout into *ret (stderr dropped). */
+static int capture_shell(struct dkms_session *s, const char *script, char **ret)
+{
+	char tmpl[] = "/tmp/dkms-capture.XXXXXX";
+	struct dkms_run_opts ro = { 0 };
+	char **env = dkms_build_env(s->child_env);
+	int fd = mkstemp(tmpl), status = 1, r;
+	size_t len;
+
+	if (fd < 0 || !env) {
+		if (fd >= 0)
+			close(fd);
+		strv_free(env);
+		return -EIO;
+	}
+	unlink(tmpl);
+	ro.shell = script;
+	ro.envp = env;
+	ro.out_fd = fd;
+	ro.timeout_sec = 60;
+	r = dkms_run(&ro, &status);
+	strv_free(env);
+	if (r == 0) {
+		struct strbuf sb = { 0 };
+		char buf[4096];
+		ssize_t n;
+
+		lseek(fd, 0, SEEK_SET);
+		while ((n = read(fd, buf, sizeof(buf))) > 0)
+			strbuf_add(&sb, buf, (size_t)n);
+		len = sb.len;
+		*ret = strbuf_steal(&sb);
+		(void)len;
+	}
+	close(fd);
+	return r;
+}
+
+/* .kernelvariables (some distributions): the CC the kernel's make says;
+ * without it CC stays unset, as 3.4.3 unsets it. */
+static int kernelvariables_cc(struct dkms_session *s, const char *ksrc)
+{
+	_cleanup_free_ char *kv = path_join(ksrc, ".kernelvariables");
+	_cleanup_free_ char *script = NULL, *out = NULL;
+	int r;
+
+	if (!kv || !path_exists(kv))
+		return 0;
+	script = xasprintf("printf 'show-%%%%:\n\t@echo $($*)\ninclude %s\n' | "
+			   "make -f - show-CC 2>/dev/null", kv);
+	if (!script)
+		return -ENOMEM;
+	r = capture_shell(s, script, &out);
+	if (r < 0)
+		return r;
+	out[strcspn(out, "\n")] = '\0';
+	return dkms_session_setenv(s, "CC", out);
+}
+
+/* framework.conf's build_environment: a file sourced for the build; what
+ * it exports reaches make (3.4.3 sources it in a subshell and imports
+ * `export -p`). */
+static int build_environment(struct dkms_session *s, const char *kver)
+{
+	_cleanup_free_ char *file = fw_expand(s->fw.build_environment, kver);
+	_cleanup_free_ char *script = NULL, *out = NULL;
+	struct strbuf q = { 0 };
+	const char *p;
+	size_t i;
+	int r;
+
+	if (!file || !*file || !path_exists(file))
+		return 0;
+	strbuf_adds(&q, "kernelver='");
+	for (p = kver; *p; p++)
+		strbuf_adds(&q, *p == '\'' ? "'\\''" : (char[]){ *p, 0 });
+	strbuf_adds(&q, "'; source '");
+	for (p = file; *p; p++)
+		strbuf_adds(&q, *p == '\'' ? "'\\''" : (char[]){ *p, 0 });
+	strbuf_adds(&q, "' >/dev/null 2>&1; env -0");
+	script = strbuf_steal(&q);
+	if (!script)
+		return -ENOMEM;
+	r = capture_shell(s, script, &out);
+	if (r < 0)
+		return r;
+	/* NUL-separated NAME=VALUE; keep what differs from ours */
+	for (i = 0, p = out; *p; p += strlen(p) + 1, i++) {
+		_cleanup_free_ char *name = strndup(p, strcspn(p, "="));
+		const char *eq = strchr(p, '='), *cur;
+
+		if (!name || !eq)
+			continue;
+		cur = getenv(name);
+		if (!strcmp(name, "kernelver") || !strcmp(name, "SHLVL") ||
+		    !strcmp(name, "_") || !strcmp(name, "PWD") ||
+		    !strcmp(name, "OLDPWD"))
+			continue;
+		if (cur && !strcmp(cur, eq + 1))
+			continue;
+		r = dkms_session_setenv(s, name, eq + 1);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+int build_env_setup(struct dkms_session *s, const char *kver,
+		    const char *ksrc, const char *kconf)
+{
+	int r;
+
+	r = kernelvariables_cc(s, ksrc);
+	if (r == 0)
+		r = compiler_env(s, kconf);
+	if (r == 0)
+		r = build_environment(s, kver);
+	return r;
+}
