@@ -58,6 +58,18 @@ same "status filters" status -m 'h*' -k $K
 rm "$A/dkms/hello/0.1/source" "$B/dkms/hello/0.1/source"
 same "broken status" status
 same "broken remove" remove hello/0.1 --all
+# a kernel tree with compressed modules: 3.4.3 compresses ours the same way
+# (set_module_suffix looks at the tree, not the kernel config)
+K2=6.1.0-2-fake
+for T in "$A" "$B"; do
+	fake_kernel "$T" $K2
+	mkdir -p "$T/lib/$K2/kernel/x"
+	echo x | xz >"$T/lib/$K2/kernel/x/other.ko.xz"
+done
+same "install with .ko.xz in the tree" install multi/0.1 -k $K2
+same "status of compressed modules" status -m multi
+check "installed compressed" test -f "$A/lib/$K2/updates/dkms/multi_a.ko.xz"
+same "uninstall of compressed modules" uninstall multi/0.1 -k $K2
 same "unknown option" status --nope
 same "two actions" build install
 
