@@ -7,6 +7,7 @@
  */
 #include <errno.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cycle.h"
@@ -71,17 +72,24 @@ static int unbuild_isolated(struct dkms_session *s, const char *m,
 	return r < 0 ? 1 : r;
 }
 
-/* 3.4.3 calls do_depmod with an empty kernel here, which never finds a
- * modules.dep to update: only the message remains. */
+/* 3.4.3 calls do_depmod with an empty kernel here ("$1" of a function
+ * called without arguments), which looks for <installtree>//modules.dep
+ * and so, in practice, only says so: we say the same and run nothing. */
 static void delayed_depmod(struct dkms_session *s, const char *kver,
 			   const char *arch)
 {
 	_cleanup_free_ char *flag = tree_path(s, "depmod-pending-%s-%s", kver, arch);
+	_cleanup_free_ char *dep = xasprintf("%s//modules.dep", install_tree(s));
+	struct stat st;
 
-	if (!flag || access(flag, F_OK) < 0)
+	if (!flag || !dep || access(flag, F_OK) < 0)
 		return;
 	unlink(flag);
 	invoke_begin(s, "do_depmod ", "Running depmod");
+	/* the background step's output shows with --verbose only */
+	if (dkms_opt(s, DKMS_OPT_VERBOSE) && !dkms_opt(s, DKMS_OPT_NO_DEPMOD) &&
+	    (stat(dep, &st) < 0 || !S_ISREG(st.st_mode)))
+		dkms_echo(s, "Skipping depmod because '%s' is missing.", dep);
 	invoke_end(s, "do_depmod ", 0);
 }
 

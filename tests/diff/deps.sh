@@ -6,7 +6,7 @@
 . "$top_srcdir/tests/diff/diff-lib.sh"
 d_init
 K1=6.1.0-1-fake
-d_plan 20
+d_plan 23
 
 d_kernel $K1 fake
 d_module dep 1.0
@@ -34,5 +34,8 @@ d_tree "after the rebuild"
 d_step "install hello 1.0 --force: no rebuild under --force" 0 install hello/1.0 -k $K1 --force
 d_tree "after the forced downgrade"
 d_step "status" 0 status
-d_step "kernel_prerm" 0 kernel_prerm -k $K1
+d_step "kernel_prerm --verbose" 0 kernel_prerm -k $K1 --verbose
+d_step "autoinstall --verbose" 0 autoinstall -k $K1 --verbose
+d_step "kernel_preinst --verbose" 0 kernel_preinst -k $K1 --verbose
+d_tree "at the end"
 d_done
