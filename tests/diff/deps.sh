@@ -6,7 +6,7 @@
 . "$top_srcdir/tests/diff/diff-lib.sh"
 d_init
 K1=6.1.0-1-fake
-d_plan 23
+d_plan 24
 
 d_kernel $K1 fake
 d_module dep 1.0
@@ -24,6 +24,7 @@ d_step "unbuild it" 0 unbuild dep/1.0 -k $K1
 d_step "autoinstall: dependency not registered" 0 autoinstall -k $K1
 d_step "add selfdep" 0 add selfdep/1.0
 d_step "autoinstall: a module depending on itself" 11 autoinstall -k $K1
+d_step "autoinstall -q: the same exit code, nothing printed" 11 autoinstall -k $K1 -q
 d_step "remove selfdep" 0 remove selfdep/1.0 --all
 d_step "add hello 1.0" 0 add hello/1.0
 d_step "add deprebuild" 0 add deprebuild/1.0
