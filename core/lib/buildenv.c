@@ -81,44 +81,6 @@ static int compiler_env(struct dkms_session *s, const char *kconf)
 	return r;
 }
 
-/* Run a bash script, its stdout into *ret (stderr dropped). */
-static int capture_shell(struct dkms_session *s, const char *script, char **ret)
-{
-	char tmpl[] = "/tmp/dkms-capture.XXXXXX";
-	struct dkms_run_opts ro = { 0 };
-	char **env = dkms_build_env(s->child_env);
-	int fd = mkstemp(tmpl), status = 1, r;
-	size_t len;
-
-	if (fd < 0 || !env) {
-		if (fd >= 0)
-			close(fd);
-		strv_free(env);
-		return -EIO;
-	}
-	unlink(tmpl);
-	ro.shell = script;
-	ro.envp = env;
-	ro.out_fd = fd;
-	ro.timeout_sec = 60;
-	r = dkms_run(&ro, &status);
-	strv_free(env);
-	if (r == 0) {
-		struct strbuf sb = { 0 };
-		char buf[4096];
-		ssize_t n;
-
-		lseek(fd, 0, SEEK_SET);
-		while ((n = read(fd, buf, sizeof(buf))) > 0)
-			strbuf_add(&sb, buf, (size_t)n);
-		len = sb.len;
-		*ret = strbuf_steal(&sb);
-		(void)len;
-	}
-	close(fd);
-	return r;
-}
-
 /* .kernelvariables (some distributions): the CC the kernel's make says;
  * without it CC stays unset, as 3.4.3 unsets it. */
 static int kernelvariables_cc(struct dkms_session *s, const char *ksrc)
@@ -133,7 +95,7 @@ static int kernelvariables_cc(struct dkms_session *s, const char *ksrc)
 			   "make -f - show-CC 2>/dev/null", kv);
 	if (!script)
 		return -ENOMEM;
-	r = capture_shell(s, script, &out);
+	r = run_capture(s, script, &out, NULL);
 	if (r < 0)
 		return r;
 	out[strcspn(out, "\n")] = '\0';
@@ -164,7 +126,7 @@ static int build_environment(struct dkms_session *s, const char *kver)
 	script = strbuf_steal(&q);
 	if (!script)
 		return -ENOMEM;
-	r = capture_shell(s, script, &out);
+	r = run_capture(s, script, &out, NULL);
 	if (r < 0)
 		return r;
 	/* NUL-separated NAME=VALUE; keep what differs from ours */

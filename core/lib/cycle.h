@@ -132,6 +132,10 @@ int rpm_safe_upgrade_check(struct dkms_session *s, const char *m, const char *v)
 int invoke_command(struct dkms_session *s, const struct dkms_op *op,
 		   const char *cmd, const char *desc, const char *log_path,
 		   const char *cwd, bool background);
+/* Run a bash script with the build's environment; its output (stdout and
+ * stderr: redirect in the script) into *ret. */
+int run_capture(struct dkms_session *s, const char *script, char **ret,
+		int *status);
 /* The two halves of invoke_command's terminal output, for steps done in
  * process (depmod). */
 void invoke_begin(struct dkms_session *s, const char *cmd, const char *desc);

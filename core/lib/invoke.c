@@ -276,3 +276,40 @@ int dkms_post_transaction(struct dkms_session *s)
 			      "Executing post-transaction command", log, NULL,
 			      true);
 }
+
+int run_capture(struct dkms_session *s, const char *script, char **ret,
+		int *ret_status)
+{
+	char tmpl[] = "/tmp/dkms-capture.XXXXXX";
+	struct dkms_run_opts ro = { 0 };
+	char **env = dkms_build_env(s->child_env);
+	int fd = mkstemp(tmpl), status = 1, r;
+
+	if (fd < 0 || !env) {
+		if (fd >= 0)
+			close(fd);
+		strv_free(env);
+		return -EIO;
+	}
+	unlink(tmpl);
+	ro.shell = script;
+	ro.envp = env;
+	ro.out_fd = fd;
+	ro.timeout_sec = 60;
+	r = dkms_run(&ro, &status);
+	strv_free(env);
+	if (r == 0) {
+		struct strbuf sb = { 0 };
+		char buf[4096];
+		ssize_t n;
+
+		lseek(fd, 0, SEEK_SET);
+		while ((n = read(fd, buf, sizeof(buf))) > 0)
+			strbuf_add(&sb, buf, (size_t)n);
+		*ret = strbuf_steal(&sb);
+		if (ret_status)
+			*ret_status = status;
+	}
+	close(fd);
+	return r;
+}

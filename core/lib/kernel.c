@@ -210,6 +210,62 @@ static int cmp_versionsort(const void *a, const void *b)
 	return strverscmp(*(char *const *)a, *(char *const *)b);
 }
 
+/* shell-quoted into sb */
+static void sq(struct strbuf *sb, const char *v)
+{
+	strbuf_addch(sb, '\'');
+	for (; *v; v++)
+		if (*v == '\'')
+			strbuf_adds(sb, "'\\''");
+		else
+			strbuf_addch(sb, *v);
+	strbuf_addch(sb, '\'');
+}
+
+/* The arch of a kernel: uname -m on Debian, Ubuntu, Arch and Gentoo; on
+ * the others the arch of the rpm owning <install_tree>/<kver> (uname -m
+ * when rpm cannot say, ia32e for Intel x86_64 kernels built so). */
+static char *default_arch(struct dkms_session *s, const char *kver)
+{
+	const char *dist = dkms_ctx_get_distribution(s->ctx);
+	struct strbuf sb = { 0 };
+	_cleanup_free_ char *script = NULL, *out = NULL, *cpu = NULL;
+	_cleanup_free_ char *configs = NULL;
+	char *am;
+	int status = 1;
+
+	if (startswith(dist, "debian") || startswith(dist, "ubuntu") ||
+	    startswith(dist, "arch") || startswith(dist, "gentoo") || !kver)
+		return uname_m();
+	strbuf_adds(&sb, "k=$(rpm -qf ");
+	sq(&sb, install_tree(s));
+	strbuf_adds(&sb, "/");
+	sq(&sb, kver);
+	strbuf_adds(&sb, " 2>/dev/null | grep -v 'not owned by any package' | "
+		    "grep kernel | head -n 1)\nrpm -q --queryformat '%{ARCH}' \"$k\" 2>/dev/null");
+	script = strbuf_steal(&sb);
+	if (script && run_capture(s, script, &out, &status) == 0 && status == 0)
+		return strdup(out);
+	am = uname_m();
+	configs = xasprintf("%s/%s/build/configs", install_tree(s), kver);
+	if (am && !strcmp(am, "x86_64") && configs &&
+	    read_file("/proc/cpuinfo", &cpu, NULL) == 0 && strstr(cpu, "Intel")) {
+		DIR *d = opendir(configs);
+		struct dirent *de;
+		bool ia32e = false;
+
+		while (d && !ia32e && (de = readdir(d)))
+			ia32e = strstr(de->d_name, "ia32e") != NULL;
+		if (d)
+			closedir(d);
+		if (ia32e) {
+			free(am);
+			am = strdup("ia32e");
+		}
+	}
+	return am;
+}
+
 int dkms_kernels_setup(struct dkms_session *s, const char *action,
 		       const char *m, const char *v, struct dkms_kernels *k)
 {
@@ -251,9 +307,7 @@ int dkms_kernels_setup(struct dkms_session *s, const char *action,
 				return -ENOMEM;
 		}
 		if (k->n_arch == 0) {
-			/* debian/ubuntu/arch/gentoo ask uname; rpm distros
-			 * ask rpm, which we do not (uname -m is its fallback) */
-			_cleanup_free_ char *am = uname_m();
+			_cleanup_free_ char *am = default_arch(s, k->n ? k->kernelver[0] : NULL);
 
 			if (!am || !*am)
 				return dkms_die(s, 12, "Could not determine architecture.");
