@@ -20,6 +20,7 @@
 #include "compress.h"
 #include "cycle.h"
 #include "runner.h"
+#include "sigcheck.h"
 
 static size_t visible_entries(const char *dir)
 {
@@ -228,6 +229,7 @@ static int collect_modules(struct dkms_session *s, const struct dkms_op *op,
 		}
 		if (s->do_signing)
 			sign_module(s, ko);
+		module_sig_report(s, ko, build_dir);
 		if (*cs)
 			compressed = module_compress(s, cs, ko) == 0;
 		from = compressed ? cko : ko;

@@ -13,6 +13,7 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
+#include "compress.h"
 #include "cycle.h"
 
 char *kernel_source_dir(const struct dkms_session *s, const char *kver)
@@ -69,9 +70,14 @@ const char *module_compressed_suffix(const struct dkms_session *s,
 {
 	_cleanup_free_ char *dir = NULL;
 	_cleanup_free_ char *r = NULL;
+	const char *cfg;
 	unsigned int seen;
 
 	r = kver ? NULL : uname_r();
+	/* ours: what the kernel's config asks for wins (compress.c) */
+	cfg = config_compressed_suffix(s, kver ? kver : r);
+	if (cfg)
+		return cfg;
 	dir = xasprintf("%s/%s/", install_tree(s), kver ? kver : r);
 	if (!dir)
 		return "";

@@ -44,3 +44,10 @@ core_lib_libdkms_internal_la_SOURCES += \
 	core/lib/extras.h core/lib/namelist.c core/lib/autoinstall.c \
 	core/lib/rebuild.c core/lib/kernel-hooks.c core/lib/match.c \
 	core/lib/tarball.h core/lib/tarball.c core/lib/ldtarball.c
+
+# Module compression with zlib, liblzma, libzstd (owner: dist).
+core_lib_libdkms_internal_la_SOURCES += core/lib/compress.h core/lib/compress.c
+# Signature read back with libkmod after signing (owner: dist).
+core_lib_libdkms_internal_la_SOURCES += core/lib/sigcheck.h core/lib/sigcheck.c
+core_lib_libdkms_internal_la_CFLAGS += $(ZLIB_CFLAGS) $(LZMA_CFLAGS) $(ZSTD_CFLAGS)
+core_lib_libdkms_internal_la_LIBADD += $(ZLIB_LIBS) $(LZMA_LIBS) $(ZSTD_LIBS)

@@ -18,6 +18,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "compress.h"
 #include "cycle.h"
 
 const char *dkms_tree(const struct dkms_session *s)
@@ -55,13 +56,15 @@ char *ko_in_dir(const char *dir, const char *name, const char *csuffix)
 	if (p && path_exists(p))
 		return p;
 	free(p);
-	if (!csuffix || !*csuffix)
-		return NULL;
-	p = xasprintf("%s/%s.ko%s", dir, name, csuffix);
-	if (p && path_exists(p))
-		return p;
-	free(p);
-	return NULL;
+	if (csuffix && *csuffix) {
+		p = xasprintf("%s/%s.ko%s", dir, name, csuffix);
+		if (p && path_exists(p))
+			return p;
+		free(p);
+	}
+	/* ours: a module compressed another way (the kernel's config and
+	 * its tree disagreed, or changed) is still found */
+	return ko_any_suffix(dir, name);
 }
 
 static void find_walk(const char *dir, const char *a, const char *b,

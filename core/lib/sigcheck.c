@@ -1,0 +1,158 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Signature check after signing.  3.4.3 trusts sign-file's exit status;
+ * we read the signature back the way modprobe will (libkmod) and compare
+ * it with what we asked for: the hash of CONFIG_MODULE_SIG_HASH and the
+ * certificate's name.  The result goes to make.log (stdout stays as
+ * 3.4.3's); a mismatch is a warning on stderr.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <libkmod.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "cycle.h"
+#include "sigcheck.h"
+
+void module_sig_clear(struct module_sig *sig)
+{
+	free(sig->signer);
+	free(sig->sig_key);
+	free(sig->sig_hashalgo);
+	*sig = (struct module_sig){ 0 };
+}
+
+int module_sig_read(const char *ko, struct module_sig *ret)
+{
+	static const char *const no_config[] = { NULL };
+	struct kmod_ctx *ctx = kmod_new(NULL, no_config);
+	struct kmod_module *mod = NULL;
+	struct kmod_list *list = NULL, *l;
+	struct module_sig sig = { 0 };
+	int r;
+
+	if (!ctx)
+		return -ENOMEM;
+	r = kmod_module_new_from_path(ctx, ko, &mod);
+	if (r == 0) {
+		r = kmod_module_get_info(mod, &list);
+		r = r < 0 ? r : 0;
+	}
+	kmod_list_foreach(l, list) {
+		const char *k = kmod_module_info_get_key(l);
+		const char *v = kmod_module_info_get_value(l);
+		char **slot = !strcmp(k, "signer") ? &sig.signer :
+			      !strcmp(k, "sig_key") ? &sig.sig_key :
+			      !strcmp(k, "sig_hashalgo") ? &sig.sig_hashalgo : NULL;
+
+		if (slot && !*slot && v && !(*slot = strdup(v)))
+			r = -ENOMEM;
+	}
+	kmod_module_info_free_list(list);
+	kmod_module_unref(mod);
+	kmod_unref(ctx);
+	if (r < 0) {
+		module_sig_clear(&sig);
+		return r;
+	}
+	*ret = sig;
+	return 0;
+}
+
+/* DER: the first commonName (OID 2.5.4.3) of a certificate is its
+ * issuer's (the issuer comes before the subject). */
+char *cert_issuer_cn(const char *cert_path)
+{
+	static const unsigned char oid_cn[] = { 0x06, 0x03, 0x55, 0x04, 0x03 };
+	_cleanup_free_ char *der = NULL;
+	size_t len = 0, i;
+
+	if (!cert_path || read_file(cert_path, &der, &len) < 0)
+		return NULL;
+	for (i = 0; i + sizeof(oid_cn) + 2 < len; i++) {
+		const unsigned char *p = (const unsigned char *)der + i;
+		size_t n;
+
+		if (memcmp(p, oid_cn, sizeof(oid_cn)))
+			continue;
+		p += sizeof(oid_cn);
+		/* UTF8String, PrintableString, IA5String, short length */
+		if ((p[0] != 0x0c && p[0] != 0x13 && p[0] != 0x16) || p[1] > 0x7f)
+			return NULL;
+		n = p[1];
+		if (i + sizeof(oid_cn) + 2 + n > len)
+			return NULL;
+		return strndup((const char *)p + 2, n);
+	}
+	return NULL;
+}
+
+const char *secure_boot_state(void)
+{
+	_cleanup_free_ char *v = NULL;
+	size_t len = 0;
+
+	/* 4 bytes of attributes, then the value */
+	if (read_file("/sys/firmware/efi/efivars/SecureBoot-8be4df61-93ca-11d2-aa0d-00e098032b8c",
+		      &v, &len) < 0 || len < 5)
+		return "unknown";
+	return v[4] == 1 ? "enabled" : "disabled";
+}
+
+static void log_line(const char *build_dir, const char *text)
+{
+	_cleanup_free_ char *log = path_join(build_dir, "make.log");
+	FILE *f = log ? fopen(log, "ae") : NULL;
+
+	if (!f)
+		return;
+	fprintf(f, "%s\n", text);
+	fclose(f);
+}
+
+void module_sig_report(struct dkms_session *s, const char *ko,
+		       const char *build_dir)
+{
+	_cleanup_free_ char *cn = NULL, *line = NULL;
+	struct module_sig sig = { 0 };
+	const char *base = strrchr(ko, '/') ? strrchr(ko, '/') + 1 : ko;
+	int r;
+
+	/* only for kernels that check signatures (3.4.3's make.log else) */
+	if (!s->do_signing && !s->sign_hash)
+		return;
+	r = module_sig_read(ko, &sig);
+
+	if (r < 0)
+		line = xasprintf("DKMS: %s: cannot read its signature: %s; Secure Boot: %s",
+				 base, strerror(-r), secure_boot_state());
+	else if (sig.signer || sig.sig_hashalgo)
+		line = xasprintf("DKMS: %s: signed by '%s' (%s, key %s); Secure Boot: %s",
+				 base, sig.signer ? sig.signer : "",
+				 sig.sig_hashalgo ? sig.sig_hashalgo : "?",
+				 sig.sig_key ? sig.sig_key : "?",
+				 secure_boot_state());
+	else
+		line = xasprintf("DKMS: %s: unsigned; Secure Boot: %s", base,
+				 secure_boot_state());
+	if (line)
+		log_line(build_dir, line);
+	if (!s->do_signing || r < 0)
+		goto out;
+	cn = startswith(s->mok_key ? s->mok_key : "", "pkcs11:") ? NULL
+								    : cert_issuer_cn(s->mok_cert);
+	if (!sig.signer && !sig.sig_hashalgo)
+		dkms_warn(s, "Module %s is not signed after signing it.", ko);
+	else if (s->sign_hash && sig.sig_hashalgo &&
+		 strcasecmp(s->sign_hash, sig.sig_hashalgo))
+		dkms_warn(s, "Module %s is signed with %s, not %s as the kernel asks.",
+			  ko, sig.sig_hashalgo, s->sign_hash);
+	else if (cn && (!sig.signer || strcmp(cn, sig.signer)))
+		dkms_warn(s, "Module %s is signed by '%s', not by the certificate %s ('%s').",
+			  ko, sig.signer ? sig.signer : "", s->mok_cert, cn);
+out:
+	module_sig_clear(&sig);
+}

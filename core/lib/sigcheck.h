@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * After signing (owner: dist): read a module's signature back with
+ * libkmod and say what it is, in make.log; a module that should be signed
+ * and is not, or not as asked, is a visible error.
+ */
+#ifndef DKMS_SIGCHECK_H
+#define DKMS_SIGCHECK_H
+
+#include "ops.h"
+
+struct module_sig {
+	char *signer, *sig_key, *sig_hashalgo; /* NULL: unsigned */
+};
+
+/* Read KO's signature (libkmod's kmod_module_get_info).  0 or -errno; an
+ * unsigned module is 0 with every field NULL. */
+int module_sig_read(const char *ko, struct module_sig *ret);
+void module_sig_clear(struct module_sig *sig);
+
+/* The CN of a DER certificate's issuer (what libkmod reports as the
+ * signer of a module signed with it), or NULL. */
+char *cert_issuer_cn(const char *cert_path);
+
+/* "enabled", "disabled" or "unknown" (no EFI variables: not booted with
+ * UEFI, or not visible here). */
+const char *secure_boot_state(void);
+
+/* After the build signed (or not) KO: append "signed by ..." / "unsigned"
+ * and the Secure Boot state to BUILD_DIR/make.log; when the session
+ * signs, check signer and hash and warn on stderr when they are wrong. */
+void module_sig_report(struct dkms_session *s, const char *ko,
+		       const char *build_dir);
+
+#endif
