@@ -6,7 +6,7 @@ d_init
 d_have_headers || d_skip_all "needs the Debian kernel headers of $D_REAL_KERNELS"
 K1=6.1.0-56-amd64
 K2=6.1.0-54-amd64
-d_plan 31
+d_plan 32
 
 d_kernel $K1
 d_kernel $K2
@@ -50,6 +50,8 @@ d_step "ldtarball of a plain source tarball" 0 ldtarball @ROOT@/plain/hello-3.0.
 d_tree "after loading a plain source tarball"
 d_both 'mkdir -p "$R/empty/x/d" && echo hi >"$R/empty/x/d/README" && tar -C "$R/empty/x" -czf "$R/empty/no-conf.tar.gz" .'
 d_step "ldtarball without a dkms.conf" 3 ldtarball @ROOT@/empty/no-conf.tar.gz
+d_both 'echo "not a tarball" >"$R/empty/junk.tar"'
+d_step "ldtarball of something that is not a tarball" 3 ldtarball @ROOT@/empty/junk.tar
 d_step "remove hello 3.0" 0 remove hello/3.0 --all
 d_both 'rm -rf "$R/src/hello-3.0" "$R/dkms/hello"'
 d_step "add of a plain source tarball" 0 add @ROOT@/plain/hello-3.0.tar.gz
