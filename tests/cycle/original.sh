@@ -92,4 +92,20 @@ dk install hello/0.1 -k $K
 is 0 "$rc" "modules_to_force_install: NAME_version-override installs"
 like "$out" "^Forcing version override of hello$" "modules_to_force_install: says so"
 
+# an original archived by an older dkms, without a .origin file: put back
+# under the conf's own DEST_MODULE_LOCATION
+dk remove hello/0.1 --all
+rm -rf "$T/root/usr/share/dkms" "$L/kernel/hello.ko"
+dk install hello/0.1 -k $K
+mkdir -p "$O"
+cp "$T/shipped.ko" "$O/hello.ko"
+dk uninstall hello/0.1 -k $K
+dk_is 0 "Module hello/0.1 for kernel $K (x86_64):
+Before uninstall, this module version was ACTIVE on this kernel.
+Deleting <T>/lib/$K/updates/dkms/hello.ko
+Restoring archived original module
+Running depmod... done.
+Removing original module(s) from DKMS tree for kernel $K (x86_64)" "" "older dkms's archive restored"
+check "restored to DEST_MODULE_LOCATION" cmp "$T/shipped.ko" "$L/extra/hello.ko"
+
 done_testing
