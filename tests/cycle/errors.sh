@@ -96,6 +96,14 @@ check "POST_BUILD ran with its arguments" grep -q "post-build ran for $K x86_64"
 dk install scripts/0.1 -k $K --force
 is 0 "$rc" "failing PRE_INSTALL with --force: installed"
 
+# ours: headers of another kernel behind <kver>/build give modules that
+# will not load; 3.4.3 says nothing, we warn (and still install, as it does)
+mkdir -p "$T/lib/6.1.0-3-fake"
+ln -s "$T/lib/$K/build" "$T/lib/6.1.0-3-fake/build"
+dk install hello/0.1 -k 6.1.0-3-fake
+is 0 "$rc" "vermagic mismatch: still installed"
+like "$err" "^Warning: <T>/dkms/hello/0.1/build/hello.ko was built for kernel '$K', not 6.1.0-3-fake; it will not load into 6.1.0-3-fake\.$" "vermagic mismatch: warned"
+
 # actions on a broken module are refused
 rm "$T/dkms/hello/0.1/source"
 dk build hello/0.1 -k $K
