@@ -9,7 +9,7 @@ d_init
 K1=6.1.0-1-fake
 K2=5.10.0-9-fake
 KX=6.1.0-2-fake
-d_plan 22
+d_plan 25
 
 d_kernel $K1 fake
 d_kernel $K2 fake
@@ -38,4 +38,15 @@ d_step "add broken" 0 add broken/0.1
 d_step "kernel_postinst $K2: broken fails" 11 kernel_postinst -k $K2
 d_step "kernel_prerm $K1" 0 kernel_prerm -k $K1
 d_tree "after kernel_prerm"
+
+# mktarball names the archive "manykernels" past 200 characters of list
+d_shared_module hello-0.1
+many=()
+for i in 11 12 13 14 15 16 17 18; do
+	d_kernel 6.1.0-$i-fake fake
+	many+=(-k 6.1.0-$i-fake)
+done
+d_step "build hello on eight kernels" 0 build hello/0.1 "${many[@]}"
+d_step "mktarball for eight kernels" 0 mktarball hello/0.1 "${many[@]}"
+d_tree "a manykernels archive"
 d_done
