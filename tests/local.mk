@@ -130,5 +130,6 @@ endif
 # What a distribution installs beside the program: manual pages, help,
 # completion, compression, signing, initramfs, kernel-install (owner: dist).
 TESTS += tests/dist/man.sh tests/dist/help.sh tests/dist/completion.sh \
-	tests/dist/kernel-install.sh tests/dist/compress.sh
+	tests/dist/kernel-install.sh tests/dist/compress.sh \
+	tests/dist/signing.sh
 EXTRA_DIST += tests/dist
