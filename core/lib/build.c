@@ -505,8 +505,10 @@ int dkms_cmd_build(struct dkms_session *s, const char *m, const char *v,
 	 * the next kernel still built; the last status is the command's */
 	for (i = 0; i < k->n; i++) {
 		struct dkms_op op = { m, v, k->kernelver[i], k->arch[i] };
+		struct dkms_session_state *st = dkms_session_save(s);
 
 		r = dkms_op_maybe_build(s, &op);
+		dkms_session_restore(s, st);
 	}
 	return r;
 }

@@ -455,8 +455,10 @@ int dkms_cmd_install(struct dkms_session *s, const char *m, const char *v,
 	/* each kernel in a subshell in 3.4.3: go on after a failure */
 	for (i = 0; i < k->n; i++) {
 		struct dkms_op op = { m, v, k->kernelver[i], k->arch[i] };
+		struct dkms_session_state *st = dkms_session_save(s);
 
 		r = dkms_op_maybe_install(s, &op);
+		dkms_session_restore(s, st);
 	}
 	return r;
 }

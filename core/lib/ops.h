@@ -85,6 +85,12 @@ int dkms_session_new(struct dkms_ctx *ctx, struct dkms_session **ret);
 void dkms_session_free(struct dkms_session *s);
 /* After the command line: push tree overrides into the context paths. */
 int dkms_session_apply_paths(struct dkms_session *s);
+/* What a 3.4.3 subshell would not pass on (env, conf cache, prepared
+ * kernel, flags): save before a step, restore (and free) after. */
+struct dkms_session_state;
+struct dkms_session_state *dkms_session_save(struct dkms_session *s);
+void dkms_session_restore(struct dkms_session *s,
+			  struct dkms_session_state *st);
 /* Take the tree's writer lock (waits; released by dkms_session_free). */
 int dkms_session_lock(struct dkms_session *s);
 /* NAME=VALUE in the environment of what the session runs (exported). */

@@ -248,3 +248,63 @@ int dkms_session_lock(struct dkms_session *s)
 	s->lock_fd = fd;
 	return dkms_session_setenv(s, "DKMS_TREE_LOCK", real);
 }
+
+/* 3.4.3 runs each kernel of build/install in a subshell: what one sets
+ * (CC, the conf cache, the prepared kernel) does not reach the next. */
+struct dkms_session_state {
+	char **child_env;
+	char *last_mvka, *last_conf, *prepared_kernel;
+	unsigned int flags;
+};
+
+static char **strv_copy(char **v)
+{
+	size_t n = 0, i;
+	char **c;
+
+	while (v && v[n])
+		n++;
+	c = calloc(n + 1, sizeof(char *));
+	for (i = 0; c && i < n; i++)
+		c[i] = strdup(v[i]);
+	return c;
+}
+
+static void strv_free_(char **v)
+{
+	char **p;
+
+	for (p = v; p && *p; p++)
+		free(*p);
+	free(v);
+}
+
+struct dkms_session_state *dkms_session_save(struct dkms_session *s)
+{
+	struct dkms_session_state *st = calloc(1, sizeof(*st));
+
+	if (!st)
+		return NULL;
+	st->child_env = strv_copy(s->child_env);
+	st->last_mvka = s->last_mvka ? strdup(s->last_mvka) : NULL;
+	st->last_conf = s->last_conf ? strdup(s->last_conf) : NULL;
+	st->prepared_kernel = s->prepared_kernel ? strdup(s->prepared_kernel) : NULL;
+	st->flags = s->flags;
+	return st;
+}
+
+void dkms_session_restore(struct dkms_session *s, struct dkms_session_state *st)
+{
+	if (!st)
+		return;
+	strv_free_(s->child_env);
+	free(s->last_mvka);
+	free(s->last_conf);
+	free(s->prepared_kernel);
+	s->child_env = st->child_env;
+	s->last_mvka = st->last_mvka;
+	s->last_conf = st->last_conf;
+	s->prepared_kernel = st->prepared_kernel;
+	s->flags = st->flags;
+	free(st);
+}
