@@ -172,7 +172,11 @@ START_TEST(test_files)
 	p = ko_in_dir(dir, "m", ".xz");
 	ck_assert(endswith(p, "/extra/m.ko.xz"));
 	free(p);
-	ck_assert_ptr_null(ko_in_dir(dir, "m", ""));
+	/* 3.4.3 would not see m.ko.xz when the kernel's suffix is none; we
+	 * do (compress.c: the config and the tree may disagree) */
+	p = ko_in_dir(dir, "m", "");
+	ck_assert(p && endswith(p, "/extra/m.ko.xz"));
+	free(p);
 	free(dir);
 	dir = xasprintf("%s/lib/k", root);
 	v = find_module(dir, "m", ".ko.xz");
