@@ -111,7 +111,7 @@ TESTS += \
 	tests/cycle/signing.sh \
 	tests/cycle/lock.sh \
 	tests/cycle/reference.sh
-EXTRA_DIST += tests/cycle/cycle-lib.sh
+EXTRA_DIST += tests/cycle
 
 # Runner, framework.conf and the request API (owner: cycle).
 if HAVE_CHECK
