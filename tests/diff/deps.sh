@@ -6,7 +6,7 @@
 . "$top_srcdir/tests/diff/diff-lib.sh"
 d_init
 K1=6.1.0-1-fake
-d_plan 24
+d_plan 31
 
 d_kernel $K1 fake
 d_module dep 1.0
@@ -35,6 +35,15 @@ d_tree "after the rebuild"
 d_step "install hello 1.0 --force: no rebuild under --force" 0 install hello/1.0 -k $K1 --force
 d_tree "after the forced downgrade"
 d_step "status" 0 status
+# 3.4.3 records the newest registered dependency version, built or not
+d_module hello 3.0
+d_step "add hello 3.0 (not built)" 0 add hello/3.0
+d_step "unbuild deprebuild" 0 unbuild deprebuild/1.0 -k $K1
+d_step "build deprebuild again: records hello 3.0" 0 build deprebuild/1.0 -k $K1
+d_tree "dependency version with an unbuilt newer hello"
+d_step "uninstall dep" 0 uninstall dep/1.0 -k $K1
+d_step "install dep: no rebuild of deprebuild" 0 install dep/1.0 -k $K1
+d_step "remove hello 3.0" 0 remove hello/3.0 --all
 d_step "kernel_prerm --verbose" 0 kernel_prerm -k $K1 --verbose
 d_step "autoinstall --verbose" 0 autoinstall -k $K1 --verbose
 d_step "kernel_preinst --verbose" 0 kernel_preinst -k $K1 --verbose
