@@ -186,6 +186,16 @@ static void check_vermagic(struct dkms_session *s, const char *ko,
 			  (int)strcspn(vm, " "), vm, kver, kver);
 }
 
+static bool cc_is_clang(const struct dkms_session *s)
+{
+	char **e;
+
+	for (e = s->child_env; e && *e; e++)
+		if (!strcmp(*e, "CC=clang"))
+			return true;
+	return false;
+}
+
 static int collect_modules(struct dkms_session *s, const struct dkms_op *op,
 			   const struct modconf *mc, const char *build_dir,
 			   const char *tmp, const char *cs)
@@ -223,7 +233,9 @@ static int collect_modules(struct dkms_session *s, const struct dkms_op *op,
 		if (!s->kernel_source_dir)
 			check_vermagic(s, ko, op->kernelver);
 		if (m->strip) {
-			char *argv[] = { (char *)"strip", (char *)"-g", ko, NULL };
+			/* a clang-built kernel gets llvm-strip, as in 3.4.3 */
+			char *argv[] = { (char *)(cc_is_clang(s) ? "llvm-strip" : "strip"),
+					 (char *)"-g", ko, NULL };
 
 			run_tool(argv);
 		}
