@@ -10,6 +10,7 @@ packages="
 	build-essential autoconf automake libtool pkg-config git
 	libkmod-dev kmod check jq patch xz-utils zstd gzip bc file binutils
 	libelf-dev openssl util-linux
+	zlib1g-dev liblzma-dev libzstd-dev man-db groff-base
 	valgrind clang hyperfine
 	librpm-dev rpm
 	libdpkg-dev dpkg-dev
