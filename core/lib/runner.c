@@ -7,6 +7,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/signalfd.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -36,9 +37,13 @@ static void child_exec(const struct dkms_run_opts *o)
 	char *const *envp = o->envp ? o->envp : environ;
 	int fd;
 
+	sigset_t none;
+
 	/* Own group, so make's children go when we kill the job. */
 	setpgid(0, 0);
 	signal(SIGPIPE, SIG_DFL);
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
 	fd = open("/dev/null", O_RDONLY);
 	if (fd >= 0 && fd != 0) {
 		dup2(fd, 0);
@@ -142,14 +147,33 @@ static long min_wait(long a, long b)
 	return b < a ? b : a;
 }
 
-int dkms_job_wait_any(struct dkms_job *const *jobs, size_t n, int timeout_ms)
+/* A signal that ends us while we wait must end the jobs too: they run in
+ * their own process groups, out of reach of the terminal's ^C.  So the
+ * wait watches SIGINT/SIGTERM/SIGHUP/SIGQUIT on a signalfd; on one, every
+ * job's group is killed and reaped, then the signal is raised again. */
+static void kill_and_reraise(struct dkms_job *const *jobs, size_t n,
+			     const sigset_t *old, int sfd, int signo)
 {
-	struct pollfd pfd[64];
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (jobs[i]->status >= 0)
+			continue;
+		kill(-jobs[i]->pid, SIGKILL);
+		job_reap(jobs[i], true);
+	}
+	close(sfd);
+	sigprocmask(SIG_SETMASK, old, NULL);
+	raise(signo);
+}
+
+static int wait_any(struct dkms_job *const *jobs, size_t n, int timeout_ms,
+		    int sfd, const sigset_t *old)
+{
+	struct pollfd pfd[65];
 	struct timespec until;
 	size_t i;
 
-	if (n == 0 || n > ARRAY_SIZE(pfd))
-		return -EINVAL;
 	if (timeout_ms >= 0) {
 		clock_gettime(CLOCK_MONOTONIC, &until);
 		until.tv_sec += timeout_ms / 1000;
@@ -185,6 +209,9 @@ int dkms_job_wait_any(struct dkms_job *const *jobs, size_t n, int timeout_ms)
 			pfd[i].events = POLLIN;
 			pfd[i].revents = 0;
 		}
+		pfd[n].fd = sfd;
+		pfd[n].events = POLLIN;
+		pfd[n].revents = 0;
 		if (timeout_ms >= 0) {
 			long left = ms_until(&until);
 
@@ -192,9 +219,41 @@ int dkms_job_wait_any(struct dkms_job *const *jobs, size_t n, int timeout_ms)
 				return -ETIMEDOUT;
 			wait = min_wait(wait, left);
 		}
-		if (poll(pfd, n, (int)wait) < 0 && errno != EINTR)
+		if (poll(pfd, n + 1, (int)wait) < 0 && errno != EINTR)
 			return -errno;
+		if (sfd >= 0 && (pfd[n].revents & POLLIN)) {
+			struct signalfd_siginfo si;
+
+			if (read(sfd, &si, sizeof(si)) == (ssize_t)sizeof(si))
+				kill_and_reraise(jobs, n, old, sfd, (int)si.ssi_signo);
+		}
 	}
+}
+
+int dkms_job_wait_any(struct dkms_job *const *jobs, size_t n, int timeout_ms)
+{
+	sigset_t set, old;
+	int sfd, r;
+
+	if (n == 0 || n > 64)
+		return -EINVAL;
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGQUIT);
+	if (sigprocmask(SIG_BLOCK, &set, &old) < 0)
+		return -errno;
+	/* signals the caller already blocks stay the caller's */
+	for (r = 1; r < NSIG; r++)
+		if (sigismember(&old, r) == 1)
+			sigdelset(&set, r);
+	sfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+	r = wait_any(jobs, n, timeout_ms, sfd, &old);
+	if (sfd >= 0)
+		close(sfd);
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	return r;
 }
 
 int dkms_job_status(const struct dkms_job *job)

@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "ctx.h"
@@ -103,6 +105,47 @@ START_TEST(test_timeout_kills_group)
 	free(text);
 	unlink(pidfile);
 	dkms_job_free(job);
+}
+END_TEST
+
+/* SIGTERM to a waiting dkms ends its jobs' process groups too */
+START_TEST(test_signal_kills_jobs)
+{
+	char pidfile[] = "/tmp/dkms-runner-sig.XXXXXX";
+	char cmd[256], *text = NULL;
+	int fd = mkstemp(pidfile), st = 0, i;
+	pid_t child;
+
+	ck_assert_int_ge(fd, 0);
+	close(fd);
+	snprintf(cmd, sizeof(cmd), "sleep 30 & echo $! > %s; wait", pidfile);
+	child = fork();
+	ck_assert_int_ge(child, 0);
+	if (child == 0) {
+		int status;
+
+		/* as in dkms: the default action (Check installs its own) */
+		signal(SIGTERM, SIG_DFL);
+		shell(cmd, DKMS_RUN_OUT_NULL, 0, &status);
+		_exit(0);
+	}
+	for (i = 0; i < 100; i++) {
+		free(text);
+		text = NULL;
+		if (read_file(pidfile, &text, NULL) == 0 && atoi(text) > 0)
+			break;
+		usleep(50000);
+	}
+	ck_assert_int_gt(atoi(text), 0);
+	usleep(100000);
+	kill(child, SIGTERM);
+	ck_assert_int_eq(waitpid(child, &st, 0), child);
+	ck_assert(WIFSIGNALED(st));
+	ck_assert_int_eq(WTERMSIG(st), SIGTERM);
+	usleep(200000);
+	ck_assert(!process_alive(atoi(text)));
+	free(text);
+	unlink(pidfile);
 }
 END_TEST
 
@@ -211,6 +254,7 @@ static Suite *runner_suite(void)
 	tcase_add_test(tc, test_log_and_cwd_env);
 	tcase_add_test(tc, test_timeout_kills_group);
 	tcase_add_test(tc, test_wait_any);
+	tcase_add_test(tc, test_signal_kills_jobs);
 	tcase_add_test(tc, test_sandbox_not_yet);
 	tcase_add_test(tc, test_build_env);
 	tcase_add_test(tc, test_framework_as_data);
