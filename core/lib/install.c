@@ -193,6 +193,32 @@ static int install_one_module(struct dkms_session *s, const struct dkms_op *op,
 	return 0;
 }
 
+/* The kernel link flips in one rename, never missing in between (the
+ * temporary name is a dot name 3.4.3's globs do not see). */
+static int replace_symlink(const char *target, const char *link)
+{
+	_cleanup_free_ char *dir = strdup(link);
+	_cleanup_free_ char *tmp = NULL;
+	char *slash;
+
+	if (!dir || !(slash = strrchr(dir, '/')))
+		return -ENOMEM;
+	*slash = '\0';
+	tmp = xasprintf("%s/.%s.tmp", dir, slash + 1);
+	if (!tmp)
+		return -ENOMEM;
+	unlink(tmp);
+	if (symlink(target, tmp) < 0)
+		return -errno;
+	if (rename(tmp, link) < 0) {
+		int r = -errno;
+
+		unlink(tmp);
+		return r;
+	}
+	return 0;
+}
+
 static int install_modules(struct dkms_session *s, const struct dkms_op *op,
 			   const struct modconf *mc, const char *cs)
 {
@@ -228,10 +254,7 @@ static int install_modules(struct dkms_session *s, const struct dkms_op *op,
 	}
 	if (mc->n > 0 && !any)
 		return dkms_die(s, 6, "Installation aborted.");
-	unlink(link);
-	if (symlink(target, link) < 0)
-		return -errno;
-	return 0;
+	return replace_symlink(target, link);
 }
 
 /* force_installation: <root>/usr/share/dkms/modules_to_force_install/ *
