@@ -243,9 +243,11 @@ d_normalize() {
 	    -e 's|dkms\.[A-Za-z0-9]\{6\}|dkms.XXXXXX|g' \
 	    -e 's|\.\.\.\.*|...|g' \
 	    -e 's|^# elapsed time: .*|# elapsed time: @TIME@|' \
-	    -e '/^@DKMS@: line [0-9]*: /d'
-	# The last one drops bash's own runtime diagnostics (e.g. 3.4.3's
-	# ldtarball re-declaring a readonly local): not dkms messages.
+	    -e '/^@DKMS@: line [0-9]*: /d' \
+	    -e '/^--[0-9]*-- /d'
+	# The last ones drop bash's own runtime diagnostics (e.g. 3.4.3's
+	# ldtarball re-declaring a readonly local) and valgrind's notes
+	# (--pid--; its errors, ==pid==, stay): not dkms messages.
 }
 
 # Run one side: d_run SIDE-ROOT PROGRAM ARGS...; output in $D_SCRATCH/out.*
@@ -258,8 +260,14 @@ d_run() {
 	for a in "$@"; do
 		args+=("${a//@ROOT@/$root}")
 	done
+	# $DKMS_WRAPPER (e.g. "valgrind -q --error-exitcode=99") goes in front
+	# of ours: what it reports lands in stderr and fails the step.
+	local -a wrap=()
+	if [ "$prog" = "$DKMS" ] && [ -n "${DKMS_WRAPPER:-}" ]; then
+		read -r -a wrap <<<"$DKMS_WRAPPER"
+	fi
 	# shellcheck disable=SC2046
-	d_overlay "$prog" "${args[@]}" $(d_tree_opts "$root") \
+	d_overlay "${wrap[@]}" "$prog" "${args[@]}" $(d_tree_opts "$root") \
 		>"$D_SCRATCH/out.$tag.1" 2>"$D_SCRATCH/out.$tag.2" </dev/null
 	echo $? >"$D_SCRATCH/out.$tag.rc"
 	d_normalize <"$D_SCRATCH/out.$tag.1" >"$D_SCRATCH/out.$tag.n1"
