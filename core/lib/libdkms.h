@@ -178,6 +178,9 @@ enum dkms_event_kind {
 	DKMS_EVENT_UNINSTALL,
 	DKMS_EVENT_UNBUILD,   /* uninstall, then drop the build */
 	DKMS_EVENT_REMOVE,    /* all of it for kernel/arch, then the version */
+	/* a kernel's own events (module and version are NULL): */
+	DKMS_EVENT_KERNEL_ADDED,    /* autoinstall for it (kernel_postinst) */
+	DKMS_EVENT_KERNEL_REMOVING, /* unbuild everything for it (kernel_prerm) */
 	_DKMS_EVENT_MAX
 };
 
@@ -196,7 +199,8 @@ struct dkms_request *dkms_request_ref(struct dkms_request *req);
 struct dkms_request *dkms_request_unref(struct dkms_request *req);
 void dkms_request_set_flags(struct dkms_request *req, unsigned int flags);
 /* Append an event; kernelver NULL means the running kernel, arch NULL
- * the machine's (uname -m).  Strings are copied. */
+ * the machine's (uname -m).  Strings are copied.  Module events need
+ * module and version; kernel events take none. */
 int dkms_request_add(struct dkms_request *req, enum dkms_event_kind kind,
 		     const char *module, const char *version,
 		     const char *kernelver, const char *arch);
@@ -208,8 +212,9 @@ int dkms_request_run(struct dkms_request *req, struct dkms_result **ret);
 struct dkms_result *dkms_result_ref(struct dkms_result *res);
 struct dkms_result *dkms_result_unref(struct dkms_result *res);
 size_t dkms_result_count(const struct dkms_result *res);
-/* Event i: its kind, names (kernelver/arch as resolved) and its status:
- * 0, a dkms exit code (10 build failed, 77 excluded, ...) or -errno. */
+/* Event i: its kind, names (kernelver/arch as resolved; module and
+ * version "" for kernel events) and its status: 0, a dkms exit code (10
+ * build failed, 77 excluded, 11 autoinstall failed, ...) or -errno. */
 int dkms_result_get(const struct dkms_result *res, size_t i,
 		    enum dkms_event_kind *kind, const char **module,
 		    const char **version, const char **kernelver,

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "cycle.h"
+#include "extras.h"
 
 struct event {
 	enum dkms_event_kind kind;
@@ -92,9 +93,13 @@ DKMS_EXPORT int dkms_request_add(struct dkms_request *req,
 				 const char *arch)
 {
 	struct event *ev, *e;
+	bool kernel_event = kind == DKMS_EVENT_KERNEL_ADDED ||
+			    kind == DKMS_EVENT_KERNEL_REMOVING;
 
-	if ((int)kind < 0 || kind >= _DKMS_EVENT_MAX || !module || !*module ||
-	    !version || !*version)
+	if ((int)kind < 0 || kind >= _DKMS_EVENT_MAX)
+		return -EINVAL;
+	if (kernel_event ? module || version
+			 : !module || !*module || !version || !*version)
 		return -EINVAL;
 	ev = realloc(req->ev, (req->n + 1) * sizeof(*ev));
 	if (!ev)
@@ -103,8 +108,8 @@ DKMS_EXPORT int dkms_request_add(struct dkms_request *req,
 	e = &ev[req->n];
 	memset(e, 0, sizeof(*e));
 	e->kind = kind;
-	e->module = strdup(module);
-	e->version = strdup(version);
+	e->module = strdup(kernel_event ? "" : module);
+	e->version = strdup(kernel_event ? "" : version);
 	e->kernelver = dup_or_default(kernelver, uname_r);
 	e->arch = dup_or_default(arch, uname_m);
 	req->n++;
@@ -120,6 +125,10 @@ static int run_event(struct dkms_session *s, struct event *e)
 	int r;
 
 	switch (e->kind) {
+	case DKMS_EVENT_KERNEL_ADDED:
+		return dkms_kernel_postinst(s, e->kernelver, e->arch);
+	case DKMS_EVENT_KERNEL_REMOVING:
+		return dkms_kernel_prerm(s, e->kernelver, e->arch);
 	case DKMS_EVENT_ADD:
 		if (dkms_is_added(s, e->module, e->version))
 			return 0;

@@ -132,6 +132,29 @@ START_TEST(test_cycle_on_fake_kernel)
 				     "Deleting module broken/0.1 completely from the DKMS tree."));
 	dkms_result_unref(res);
 	dkms_request_unref(req);
+
+	/* the kernel goes away, comes back: unbuilt, then autoinstalled */
+	ck_assert_int_eq(dkms_request_new(ctx, &req), 0);
+	dkms_request_set_flags(req, DKMS_REQUEST_NO_DEPMOD);
+	ck_assert_int_eq(dkms_request_add(req, DKMS_EVENT_KERNEL_ADDED, "x", NULL, KVER, NULL), -EINVAL);
+	ck_assert_int_eq(dkms_request_add(req, DKMS_EVENT_KERNEL_REMOVING, NULL, NULL, KVER, "x86_64"), 0);
+	ck_assert_int_eq(dkms_request_run(req, &res), 0);
+	ck_assert_int_eq(dkms_result_get(res, 0, NULL, NULL, NULL, NULL, NULL, &st), 0);
+	ck_assert_int_eq(st, 0);
+	ko = xasprintf("%s/lib/modules/%s/updates/dkms/hello.ko", root, KVER);
+	ck_assert(!path_exists(ko));
+	dkms_result_unref(res);
+	dkms_request_unref(req);
+	ck_assert_int_eq(dkms_request_new(ctx, &req), 0);
+	dkms_request_set_flags(req, DKMS_REQUEST_NO_DEPMOD);
+	ck_assert_int_eq(dkms_request_add(req, DKMS_EVENT_KERNEL_ADDED, NULL, NULL, KVER, "x86_64"), 0);
+	ck_assert_int_eq(dkms_request_run(req, &res), 0);
+	ck_assert_int_eq(dkms_result_get(res, 0, NULL, NULL, NULL, NULL, NULL, &st), 0);
+	ck_assert_int_eq(st, 0);
+	ck_assert(path_exists(ko));
+	free(ko);
+	dkms_result_unref(res);
+	dkms_request_unref(req);
 	teardown(ctx);
 }
 END_TEST
