@@ -131,5 +131,5 @@ endif
 # completion, compression, signing, initramfs, kernel-install (owner: dist).
 TESTS += tests/dist/man.sh tests/dist/help.sh tests/dist/completion.sh \
 	tests/dist/kernel-install.sh tests/dist/compress.sh \
-	tests/dist/signing.sh
+	tests/dist/signing.sh tests/dist/initramfs.sh
 EXTRA_DIST += tests/dist

@@ -16,6 +16,7 @@
 
 #include "cli.h"
 #include "ctx.h"
+#include "initramfs.h"
 
 static void output_flushed(void *data, enum dkms_stream stream,
 			   const char *text, size_t len)
@@ -330,6 +331,8 @@ int main(int argc, char **argv)
 	r = apply_cli(s, &c);
 	if (r == 0)
 		r = run(s, &c, argv[0]);
+	/* ours: once per kernel, after the whole command (initramfs.c) */
+	initramfs_run_pending(s);
 	if (r < 0) {
 		/* a failure 3.4.3 has no words for (memory, I/O) */
 		fflush(stdout);

@@ -225,6 +225,8 @@ int cli_parse(struct cli *c, int argc, char **argv, bool *exit_now)
 		} else if (!strcmp(a, "--no-initrd") ||
 			   !strcmp(a, "--no-clean-kernel") ||
 			   !strcmp(a, "--no-prepare-kernel")) {
+			if (!strcmp(a, "--no-initrd")) /* ours: initramfs.c */
+				c->flags |= DKMS_OPT_NO_INITRD;
 			fflush(stdout);
 			fprintf(stderr, "Deprecated feature: %s\n", a);
 			fflush(stderr);

@@ -31,6 +31,7 @@ static const struct fw_var fw_vars[] = {
 	FW(compress_xz_opts), FW(compress_zstd_opts), FW(build_environment),
 	FW(post_transaction), FW(sign_file), FW(mok_signing_key),
 	FW(mok_certificate), FW(try_sign_modules),
+	FW(initramfs_command), /* ours: initramfs.c */
 };
 
 static char **fw_slot(struct dkms_framework *fw, const char *name, size_t len)

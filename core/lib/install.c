@@ -15,6 +15,7 @@
 
 #include "cycle.h"
 #include "extras.h"
+#include "initramfs.h"
 #include "runner.h"
 
 /* kernel versions with '-' read as blanks, compared through VER() */
@@ -443,6 +444,7 @@ int dkms_op_install(struct dkms_session *s, const struct dkms_op *op)
 		goto out;
 	}
 	modprobe_now(s, op->kernelver);
+	initramfs_note(s, op, &mc);
 out:
 	s->flags = saved;
 	modconf_clear(&mc);

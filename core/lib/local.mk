@@ -49,5 +49,7 @@ core_lib_libdkms_internal_la_SOURCES += \
 core_lib_libdkms_internal_la_SOURCES += core/lib/compress.h core/lib/compress.c
 # Signature read back with libkmod after signing (owner: dist).
 core_lib_libdkms_internal_la_SOURCES += core/lib/sigcheck.h core/lib/sigcheck.c
+# Initramfs regeneration, once per kernel per command (owner: dist).
+core_lib_libdkms_internal_la_SOURCES += core/lib/initramfs.h core/lib/initramfs.c
 core_lib_libdkms_internal_la_CFLAGS += $(ZLIB_CFLAGS) $(LZMA_CFLAGS) $(ZSTD_CFLAGS)
 core_lib_libdkms_internal_la_LIBADD += $(ZLIB_LIBS) $(LZMA_LIBS) $(ZSTD_LIBS)

@@ -34,6 +34,8 @@ struct dkms_framework {
 	char *build_environment, *post_transaction;
 	/* signing, read lazily by 3.4.3 (prepare_signing) */
 	char *sign_file, *mok_signing_key, *mok_certificate, *try_sign_modules;
+	/* ours (dist: initramfs.c): unset, the initramfs is left alone */
+	char *initramfs_command;
 };
 
 /* Read <conf dir>/framework.conf and framework.conf.d/ *.conf as data. */
@@ -52,6 +54,7 @@ enum {
 	DKMS_OPT_BINARIES_ONLY = 1u << 7,          /* --binaries-only */
 	DKMS_OPT_SOURCE_ONLY = 1u << 8,            /* --source-only */
 	DKMS_OPT_SYMLINK_MODULES = 1u << 9,        /* --symlink-modules */
+	DKMS_OPT_NO_INITRD = 1u << 10,             /* --no-initrd (initramfs.c) */
 };
 
 /* One command's state.  Make with dkms_session_new() (reads framework.conf
@@ -78,6 +81,7 @@ struct dkms_session {
 	char *resolved_module, *resolved_version;
 	char **child_env;        /* CC=..., KERNEL_CC=... for builds */
 	char *last_mvka, *last_conf; /* read_conf's cache key */
+	char **initramfs_pending;    /* kernels to regenerate (initramfs.c) */
 	int lock_fd;             /* dkms_session_lock(); 0: none */
 };
 

@@ -39,6 +39,9 @@ void dkms_session_free(struct dkms_session *s)
 	if (!s)
 		return;
 	dkms_framework_clear(&s->fw);
+	for (d = s->initramfs_pending; d && *d; d++)
+		free(*d);
+	free(s->initramfs_pending);
 	free(s->conf);
 	free(s->kernel_source_dir);
 	free(s->kernel_config);

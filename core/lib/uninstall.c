@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "cycle.h"
+#include "initramfs.h"
 #include "runner.h"
 
 static const char *const depmod_files[] = {
@@ -304,6 +305,8 @@ int dkms_op_uninstall(struct dkms_session *s, const struct dkms_op *op)
 	}
 	if (!dir_has_subdir(origm, NULL))
 		rm_rf(origm);
+	if (was_active)
+		initramfs_note(s, op, &mc);
 	modconf_clear(&mc);
 	return 0;
 }

@@ -79,6 +79,16 @@ fake_kernel "$T" $K2
 dk build hello/0.1 -k $K2
 check "no signature line for a kernel without signing" \
 	sh -c "! grep -q '^DKMS: hello.ko:' '$T/dkms/hello/0.1/$K2/x86_64/log/make.log'"
+# generate_mok: the pair alone, where framework.conf says
+cat >"$fw" <<EOF2
+mok_signing_key="$T/gen/mok.key"
+mok_certificate="$T/gen/mok.pub"
+EOF2
+mkdir -p "$T/gen"
+dk generate_mok
+is 0 "$rc" "generate_mok"
+check "generate_mok: key" test -s "$T/gen/mok.key"
+like "$(openssl x509 -inform DER -in "$T/gen/mok.pub" -noout -text 2>&1)" "Signature Algorithm: sha256WithRSAEncryption" "generate_mok: SHA-256 certificate"
 is "$before" "$(stat -c %Y /var/lib/dkms/mok.key /var/lib/dkms/mok.pub 2>&1)" \
 	"the machine's /var/lib/dkms keys untouched"
 done_testing
