@@ -103,4 +103,27 @@ is "hello/0.1, $K, x86_64: installed" "$out" "status finds .zst when .gz is expe
 dk uninstall hello/0.1 -k "$K"
 is 0 "$rc" "uninstall of a .zst when .gz is expected"
 check "... removed it" test ! -e "$T/lib/$K/updates/dkms/hello.ko.zst"
+
+# Where 3.4.3 and we disagree, shown with the reference itself: a kernel
+# configured for xz whose module tree has no compressed module yet.
+if why=$(have_ref); then
+	for who in ref ours; do
+		T=$(mktemp -d "${TMPDIR:-/tmp}/dkms-test.XXXXXX")
+		tap_scratch_dirs+=("$T")
+		mk_trees "$T"
+		fake_kernel "$T" 6.1.0-30-fake CONFIG_MODULE_COMPRESS_XZ=y
+		copy_module hello-0.1
+		if [ $who = ref ]; then
+			dkms_ref install hello/0.1 -k 6.1.0-30-fake >/dev/null 2>&1
+		else
+			mkdir -p "$T/root/etc/dkms"
+			dkms_ours install hello/0.1 -k 6.1.0-30-fake --root "$T/root" >/dev/null 2>&1
+		fi
+		eval "$who=\$(cd \"\$T/lib/6.1.0-30-fake/updates/dkms\" 2>/dev/null && echo *)"
+	done
+	is "hello.ko" "$ref" "3.4.3: config asks xz, tree has none: uncompressed"
+	is "hello.ko.xz" "$ours" "ours: config asks xz: hello.ko.xz"
+else
+	skip "no reference: $why" 2
+fi
 done_testing
