@@ -133,3 +133,9 @@ TESTS += tests/dist/man.sh tests/dist/help.sh tests/dist/completion.sh \
 	tests/dist/kernel-install.sh tests/dist/compress.sh \
 	tests/dist/signing.sh tests/dist/initramfs.sh
 EXTRA_DIST += tests/dist
+if HAVE_CHECK
+unit_tests += tests/unit/test-compress
+tests_unit_test_compress_SOURCES = tests/unit/test-compress.c tests/unit/tap-check.h
+tests_unit_test_compress_CFLAGS = $(UNIT_CFLAGS) $(ZLIB_CFLAGS) $(LZMA_CFLAGS) $(ZSTD_CFLAGS)
+tests_unit_test_compress_LDADD = $(UNIT_LDADD) $(ZLIB_LIBS) $(LZMA_LIBS) $(ZSTD_LIBS)
+endif
