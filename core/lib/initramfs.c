@@ -94,7 +94,10 @@ static bool in_initramfs(struct dkms_session *s, const char *kver,
 void initramfs_note(struct dkms_session *s, const struct dkms_op *op,
 		    const struct modconf *mc)
 {
-	if (!enabled(s) || !op->kernelver || pending_has(s, op->kernelver))
+	/* kernel_preinst/kernel_prerm (delayed depmod): the kernel is going
+	 * away or being replaced, its package makes the next image */
+	if (!enabled(s) || !op->kernelver || s->delayed_depmod ||
+	    pending_has(s, op->kernelver))
 		return;
 	if (remake_initrd(mc) || in_initramfs(s, op->kernelver, mc))
 		pending_add(s, op->kernelver);

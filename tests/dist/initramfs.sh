@@ -70,6 +70,13 @@ chmod +x "$T/bin/lsinitramfs"
 PATH=$T/bin:$PATH dk install hello/0.1 -k $K2
 is "$K2" "$(calls)" "a module in the initramfs: regenerated"
 
+# kernel_prerm unbuilds for a kernel on its way out: no new image for it
+echo 'REMAKE_INITRD="yes"' >>"$T/src/hello-0.1/dkms.conf"
+dk kernel_prerm -k $K2
+is 0 "$rc" "kernel_prerm"
+is "" "$(calls)" "kernel_prerm: nothing run"
+sed -i '/^REMAKE_INITRD=/d' "$T/src/hello-0.1/dkms.conf"
+
 # a failing command is reported, the install stands
 printf '#!/bin/sh\nexit 3\n' >"$T/bin/record"
 echo 'REMAKE_INITRD="yes"' >>"$T/src/hello-0.1/dkms.conf"
