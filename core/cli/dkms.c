@@ -215,7 +215,7 @@ static int removal(struct dkms_session *s, const struct cli *c,
 	else
 		r = dkms_cmd_uninstall(s, c->module, c->version, k);
 	if (r == 0)
-		dkms_post_transaction(s);
+		dkms_post_transaction(s, k->n ? k->kernelver[0] : NULL);
 	return r;
 }
 
@@ -249,7 +249,7 @@ static int cycle(struct dkms_session *s, const struct cli *c,
 		return dkms_cmd_build(s, c->module, c->version, k);
 	r = dkms_cmd_install(s, c->module, c->version, k);
 	if (r == 0)
-		dkms_post_transaction(s);
+		dkms_post_transaction(s, k->n ? k->kernelver[0] : NULL);
 	return r;
 }
 

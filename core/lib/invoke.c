@@ -259,22 +259,23 @@ int run_build_script(struct dkms_session *s, const struct dkms_op *op,
 	}
 }
 
-int dkms_post_transaction(struct dkms_session *s)
+int dkms_post_transaction(struct dkms_session *s, const char *kernelver)
 {
-	_cleanup_free_ char *log = NULL;
+	_cleanup_free_ char *log = NULL, *cmd = NULL;
 	int fd;
 
 	if (!s->fw.post_transaction || !*s->fw.post_transaction)
 		return 0;
+	/* 3.4.3 sources the value while $kernelver is its first kernel */
+	cmd = fw_expand(s->fw.post_transaction, kernelver ? kernelver : "");
 	log = tree_path(s, "post_transaction.log");
-	if (!log)
+	if (!log || !cmd)
 		return -ENOMEM;
 	fd = open(log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (fd >= 0)
 		close(fd);
-	return invoke_command(s, NULL, s->fw.post_transaction,
-			      "Executing post-transaction command", log, NULL,
-			      true);
+	return invoke_command(s, NULL, cmd, "Executing post-transaction command",
+			      log, NULL, true);
 }
 
 int run_capture(struct dkms_session *s, const char *script, char **ret,

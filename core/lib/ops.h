@@ -198,9 +198,10 @@ int dkms_status_built_walk(struct dkms_session *s, const char *m,
 int dkms_status_print(struct dkms_session *s, const char *m, const char *v,
 		      const char *kver, const char *arch);
 
-/* execute_post_transaction: framework.conf's post_transaction command, its
- * output in <dkms_tree>/post_transaction.log; nothing when unset. */
-int dkms_post_transaction(struct dkms_session *s);
+/* execute_post_transaction: framework.conf's post_transaction command
+ * ($kernelver: the command's first kernel, may be NULL), its output in
+ * <dkms_tree>/post_transaction.log; nothing when unset. */
+int dkms_post_transaction(struct dkms_session *s, const char *kernelver);
 
 /* ---- messages in 3.4.3's shapes ----------------------------------------- */
 /* error(): "\nError! " + text + "\n" on stderr (lines joined by \n in
