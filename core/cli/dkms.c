@@ -39,6 +39,30 @@ static int dup_into(char **dst, const char *src)
 	return *dst ? 0 : -ENOMEM;
 }
 
+/* nproc(1), which 3.4.3 asks: the CPUs we may run on, or what
+ * OMP_NUM_THREADS says (its first number), at most OMP_THREAD_LIMIT. */
+static unsigned int nproc(void)
+{
+	const char *omp = getenv("OMP_NUM_THREADS");
+	const char *lim = getenv("OMP_THREAD_LIMIT");
+	unsigned long n = 0, max = 0;
+	char *end;
+
+	if (omp && *omp) {
+		n = strtoul(omp, &end, 10);
+		if (end == omp || (*end && *end != ','))
+			n = 0;
+	}
+	if (!n)
+		n = dkms_cpu_count();
+	if (lim && *lim) {
+		max = strtoul(lim, &end, 10);
+		if (!*end && max && n > max)
+			n = max;
+	}
+	return (unsigned int)n;
+}
+
 /* The command line over framework.conf, as 3.4.3's order gives it. */
 static int apply_cli(struct dkms_session *s, const struct cli *c)
 {
@@ -69,7 +93,7 @@ static int apply_cli(struct dkms_session *s, const struct cli *c)
 		r = dup_into(&s->parallel_jobs,
 			     c->jobs ? c->jobs : s->fw.parallel_jobs);
 	if (r == 0 && !s->parallel_jobs) {
-		s->parallel_jobs = xasprintf("%u", dkms_cpu_count());
+		s->parallel_jobs = xasprintf("%u", nproc());
 		if (!s->parallel_jobs)
 			r = -ENOMEM;
 	}
