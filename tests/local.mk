@@ -110,6 +110,7 @@ TESTS += \
 	tests/cycle/real.sh \
 	tests/cycle/signing.sh \
 	tests/cycle/lock.sh \
+	tests/cycle/from-3.0.10.sh \
 	tests/cycle/reference.sh
 EXTRA_DIST += tests/cycle
 
