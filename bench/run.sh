@@ -1,0 +1,321 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# bench/run.sh [-q] [OUR_DKMS]: time our dkms against Debian 12's dkms
+# 3.0.10 (/usr/sbin/dkms) and the reference bash dkms 3.4.3, side by side,
+# with hyperfine.  A benchmark, not a test: nothing in `make check` runs it.
+#
+#   OUR_DKMS   our binary (default: $DKMS, else ../build/core/cli/dkms)
+#   -q         quick: fewer runs (numbers are noisier)
+#   BENCH_KEEP=1 keeps the scratch dir; DKMS_REF, DKMS_DEB override the peers.
+#
+# Everything happens in a scratch dir: three identical roots (ours, ref,
+# deb), each with its own --dkmstree/--sourcetree/--installtree, fake
+# kernels from tests/fake-kernel/mkfake.sh and tiny generated modules.
+# The whole run is inside a private mount namespace where /etc, /var/lib,
+# /usr/lib/modules, /usr/src and /boot are throw-away overlays and
+# /etc/dkms, /var/lib/dkms are empty: the bash dkms read the machine's
+# framework.conf and write a signing key to /var/lib/dkms whatever the
+# options say; here they see a fresh install, and the machine is untouched.
+# All three run in that same namespace, so the comparison is even.
+#
+# The trees are set up with our dkms (the layout is the same, that is the
+# point of a drop-in); each timed run starts from a snapshot restored by
+# hyperfine's --prepare (not timed).  Needs root, hyperfine, GNU time, jq.
+set -euo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+top=$(cd "$here/.." && pwd)
+export LC_ALL=C
+unset MAKEFLAGS MFLAGS MAKELEVEL MAKEOVERRIDES GNUMAKEFLAGS
+
+quick=
+if [ "${1:-}" = -q ]; then
+	quick=1
+	shift
+fi
+if [ -z "${BENCH_INNER:-}" ]; then
+	OURS=${1:-${DKMS:-$top/../build/core/cli/dkms}}
+	REF=${DKMS_REF:-$top/../shared/reference/dkms-3.4.3/dkms}
+	DEB=${DKMS_DEB:-/usr/sbin/dkms}
+fi
+SB_DIRS="/etc /var/lib /usr/lib/modules /usr/src /boot"
+
+die() {
+	echo "bench: $*" >&2
+	exit 1
+}
+
+# ------------------------------------------------------------ outer part
+if [ -z "${BENCH_INNER:-}" ]; then
+	[ "$(id -u)" = 0 ] || die "needs root (a mount namespace for the bash dkms)"
+	for t in hyperfine jq unshare; do
+		command -v $t >/dev/null || die "$t is missing (apt-get install -y $t)"
+	done
+	[ -x /usr/bin/time ] || die "GNU time is missing (apt-get install -y time)"
+	OURS=$(realpath "$OURS")
+	[ -x "$OURS" ] || die "our dkms not found: $OURS (give its path)"
+	[ -x "$REF" ] || die "reference dkms 3.4.3 not found: $REF"
+	[ -x "$DEB" ] || die "Debian's dkms not found: $DEB (apt-get install -y dkms)"
+	W=$(mktemp -d /tmp/dkms-bench.XXXXXX)
+	[ -n "${BENCH_KEEP:-}" ] || trap 'rm -rf "$W"' EXIT
+	for d in $SB_DIRS; do
+		mkdir -p "$W/.sb$d" "$W/.sb/.work$d"
+	done
+	# shellcheck disable=SC2016
+	BENCH_INNER=1 OURS=$OURS REF=$REF DEB=$DEB W=$W quick=$quick SB_DIRS=$SB_DIRS \
+		unshare -m --propagation private bash -c '
+		for d in $SB_DIRS; do
+			[ -d "$d" ] || continue
+			mount -t overlay overlay -o "lowerdir=$d,upperdir=$W/.sb$d,workdir=$W/.sb/.work$d" "$d" || exit 1
+		done
+		rm -rf /etc/dkms /var/lib/dkms && mkdir -p /etc/dkms /var/lib/dkms
+		exec bash "$0" "$@"' "$0" "$@"
+	exit $?
+fi
+
+# ------------------------------------------------------------ inner part
+K1=6.1.0-91-bench K2=6.1.0-92-bench K3=6.1.0-93-bench
+IMPLS="ours ref deb"
+declare -A BIN=([ours]=$OURS [ref]=$REF [deb]=$DEB)
+declare -A LABEL=([ours]=ours [ref]=3.4.3 [deb]=3.0.10)
+if [ -n "$quick" ]; then
+	RUNS_FAST="--warmup 1 --min-runs 5" RUNS_SLOW="--runs 1" RUNS_BUILD="--runs 2"
+else
+	RUNS_FAST="--warmup 3 --min-runs 30" RUNS_SLOW="--runs 3" RUNS_BUILD="--runs 5"
+fi
+log=$W/setup.log
+
+# dkms IMPL ROOT ARGS...: one implementation on the trees of ROOT.
+dk() {
+	local impl=$1 root=$2
+	shift 2
+	"${BIN[$impl]}" "$@" --dkmstree "$root/dkms" --sourcetree "$root/src" \
+		--installtree "$root/lib"
+}
+# The same as a command line for hyperfine.
+dkcmd() {
+	local impl=$1 root=$2
+	shift 2
+	printf '%q ' "${BIN[$impl]}" "$@" --dkmstree "$root/dkms" \
+		--sourcetree "$root/src" --installtree "$root/lib"
+}
+
+# A tiny module NAME VERSION in DIR (AUTOINSTALL unless $3 says no).
+mkmodule() {
+	local dir=$1 name=$2 ver=$3
+	mkdir -p "$dir"
+	cat > "$dir/$name.c" <<-EOF
+	#include <linux/module.h>
+	MODULE_LICENSE("GPL");
+	MODULE_VERSION("$ver");
+	static int __init b_init(void) { return 0; }
+	module_init(b_init);
+	EOF
+	echo "obj-m := $name.o" > "$dir/Makefile"
+	cat > "$dir/dkms.conf" <<-EOF
+	PACKAGE_NAME="$name"
+	PACKAGE_VERSION="$ver"
+	BUILT_MODULE_NAME[0]="$name"
+	DEST_MODULE_LOCATION[0]="/updates/dkms"
+	AUTOINSTALL="yes"
+	EOF
+}
+
+# A root: trees plus the three kernels (build -> shared fake kernel).
+mkroot() {
+	local r=$1 k
+	mkdir -p "$r/dkms" "$r/src"
+	for k in $K1 $K2 $K3; do
+		mkdir -p "$r/lib/$k/kernel"
+		ln -s "$W/kernels/$k" "$r/lib/$k/build"
+	done
+}
+
+snap() { rm -rf "$2" && mkdir -p "$2" && cp -a "$1/dkms" "$1/lib" "$1/src" "$2/"; }
+restore_cmd() { printf 'rm -rf %q/dkms %q/lib %q/src && cp -a %q/dkms %q/lib %q/src %q/' \
+	"$1" "$1" "$1" "$2" "$2" "$2" "$1"; }
+
+# hf NAME RUNS PREPARE CMD: mean seconds of CMD (hyperfine), kept in
+# $W/res/NAME.json.
+hf() {
+	local name=$1 runs=$2 prep=$3 cmd=$4
+	local -a p=()
+	mkdir -p "$W/res"
+	[ -n "$prep" ] && p=(--prepare "$prep")
+	# shellcheck disable=SC2086
+	hyperfine -N $runs "${p[@]}" --export-json "$W/res/$name.json" \
+		--command-name "$name" "$cmd" >> "$W/hyperfine.log" 2>&1 ||
+		{ echo "bench: $name failed, see $W/hyperfine.log" >&2; echo nan; return; }
+	jq -r '.results[0].mean' "$W/res/$name.json"
+}
+# hf with a shell (for prepare/compound commands).
+hfs() {
+	local name=$1 runs=$2 prep=$3 cmd=$4
+	local -a p=()
+	mkdir -p "$W/res"
+	[ -n "$prep" ] && p=(--prepare "$prep")
+	# shellcheck disable=SC2086
+	hyperfine $runs "${p[@]}" --export-json "$W/res/$name.json" \
+		--command-name "$name" "$cmd" >> "$W/hyperfine.log" 2>&1 ||
+		{ echo "bench: $name failed, see $W/hyperfine.log" >&2; echo nan; return; }
+	jq -r '.results[0].mean' "$W/res/$name.json"
+}
+
+ms() { awk -v s="$1" 'BEGIN { if (s == "nan") print "  n/a"; else printf "%8.1f", s * 1000 }'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "nan" || b == "nan" || b <= 0) print "n/a"; else printf "%.0fx", a / b }'; }
+ratio2() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "nan" || b == "nan" || b <= 0) print "n/a"; else printf "%.2fx", a / b }'; }
+
+declare -A T
+row() {
+	local what=$1 key=$2 target=$3
+	printf '%-38s %9s %9s %9s %8s %8s  %s\n' "$what" "$(ms "${T[ours.$key]}")" \
+		"$(ms "${T[ref.$key]}")" "$(ms "${T[deb.$key]}")" \
+		"$(ratio "${T[ref.$key]}" "${T[ours.$key]}")" \
+		"$(ratio "${T[deb.$key]}" "${T[ours.$key]}")" "$target"
+}
+
+echo "# setting up in $W (log: $log)" >&2
+mkdir -p "$W/kernels" "$W/mods"
+for k in $K1 $K2 $K3; do
+	sh "$top/tests/fake-kernel/mkfake.sh" "$W/kernels/$k" "$k" >> "$log" 2>&1
+	# 3.0.10 looks for headers in /lib/modules/KVER/build whatever
+	# --installtree says, and runs depmod -a KVER there (this is the
+	# namespace's throw-away overlay of /lib/modules)
+	mkdir -p "/lib/modules/$k"
+	ln -sfn "$W/kernels/$k" "/lib/modules/$k/build"
+done
+
+# ---- status tree: 100 modules x 2 versions, 3 kernels, 9 installed pairs
+echo "# status tree: 200 module versions" >&2
+for i in $(seq -w 1 100); do
+	for v in 1.0 2.0; do
+		mkmodule "$W/mods/s$i-$v" "s$i" "$v"
+	done
+done
+mkroot "$W/st.ours"
+for i in $(seq -w 1 100); do
+	for v in 1.0 2.0; do
+		cp -a "$W/mods/s$i-$v" "$W/st.ours/src/"
+		dk ours "$W/st.ours" add -m "s$i" -v "$v" >> "$log" 2>&1
+	done
+done
+for i in 001 002 003; do
+	dk ours "$W/st.ours" install -m "s$i" -v 2.0 -k $K1 -k $K2 -k $K3 >> "$log" 2>&1
+done
+# the same tree under each root (links point into their own root)
+for impl in ref deb; do
+	cp -a "$W/st.ours" "$W/st.$impl"
+	find "$W/st.$impl/dkms" -type l | while read -r l; do
+		t=$(readlink "$l")
+		case $t in "$W/st.ours"/*) ln -sfn "$W/st.$impl${t#"$W/st.ours"}" "$l" ;; esac
+	done
+done
+n_inst=$(dk ours "$W/st.ours" status | grep -c ': installed' || true)
+n_lines=$(dk ours "$W/st.ours" status | wc -l)
+echo "# status: $n_lines lines, $n_inst installed" >&2
+for impl in $IMPLS; do
+	if [ "$impl" = ours ]; then runs=$RUNS_FAST; else runs=$RUNS_SLOW; fi
+	T[$impl.status]=$(hf "status-$impl" "$runs" "" "$(dkcmd "$impl" "$W/st.$impl" status)")
+	/usr/bin/time -o "$W/rss.$impl" -f '%M' "${BIN[$impl]}" status --dkmstree "$W/st.$impl/dkms" \
+		--sourcetree "$W/st.$impl/src" --installtree "$W/st.$impl/lib" >/dev/null 2>&1 || true
+	T[$impl.rss]=$(tail -n1 "$W/rss.$impl")
+	# same output from all three?
+	dk "$impl" "$W/st.$impl" status 2>&1 | sed "s|$W/st.$impl|ROOT|g" > "$W/status.$impl.out" || true
+done
+
+# ---- the cycle on one tiny module: add, build, install, uninstall, remove
+echo "# cycle: add, build, install, uninstall, remove" >&2
+mkmodule "$W/mods/tiny-1.0" tiny 1.0
+for impl in $IMPLS; do
+	r=$W/cy.$impl
+	mkroot "$r"
+	cp -a "$W/mods/tiny-1.0" "$r/src/"
+	snap "$r" "$W/snap.cy.$impl.empty"
+	dk ours "$r" add -m tiny -v 1.0 >> "$log" 2>&1
+	snap "$r" "$W/snap.cy.$impl.added"
+	dk ours "$r" build -m tiny -v 1.0 -k $K1 >> "$log" 2>&1
+	snap "$r" "$W/snap.cy.$impl.built"
+	dk ours "$r" install -m tiny -v 1.0 -k $K1 >> "$log" 2>&1
+	snap "$r" "$W/snap.cy.$impl.installed"
+	if [ "$impl" = ours ]; then runs=$RUNS_FAST; else runs=$RUNS_SLOW; fi
+	T[$impl.add]=$(hfs "add-$impl" "$runs" "$(restore_cmd "$r" "$W/snap.cy.$impl.empty")" \
+		"$(dkcmd "$impl" "$r" add -m tiny -v 1.0)")
+	T[$impl.install]=$(hfs "install-$impl" "$runs" "$(restore_cmd "$r" "$W/snap.cy.$impl.built")" \
+		"$(dkcmd "$impl" "$r" install -m tiny -v 1.0 -k $K1)")
+	T[$impl.uninstall]=$(hfs "uninstall-$impl" "$runs" "$(restore_cmd "$r" "$W/snap.cy.$impl.installed")" \
+		"$(dkcmd "$impl" "$r" uninstall -m tiny -v 1.0 -k $K1)")
+	T[$impl.remove]=$(hfs "remove-$impl" "$runs" "$(restore_cmd "$r" "$W/snap.cy.$impl.installed")" \
+		"$(dkcmd "$impl" "$r" remove -m tiny -v 1.0 --all)")
+	if [ "$impl" = ours ]; then runs=$RUNS_BUILD; else runs=$RUNS_SLOW; fi
+	T[$impl.build]=$(hfs "build-$impl" "$runs" "$(restore_cmd "$r" "$W/snap.cy.$impl.added")" \
+		"$(dkcmd "$impl" "$r" build -m tiny -v 1.0 -k $K1)")
+done
+T[make.build]=$(hfs "bare-make" "$RUNS_BUILD" \
+	"rm -rf $W/bare && cp -a $W/mods/tiny-1.0 $W/bare" \
+	"make -s -C $W/kernels/$K1 M=$W/bare modules >/dev/null")
+
+# ---- autoinstall of 10 tiny modules
+echo "# autoinstall: 10 modules" >&2
+for i in $(seq -w 1 10); do
+	mkmodule "$W/mods/a$i-1.0" "a$i" 1.0
+done
+for impl in $IMPLS; do
+	r=$W/ai.$impl
+	mkroot "$r"
+	for i in $(seq -w 1 10); do
+		cp -a "$W/mods/a$i-1.0" "$r/src/"
+		dk ours "$r" add -m "a$i" -v 1.0 >> "$log" 2>&1
+	done
+	snap "$r" "$W/snap.ai.$impl.added"
+	if [ "$impl" = ours ]; then runs=$RUNS_BUILD; else runs=$RUNS_SLOW; fi
+	T[$impl.ai]=$(hfs "autoinstall-$impl" "$runs" "$(restore_cmd "$r" "$W/snap.ai.$impl.added")" \
+		"$(dkcmd "$impl" "$r" autoinstall -k $K1)")
+	# three kernels: ours in one call when it takes several -k, the bash
+	# dkms (one kernel per autoinstall) in three
+	one=$(dkcmd "$impl" "$r" autoinstall -k $K1 -k $K2 -k $K3)
+	if [ "$impl" != ours ] || ! { eval "$(restore_cmd "$r" "$W/snap.ai.$impl.added")" &&
+		eval "$one" >> "$log" 2>&1; }; then
+		one="$(dkcmd "$impl" "$r" autoinstall -k $K1); $(dkcmd "$impl" "$r" autoinstall -k $K2); $(dkcmd "$impl" "$r" autoinstall -k $K3)"
+		[ "$impl" = ours ] && echo "# ours: autoinstall takes one -k, timed as three calls" >&2
+	fi
+	T[$impl.ai3]=$(hfs "autoinstall3-$impl" "$runs" "$(restore_cmd "$r" "$W/snap.ai.$impl.added")" "$one")
+	eval "$(restore_cmd "$r" "$W/snap.ai.$impl.added")"
+	dk ours "$r" autoinstall -k $K1 >> "$log" 2>&1
+	if [ "$impl" = ours ]; then runs=$RUNS_FAST; else runs=$RUNS_SLOW; fi
+	T[$impl.ai0]=$(hf "autoinstall-noop-$impl" "$runs" "" "$(dkcmd "$impl" "$r" autoinstall -k $K1)")
+done
+par=$W/par
+T[make.ai]=$(hfs "bare-make-j2" "$RUNS_BUILD" \
+	"rm -rf $par && mkdir -p $par && cp -a $W/mods/a*-1.0 $par/" \
+	"ls -d $par/* | xargs -P2 -I{} make -s -C $W/kernels/$K1 M={} modules >/dev/null")
+
+# ---- report
+echo
+echo "dkms benchmark, $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) CPUs; means of hyperfine runs (ms)"
+printf '%-38s %9s %9s %9s %8s %8s  %s\n' "" ours 3.4.3 3.0.10 "3.4.3/us" "3.0.10/us" target
+row "status (200 versions, 9 installed)" status "<= 5 ms, >= 200x"
+row "add" add "<= 5 ms"
+row "install (built module)" install "<= 5 ms"
+row "uninstall" uninstall "<= 5 ms"
+row "remove --all" remove "<= 5 ms"
+row "build (tiny module)" build ""
+row "autoinstall 10 modules, 1 kernel" ai ""
+row "autoinstall 10 modules, 3 kernels" ai3 ""
+row "autoinstall, all installed" ai0 "<= 5 ms"
+printf '%-38s %8sK %8sK %8sK %8s %8s  %s\n' "peak RSS of status" "${T[ours.rss]}" "${T[ref.rss]}" \
+	"${T[deb.rss]}" "$(ratio "${T[ref.rss]}" "${T[ours.rss]}")" "$(ratio "${T[deb.rss]}" "${T[ours.rss]}")" "<= 2048K"
+echo
+awk -v d="${T[ours.build]}" -v m="${T[make.build]}" -v r="${T[ref.build]}" -v b="${T[deb.build]}" 'BEGIN {
+	printf "build overhead over bare make (%.1f ms): ours %+.1f ms, 3.4.3 %+.1f ms, 3.0.10 %+.1f ms (target <= 20 ms)\n",
+		m * 1000, (d - m) * 1000, (r - m) * 1000, (b - m) * 1000 }'
+echo "autoinstall of 10 vs the same makes two at a time ($(ms "${T[make.ai]}" | tr -d ' ') ms):" \
+	"ours $(ratio2 "${T[ours.ai]}" "${T[make.ai]}"), 3.4.3 $(ratio2 "${T[ref.ai]}" "${T[make.ai]}")," \
+	"3.0.10 $(ratio2 "${T[deb.ai]}" "${T[make.ai]}") (target <= 1.05x)"
+for impl in ref deb; do
+	if cmp -s "$W/status.ours.out" "$W/status.$impl.out"; then
+		echo "status output: ours = ${LABEL[$impl]}"
+	else
+		echo "status output: ours != ${LABEL[$impl]} ($(diff "$W/status.ours.out" "$W/status.$impl.out" | grep -c '^[<>]') lines differ)"
+	fi
+done
