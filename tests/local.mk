@@ -140,3 +140,7 @@ tests_unit_test_compress_SOURCES = tests/unit/test-compress.c tests/unit/tap-che
 tests_unit_test_compress_CFLAGS = $(UNIT_CFLAGS) $(ZLIB_CFLAGS) $(LZMA_CFLAGS) $(ZSTD_CFLAGS)
 tests_unit_test_compress_LDADD = $(UNIT_LDADD) $(ZLIB_LIBS) $(LZMA_LIBS) $(ZSTD_LIBS)
 endif
+
+# status --json, status cache, parallel autoinstall (owner: speed).
+TESTS += tests/speed/status-json.sh
+EXTRA_DIST += tests/speed

@@ -23,6 +23,7 @@ struct cli {
 	char *jobs;
 	unsigned int flags; /* DKMS_OPT_* */
 	bool debug;
+	bool json; /* status --json (ours) */
 };
 /* Scan argv as 3.4.3 does.  0: go on; >0: exit with it (message printed);
  * *exit_now: --version/--help printed, exit 0. */

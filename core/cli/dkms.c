@@ -16,6 +16,7 @@
 
 #include "cli.h"
 #include "ctx.h"
+#include "extras.h"
 #include "initramfs.h"
 
 static void output_flushed(void *data, enum dkms_stream stream,
@@ -205,6 +206,8 @@ static int status(struct dkms_session *s, const struct cli *c,
 	size_t j;
 	int r;
 
+	if (c->json) /* ours: status-json.c */
+		return dkms_status_json(s, c->module, c->version, k);
 	if (k->n == 0)
 		return dkms_status_print(s, c->module, c->version, NULL,
 					 k->n_arch ? k->arch[0] : NULL);

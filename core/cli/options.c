@@ -271,6 +271,8 @@ int cli_parse(struct cli *c, int argc, char **argv, bool *exit_now)
 			c->flags |= DKMS_OPT_MODPROBE_ON_INSTALL;
 		} else if (!strcmp(a, "--debug")) {
 			c->debug = true;
+		} else if (!strcmp(a, "--json")) {
+			c->json = true; /* ours: status --json */
 		} else if (!strcmp(a, "-j")) {
 			set_str(&c->jobs, arg_value(argv, argc, &i));
 		} else if (!strcmp(a, "--help") || !strcmp(a, "-h")) {

@@ -29,6 +29,12 @@ int dkms_autoinstall(struct dkms_session *s, const char *kver,
 int dkms_rebuild_dependents(struct dkms_session *s, const char *kver,
 			    const char *arch);
 
+/* ---- status-json.c ------------------------------------------------------ */
+/* `dkms status --json`: one object per (module, version, kernel, arch),
+ * schema in status-json.c; filters as dkms_status_print (k may be NULL). */
+int dkms_status_json(struct dkms_session *s, const char *m, const char *v,
+		     const struct dkms_kernels *k);
+
 /* ---- kernel-hooks.c ------------------------------------------------------ */
 /* kernel_preinst: unbuild the AUTOINSTALL modules built for the kernel;
  * kernel_prerm: unbuild every module built for it; 0 or 14. */
