@@ -143,6 +143,13 @@ DKMS_EXPORT const char *dkms_ctx_get_path(const struct dkms_ctx *ctx,
 	return ctx->paths[id];
 }
 
+void dkms_ctx_get_output_fn(struct dkms_ctx *ctx, dkms_output_fn *fn,
+			    void **data)
+{
+	*fn = ctx->output_fn;
+	*data = ctx->output_data;
+}
+
 DKMS_EXPORT void dkms_ctx_set_output_fn(struct dkms_ctx *ctx,
 					dkms_output_fn fn, void *data)
 {

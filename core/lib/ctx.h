@@ -13,6 +13,9 @@ void dkms_printf(struct dkms_ctx *ctx, enum dkms_stream stream,
 		 const char *fmt, ...) _printf_(3, 4);
 void dkms_write(struct dkms_ctx *ctx, enum dkms_stream stream,
 		const char *text, size_t len);
+/* The output callback in place (status-cache.c records through it). */
+void dkms_ctx_get_output_fn(struct dkms_ctx *ctx, dkms_output_fn *fn,
+			    void **data);
 
 void dkms_log(struct dkms_ctx *ctx, int priority, const char *file, int line,
 	      const char *fn, const char *fmt, ...) _printf_(6, 7);

@@ -54,4 +54,5 @@ core_lib_libdkms_internal_la_SOURCES += core/lib/initramfs.h core/lib/initramfs.
 core_lib_libdkms_internal_la_CFLAGS += $(ZLIB_CFLAGS) $(LZMA_CFLAGS) $(ZSTD_CFLAGS)
 core_lib_libdkms_internal_la_LIBADD += $(ZLIB_LIBS) $(LZMA_LIBS) $(ZSTD_LIBS)
 # status --json, the status cache, the autoinstall scheduler (owner: speed).
-core_lib_libdkms_internal_la_SOURCES += core/lib/status-json.c
+core_lib_libdkms_internal_la_SOURCES += core/lib/status-json.c \
+	core/lib/status-cache.h core/lib/status-cache.c

@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 
 #include "cycle.h"
+#include "status-cache.h"
 
 struct pathlist {
 	char **v;
@@ -319,7 +320,14 @@ static int print_entry(void *data, const struct dkms_status_entry *e)
 int dkms_status_print(struct dkms_session *s, const char *m, const char *v,
 		      const char *kver, const char *arch)
 {
-	int r = dkms_status_walk(s, m, v, kver, arch, print_entry, s);
+	struct status_cache *c;
+	int r;
 
+	/* status-cache.c: a large unchanged tree's last answer */
+	if (status_cache_replay(s, m, v, kver, arch) == 0)
+		return 0;
+	c = status_cache_begin(s, m, v, kver, arch);
+	r = dkms_status_walk(s, m, v, kver, arch, print_entry, s);
+	status_cache_end(c, r);
 	return r < 0 ? r : 0;
 }
