@@ -2,10 +2,16 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # A tree written by Debian 12's dkms 3.0.10 is read, uninstalled,
 # reinstalled and removed by ours exactly as by 3.4.3.  Needs the 3.0.10
-# script, which we do not ship: DKMS_3010=/path/to/dkms, e.g.
+# script, which we do not ship: Debian 12's /usr/sbin/dkms, or
+# DKMS_3010=/path/to/dkms, e.g.
 #   apt-get download dkms && dpkg -x dkms_3.0.10-*_all.deb x &&
 #   DKMS_3010=$PWD/x/usr/sbin/dkms make check TESTS=tests/cycle/from-3.0.10.sh
 . "$top_srcdir/tests/lib.sh"
+# Debian 12's own package is that version
+if [ -z "${DKMS_3010:-}" ] && [ -x /usr/sbin/dkms ] &&
+	[ "$(/usr/sbin/dkms --version 2>/dev/null)" = "dkms-3.0.10" ]; then
+	DKMS_3010=/usr/sbin/dkms
+fi
 [ -x "${DKMS_3010:-}" ] || skip_all "DKMS_3010 (a dkms 3.0.10 script) is not set"
 r=$(have_ref) || skip_all "$r"
 K=6.1.0-56-amd64
