@@ -142,5 +142,6 @@ tests_unit_test_compress_LDADD = $(UNIT_LDADD) $(ZLIB_LIBS) $(LZMA_LIBS) $(ZSTD_
 endif
 
 # status --json, status cache, parallel autoinstall (owner: speed).
-TESTS += tests/speed/status-json.sh tests/speed/status-cache.sh
+TESTS += tests/speed/status-json.sh tests/speed/status-cache.sh \
+	tests/speed/parallel-autoinstall.sh
 EXTRA_DIST += tests/speed

@@ -7,6 +7,7 @@
  */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -206,40 +207,96 @@ static int install_isolated(struct dkms_session *s, const struct dkms_op *op)
 
 /* Step 2: install every waiting module whose dependencies are all there.
  * *progress counts those installed or skipped; a non-zero return is a
- * code that ends the whole run (no headers). */
-static int ai_pass(struct ai *a, size_t *progress)
+ * code that ends the whole run (no headers).  The modules of one pass do
+ * not depend on each other: with a job budget above one they are built
+ * side by side (scheduler.c), their output still in this order. */
+struct ai_step {
+	struct ai *a;
+	struct pending *p;
+	size_t *progress;
+};
+
+static int step_before(struct dkms_session *s, void *data)
 {
-	size_t i;
+	struct ai_step *st = data;
+	struct dkms_op op = { st->p->m, st->p->v, st->a->kver, st->a->arch };
+
+	if (!dkms_is_built(s, &op)) {
+		int r = prepare_kernel_and_signing(s, st->a->kver, st->a->arch);
+
+		if (r)
+			return r;
+	}
+	dkms_echo(s, "Autoinstall of module %s/%s for kernel %s (%s)",
+		  st->p->m, st->p->v, st->a->kver, st->a->arch);
+	return 0;
+}
+
+static int step_work(struct dkms_session *s, void *data)
+{
+	struct ai_step *st = data;
+	struct dkms_op op = { st->p->m, st->p->v, st->a->kver, st->a->arch };
+
+	return install_isolated(s, &op);
+}
+
+static int step_after(struct dkms_session *s, void *data, int status)
+{
+	struct ai_step *st = data;
+	struct ai *a = st->a;
+	struct pending *p = st->p;
+	int r;
+
+	p->done = true;
+	if (status == 0) {
+		r = namelist_add(&a->installed, p->m);
+		(*st->progress)++;
+	} else if (status == 77) {
+		r = namelist_add(&a->skipped, p->m);
+		(*st->progress)++;
+	} else {
+		r = namelist_addf(&a->failed, "%s(%d)", p->m, status);
+	}
+	dkms_echo(s, "%s", "");
+	return r;
+}
+
+static int ai_pass(struct ai *a, size_t *progress, unsigned int budget)
+{
+	struct sched_step *steps = NULL;
+	struct ai_step *data = NULL;
+	size_t i, n = 0;
 	int r = 0;
 
 	*progress = 0;
-	for (i = 0; r == 0 && i < a->n_todo; i++) {
-		struct pending *p = &a->todo[i];
-		struct dkms_op op = { p->m, p->v, a->kver, a->arch };
-		int status;
-
-		if (p->done || p->deps.n)
-			continue;
-		if (!dkms_is_built(a->s, &op)) {
-			r = prepare_kernel_and_signing(a->s, a->kver, a->arch);
-			if (r)
-				break;
-		}
-		dkms_echo(a->s, "Autoinstall of module %s/%s for kernel %s (%s)",
-			  p->m, p->v, a->kver, a->arch);
-		status = install_isolated(a->s, &op);
-		p->done = true;
-		if (status == 0) {
-			r = namelist_add(&a->installed, p->m);
-			(*progress)++;
-		} else if (status == 77) {
-			r = namelist_add(&a->skipped, p->m);
-			(*progress)++;
-		} else {
-			r = namelist_addf(&a->failed, "%s(%d)", p->m, status);
-		}
-		dkms_echo(a->s, "%s", "");
+	steps = calloc(a->n_todo ? a->n_todo : 1, sizeof(*steps));
+	data = calloc(a->n_todo ? a->n_todo : 1, sizeof(*data));
+	if (!steps || !data) {
+		r = -ENOMEM;
+		goto out;
 	}
+	for (i = 0; i < a->n_todo; i++) {
+		if (a->todo[i].done || a->todo[i].deps.n)
+			continue;
+		data[n] = (struct ai_step){ a, &a->todo[i], progress };
+		steps[n] = (struct sched_step){ step_before, step_work,
+						step_after, &data[n] };
+		n++;
+	}
+	if (budget > 1 && n > 1) {
+		r = sched_run(a->s, steps, n, budget);
+		goto out;
+	}
+	/* one at a time, in this process */
+	for (i = 0; r == 0 && i < n; i++) {
+		r = step_before(a->s, &data[i]);
+		if (r)
+			break;
+		r = step_after(a->s, &data[i], step_work(a->s, &data[i]));
+	}
+out:
+	free(steps);
+	free(data);
 	return r;
 }
 
@@ -331,6 +388,7 @@ int dkms_autoinstall(struct dkms_session *s, const char *kver,
 		     const char *arch)
 {
 	struct ai a = { .s = s, .kver = kver, .arch = arch };
+	unsigned int budget;
 	size_t progress;
 	int r;
 
@@ -345,14 +403,17 @@ int dkms_autoinstall(struct dkms_session *s, const char *kver,
 	r = ai_plan(&a);
 	if (r || a.n_todo == 0)
 		goto out;
+	budget = sched_budget(s);
 	do {
 		ai_drop_satisfied(&a);
-		r = ai_pass(&a, &progress);
+		r = ai_pass(&a, &progress, budget);
 		if (r)
 			goto out;
 	} while (progress > 0);
 	r = ai_report(&a);
 out:
+	/* depmod the parallel installs left for the end, once */
+	sched_depmod_deferred(s);
 	ai_clear(&a);
 	return r;
 }

@@ -29,6 +29,26 @@ int dkms_autoinstall(struct dkms_session *s, const char *kver,
 int dkms_rebuild_dependents(struct dkms_session *s, const char *kver,
 			    const char *arch);
 
+/* ---- scheduler.c ---------------------------------------------------------- */
+/* One step of a plan: before() runs in dkms in plan order (may print; a
+ * non-zero return stops the plan there), work() in a forked child beside
+ * the other steps (its return is the exit status), after() in plan order
+ * once the step's output was written. */
+struct sched_step {
+	int (*before)(struct dkms_session *s, void *data);
+	int (*work)(struct dkms_session *s, void *data);
+	int (*after)(struct dkms_session *s, void *data, int status);
+	void *data;
+};
+/* Run steps, at most budget at once, outputs in plan order; 0 or the
+ * first non-zero of before()/after(). */
+int sched_run(struct dkms_session *s, const struct sched_step *steps,
+	      size_t n, unsigned int budget);
+/* -j N, framework.conf's parallel_jobs, else the CPUs we may run on. */
+unsigned int sched_budget(const struct dkms_session *s);
+/* depmod, quietly, for the kernels the steps deferred it for. */
+void sched_depmod_deferred(struct dkms_session *s);
+
 /* ---- status-json.c ------------------------------------------------------ */
 /* `dkms status --json`: one object per (module, version, kernel, arch),
  * schema in status-json.c; filters as dkms_status_print (k may be NULL). */

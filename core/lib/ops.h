@@ -83,6 +83,9 @@ struct dkms_session {
 	char *last_mvka, *last_conf; /* read_conf's cache key */
 	char **initramfs_pending;    /* kernels to regenerate (initramfs.c) */
 	int lock_fd;             /* dkms_session_lock(); 0: none */
+	/* scheduler.c: a step run beside others leaves depmod to the end */
+	bool defer_depmod;
+	char **depmod_deferred;  /* kernels, NULL-terminated */
 };
 
 int dkms_session_new(struct dkms_ctx *ctx, struct dkms_session **ret);
@@ -142,6 +145,9 @@ int dkms_op_unbuild(struct dkms_session *s, const struct dkms_op *op);
 int dkms_op_maybe_unbuild(struct dkms_session *s, const struct dkms_op *op);
 /* do_depmod for one kernel (honours --no-depmod, missing modules.dep). */
 int dkms_op_depmod(struct dkms_session *s, const char *kernelver);
+/* With s->defer_depmod, dkms_op_depmod says what it says but leaves the
+ * run to the scheduler (scheduler.c): notes kernelver here. */
+void dkms_depmod_defer(struct dkms_session *s, const char *kernelver);
 
 /* ---- kernels of a command ---------------------------------------------- */
 /* -k and -a lists as given (3.4.3's kernelver[] and arch[] arrays);

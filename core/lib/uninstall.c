@@ -120,6 +120,9 @@ int dkms_op_depmod(struct dkms_session *s, const char *kver)
 		/* said inside the background step: only --verbose shows it */
 		if (verbose)
 			dkms_echo(s, "Skipping depmod because '%s' is missing.", dep);
+	} else if (s->defer_depmod) {
+		/* scheduler.c runs it once all parallel installs are done */
+		dkms_depmod_defer(s, kver);
 	} else {
 		status = run_depmod(s, kver, verbose ? DKMS_RUN_OUT_INHERIT
 						     : DKMS_RUN_OUT_NULL);

@@ -1,0 +1,406 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Independent steps (one module's build and install for a kernel) run at
+ * the same time, each in a forked child of dkms, at most `budget` at once;
+ * their output is held and written in plan order once a step is done, so
+ * what the user sees is what a serial run prints (3.4.3's order), while
+ * each build's full log is in its make.log as usual.
+ *
+ * A child sends back over a pipe: its output as "O|E <len>\n<bytes>"
+ * chunks, then what the parent must know afterwards: "I <len>\n<kver>"
+ * (an initramfs to regenerate, initramfs.c) and "D <len>\n<kver>" (depmod
+ * wanted: children never run depmod, which would race with each other's
+ * installs; the parent runs it once per kernel at the end).
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "ctx.h"
+#include "cycle.h"
+#include "extras.h"
+
+struct slot {
+	struct strbuf pre;   /* what the parent printed for the step */
+	struct strbuf got;   /* what the child sent */
+	pid_t pid;
+	int fd;              /* read end, -1 once at EOF */
+	int status;
+	bool launched, done;
+};
+
+static void chunk(struct strbuf *sb, char tag, const char *text, size_t len)
+{
+	strbuf_addf(sb, "%c %zu\n", tag, len);
+	strbuf_add(sb, text, len);
+}
+
+static void record_to_buf(void *data, enum dkms_stream stream,
+			  const char *text, size_t len)
+{
+	chunk(data, stream == DKMS_STDOUT ? 'O' : 'E', text, len);
+}
+
+static void write_all(int fd, const char *p, size_t len)
+{
+	while (len) {
+		ssize_t w = write(fd, p, len);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return;
+		p += w;
+		len -= (size_t)w;
+	}
+}
+
+/* A child's own fds 1 and 2 go to temp files (what scripts and --verbose
+ * makes print there); before each piece of dkms text, what they got since
+ * is sent first, so the order is the order of a serial run. */
+struct child_out {
+	int fd;
+	int raw[2];    /* temp files of fd 1 and fd 2; raw[1] -1: same file */
+	off_t off[2];
+};
+
+static void send_chunk(int fd, char tag, const char *text, size_t len)
+{
+	struct strbuf sb = { 0 };
+
+	chunk(&sb, tag, text, len);
+	write_all(fd, sb.buf, sb.len);
+	strbuf_release(&sb);
+}
+
+static void drain_raw(struct child_out *o)
+{
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		char buf[65536];
+		ssize_t got;
+
+		if (o->raw[i] < 0)
+			continue;
+		while ((got = pread(o->raw[i], buf, sizeof(buf), o->off[i])) > 0) {
+			send_chunk(o->fd, i == 0 ? 'O' : 'E', buf, (size_t)got);
+			o->off[i] += got;
+		}
+	}
+}
+
+static void record_to_pipe(void *data, enum dkms_stream stream,
+			   const char *text, size_t len)
+{
+	struct child_out *o = data;
+
+	drain_raw(o);
+	send_chunk(o->fd, stream == DKMS_STDOUT ? 'O' : 'E', text, len);
+}
+
+static int raw_file(void)
+{
+	const char *tmp = getenv("TMPDIR");
+	int fd = open(tmp && *tmp ? tmp : "/tmp", O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+
+	return fd >= 0 ? fd : open("/tmp", O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+}
+
+/* fds 1 and 2 to temp files (one when they were the same file). */
+static void capture_raw(struct child_out *o)
+{
+	struct stat a, b;
+	bool same = fstat(1, &a) == 0 && fstat(2, &b) == 0 &&
+		    a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+
+	o->raw[0] = raw_file();
+	o->raw[1] = same ? -1 : raw_file();
+	if (o->raw[0] >= 0)
+		dup2(o->raw[0], 1);
+	if (same && o->raw[0] >= 0)
+		dup2(o->raw[0], 2);
+	else if (o->raw[1] >= 0)
+		dup2(o->raw[1], 2);
+}
+
+static void send_list(int fd, char tag, char *const *l)
+{
+	for (; l && *l; l++) {
+		struct strbuf sb = { 0 };
+
+		chunk(&sb, tag, *l, strlen(*l));
+		write_all(fd, sb.buf, sb.len);
+		strbuf_release(&sb);
+	}
+}
+
+/* In the child: the step, then the trailer; never returns. */
+static _Noreturn void run_child(struct dkms_session *s,
+				const struct sched_step *st, int fd,
+				unsigned int jobs)
+{
+	struct child_out o = { .fd = fd, .raw = { -1, -1 } };
+	int status;
+
+	signal(SIGPIPE, SIG_IGN);
+	/* Each make keeps 3.4.3's -j (the "Failed command:" line shows it),
+	 * so with several steps at once the makes may exceed the budget;
+	 * a jobserver would need the -j off the make command line. */
+	(void)jobs;
+	capture_raw(&o);
+	dkms_ctx_set_output_fn(s->ctx, record_to_pipe, &o);
+	s->defer_depmod = true;
+	status = st->work(s, st->data);
+	drain_raw(&o);
+	send_list(fd, 'I', s->initramfs_pending);
+	send_list(fd, 'D', s->depmod_deferred);
+	_exit(status < 0 ? 1 : status & 0xff);
+}
+
+static int strv_add_unique(char ***lp, const char *v)
+{
+	size_t n = 0;
+	char **nl;
+
+	while (*lp && (*lp)[n]) {
+		if (!strcmp((*lp)[n], v))
+			return 0;
+		n++;
+	}
+	nl = realloc(*lp, (n + 2) * sizeof(char *));
+	if (!nl)
+		return -ENOMEM;
+	*lp = nl;
+	nl[n] = strdup(v);
+	nl[n + 1] = NULL;
+	return nl[n] ? 0 : -ENOMEM;
+}
+
+void dkms_depmod_defer(struct dkms_session *s, const char *kver)
+{
+	(void)strv_add_unique(&s->depmod_deferred, kver);
+}
+
+/* Write a step's chunks out; take note of the child's trailer. */
+static void replay(struct dkms_session *s, const struct strbuf *sb)
+{
+	const char *p = sb->buf, *end = sb->buf + sb->len;
+
+	while (p && p < end) {
+		char *nl;
+		unsigned long len = strtoul(p + 2, &nl, 10);
+		_cleanup_free_ char *v = NULL;
+
+		if (*nl != '\n' || len > (size_t)(end - nl - 1))
+			return; /* a child died mid-chunk */
+		switch (p[0]) {
+		case 'O':
+		case 'E':
+			dkms_write(s->ctx, p[0] == 'O' ? DKMS_STDOUT : DKMS_STDERR,
+				   nl + 1, len);
+			break;
+		case 'I':
+		case 'D':
+			v = strndup(nl + 1, len);
+			if (v)
+				(void)strv_add_unique(p[0] == 'I' ? &s->initramfs_pending
+								  : &s->depmod_deferred, v);
+			break;
+		}
+		p = nl + 1 + len;
+	}
+}
+
+static int launch(struct dkms_session *s, const struct sched_step *st,
+		  struct slot *sl, unsigned int jobs)
+{
+	dkms_output_fn fn;
+	void *data;
+	int fds[2], r;
+
+	dkms_ctx_get_output_fn(s->ctx, &fn, &data);
+	dkms_ctx_set_output_fn(s->ctx, record_to_buf, &sl->pre);
+	r = st->before ? st->before(s, st->data) : 0;
+	dkms_ctx_set_output_fn(s->ctx, fn, data);
+	sl->done = true;
+	if (r)
+		return r;
+	if (pipe2(fds, O_CLOEXEC) < 0)
+		return -errno;
+	fflush(NULL);
+	sl->pid = fork();
+	if (sl->pid < 0) {
+		close(fds[0]);
+		close(fds[1]);
+		return -errno;
+	}
+	if (sl->pid == 0) {
+		close(fds[0]);
+		run_child(s, st, fds[1], jobs);
+	}
+	close(fds[1]);
+	sl->fd = fds[0];
+	sl->launched = true;
+	sl->done = false;
+	return 0;
+}
+
+static void reap(struct slot *sl)
+{
+	int ws;
+
+	while (waitpid(sl->pid, &ws, 0) < 0 && errno == EINTR)
+		;
+	sl->status = WIFEXITED(ws) ? WEXITSTATUS(ws) : 128 + WTERMSIG(ws);
+	sl->done = true;
+}
+
+/* Read what running children sent; reap those at EOF. */
+static int pump(struct slot *sl, size_t n)
+{
+	struct pollfd pfd[n];
+	size_t idx[n], k = 0, i;
+
+	for (i = 0; i < n; i++)
+		if (sl[i].launched && !sl[i].done) {
+			pfd[k].fd = sl[i].fd;
+			pfd[k].events = POLLIN;
+			idx[k++] = i;
+		}
+	if (!k)
+		return 0;
+	if (poll(pfd, k, -1) < 0)
+		return errno == EINTR ? 0 : -errno;
+	for (i = 0; i < k; i++) {
+		struct slot *x = &sl[idx[i]];
+		char buf[65536];
+		ssize_t got;
+
+		if (!pfd[i].revents)
+			continue;
+		got = read(x->fd, buf, sizeof(buf));
+		if (got > 0) {
+			strbuf_add(&x->got, buf, (size_t)got);
+		} else if (got == 0 || errno != EINTR) {
+			close(x->fd);
+			x->fd = -1;
+			reap(x);
+		}
+	}
+	return 0;
+}
+
+static size_t running(const struct slot *sl, size_t n)
+{
+	size_t i, c = 0;
+
+	for (i = 0; i < n; i++)
+		c += sl[i].launched && !sl[i].done;
+	return c;
+}
+
+int sched_run(struct dkms_session *s, const struct sched_step *steps,
+	      size_t n, unsigned int budget)
+{
+	struct slot *sl = calloc(n ? n : 1, sizeof(*sl));
+	size_t next = 0, flushed = 0, i;
+	unsigned int jobs;
+	int stop = 0, r;
+
+	if (!sl)
+		return -ENOMEM;
+	for (i = 0; i < n; i++)
+		sl[i].fd = -1;
+	if (budget < 1)
+		budget = 1;
+	/* each make gets its share: at most budget jobs in all */
+	jobs = budget / (n < budget ? (unsigned int)n : budget);
+	if (jobs < 1)
+		jobs = 1;
+	while (flushed < n && (flushed < next || !stop)) {
+		while (!stop && next < n && running(sl, n) < budget) {
+			stop = launch(s, &steps[next], &sl[next], jobs);
+			next++;
+		}
+		for (; flushed < next && sl[flushed].done; flushed++) {
+			replay(s, &sl[flushed].pre);
+			replay(s, &sl[flushed].got);
+			if (!sl[flushed].launched)
+				continue;
+			r = steps[flushed].after ?
+				    steps[flushed].after(s, steps[flushed].data,
+							 sl[flushed].status) : 0;
+			if (r && !stop)
+				stop = r;
+		}
+		if (flushed < next && (r = pump(sl, next)) < 0 && !stop)
+			stop = r;
+		if (stop && flushed == next)
+			break;
+	}
+	for (i = 0; i < n; i++) {
+		if (sl[i].launched && !sl[i].done) {
+			kill(sl[i].pid, SIGTERM);
+			reap(&sl[i]);
+		}
+		if (sl[i].fd >= 0)
+			close(sl[i].fd);
+		strbuf_release(&sl[i].pre);
+		strbuf_release(&sl[i].got);
+	}
+	free(sl);
+	return stop;
+}
+
+/* Quiet output for the parent's own depmod at the end. */
+static void drop_output(void *data, enum dkms_stream stream, const char *t,
+			size_t len)
+{
+	(void)data;
+	(void)stream;
+	(void)t;
+	(void)len;
+}
+
+void sched_depmod_deferred(struct dkms_session *s)
+{
+	dkms_output_fn fn;
+	void *data;
+	char **k;
+
+	if (!s->depmod_deferred)
+		return;
+	dkms_ctx_get_output_fn(s->ctx, &fn, &data);
+	dkms_ctx_set_output_fn(s->ctx, drop_output, NULL);
+	for (k = s->depmod_deferred; *k; k++)
+		dkms_op_depmod(s, *k);
+	dkms_ctx_set_output_fn(s->ctx, fn, data);
+	for (k = s->depmod_deferred; *k; k++)
+		free(*k);
+	free(s->depmod_deferred);
+	s->depmod_deferred = NULL;
+}
+
+unsigned int sched_budget(const struct dkms_session *s)
+{
+	const char *j = s->parallel_jobs ? s->parallel_jobs : s->fw.parallel_jobs;
+	char *end;
+	unsigned long v;
+
+	if (!j || !*j)
+		return dkms_cpu_count();
+	v = strtoul(j, &end, 10);
+	if (*end || v == 0)
+		return dkms_cpu_count();
+	return v > 64 ? 64 : (unsigned int)v;
+}

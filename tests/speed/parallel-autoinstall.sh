@@ -1,0 +1,58 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Parallel autoinstall (core/lib/scheduler.c): with a job budget above one
+# the independent builds of a pass run side by side; output, exit code and
+# the resulting trees are those of a serial run (-j 1).
+. "$top_srcdir/tests/lib.sh"
+
+plan 6
+K=6.1.0-1-fake
+setup() {
+	scratch
+	mk_trees "$T"
+	fake_kernel "$T" $K
+	local i d
+	for i in 01 02 03 04 05; do
+		d=$T/src/p$i-1.0
+		mkdir -p "$d"
+		printf '#include <linux/module.h>\nMODULE_LICENSE("GPL");\n' > "$d/p$i.c"
+		echo "obj-m := p$i.o" > "$d/Makefile"
+		printf 'PACKAGE_NAME="p%s"\nPACKAGE_VERSION="1.0"\nBUILT_MODULE_NAME[0]="p%s"\nDEST_MODULE_LOCATION[0]="/updates"\nAUTOINSTALL=yes\n' \
+			$i $i > "$d/dkms.conf"
+	done
+	# p03 waits for p01; p04 does not compile; p05 has a noisy POST_INSTALL
+	echo 'BUILD_DEPENDS=(p01)' >> "$T/src/p03-1.0/dkms.conf"
+	echo 'syntax error' >> "$T/src/p04-1.0/p04.c"
+	printf '#!/bin/sh\necho post-install of p05\necho to stderr >&2\n' > "$T/src/p05-1.0/post.sh"
+	chmod +x "$T/src/p05-1.0/post.sh"
+	echo 'POST_INSTALL=post.sh' >> "$T/src/p05-1.0/dkms.conf"
+	for i in 01 02 03 04 05; do
+		dkms_ours add -m p$i -v 1.0 >/dev/null 2>&1 || bail_out "add p$i"
+	done
+	# a kernel with modules.dep: depmod runs (once, at the end, in parallel)
+	: > "$T/lib/$K/modules.dep"
+}
+# trees without build logs' contents (dates, timings)
+listing() { tree_listing "$1" | sed -E 's/^(.*make\.log f [0-9]+) .*/\1/'; }
+
+setup
+# the make command line shows -j: the budget, the only difference
+dkms_ours autoinstall -k $K -j 1 > "$T/.out" 2>&1
+serial_rc=$?
+serial_out=$(normalize_output < "$T/.out" | sed -E 's/ -j[0-9]+ / -jN /')
+rm -f "$T/.out"
+serial_tree=$( { listing "$T/dkms"; listing "$T/lib/$K"; })
+setup
+dkms_ours autoinstall -k $K -j 4 > "$T/.out" 2>&1
+par_rc=$?
+par_out=$(normalize_output < "$T/.out" | sed -E 's/ -j[0-9]+ / -jN /')
+rm -f "$T/.out"
+par_tree=$( { listing "$T/dkms"; listing "$T/lib/$K"; })
+
+is 11 "$serial_rc" "serial: one module fails (11)"
+is "$serial_rc" "$par_rc" "parallel: same exit code"
+is "$serial_out" "$par_out" "parallel: same output, same order"
+like "$par_out" '^post-install of p05$' "a script's output is kept"
+is "$serial_tree" "$par_tree" "parallel: same dkms tree and installed modules"
+like "$(cat "$T/lib/$K/modules.dep")" 'p01' "depmod ran after the parallel installs"
+done_testing
