@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "safety.h"
 #include "ctx.h"
 #include "extras.h"
 #include "initramfs.h"
@@ -291,6 +292,18 @@ __attribute__((weak)) int cli_extra_action(struct dkms_session *s,
 			c->action);
 }
 
+static bool is_writing_action(const char *a)
+{
+	static const char *const w[] = { "add", "build", "install", "uninstall",
+		"unbuild", "remove", "mktarball" };
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(w); i++)
+		if (!strcmp(a, w[i]))
+			return true;
+	return false;
+}
+
 static int run(struct dkms_session *s, struct cli *c, const char *argv0)
 {
 	const char *a = c->action ? c->action : "";
@@ -299,6 +312,11 @@ static int run(struct dkms_session *s, struct cli *c, const char *argv0)
 	if ((r = global_checks(s, c)))
 		return r;
 	if (startswith(a, "kernel_") && (r = have_one_kernel(s, a, &c->k)))
+		return r;
+	/* ours (safety.c): what writes takes names, not paths (without a
+	 * module 3.4.3's own checks speak: a bare path lands in -v) */
+	if (c->module && *c->module && is_writing_action(a) &&
+	    (r = safety_check_names(s, c->module, c->version, &c->k)))
 		return r;
 	r = dkms_kernels_setup(s, a, c->module, c->version, &c->k);
 	if (r)

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "cycle.h"
+#include "safety.h"
 
 /* add_source_tree: copy a source tree (a dir with dkms.conf) to
  * <source_tree>/<PACKAGE_NAME>-<PACKAGE_VERSION>; *m and *v get the names. */
@@ -15,7 +16,7 @@ static int add_source_tree(struct dkms_session *s, const struct dkms_op *op,
 {
 	_cleanup_free_ char *from = realpath(s->source_path, NULL);
 	_cleanup_free_ char *conf = from ? path_join(from, "dkms.conf") : NULL;
-	_cleanup_free_ char *dst = NULL, *a = NULL, *b = NULL, *c = NULL;
+	_cleanup_free_ char *dst = NULL, *a = NULL, *b = NULL;
 	_cleanup_free_ char *src = NULL;
 	struct modconf mc;
 	int r;
@@ -49,6 +50,9 @@ static int add_source_tree(struct dkms_session *s, const struct dkms_op *op,
 	}
 	if (!strcmp(from, dst) || !strcmp(from, a) || !strcmp(from, b))
 		return 0;
+	r = safety_check_source(s, from);
+	if (r)
+		return r;
 	/* cp -fprT FROM/ DST: into an existing DST as well */
 	src = xasprintf("%s/", from);
 	if (!src || mkdir_p(dst, 0755) < 0)
@@ -87,6 +91,9 @@ int dkms_op_add(struct dkms_session *s, const struct dkms_op *op)
 		if (r)
 			return r;
 	}
+	r = safety_check_names(s, mod, ver, NULL);
+	if (r)
+		return r;
 	if (dkms_is_added(s, mod, ver))
 		return dkms_die(s, 3, "DKMS tree already contains: %s/%s\n"
 				"You cannot add the same module/version combo "
@@ -101,6 +108,9 @@ int dkms_op_add(struct dkms_session *s, const struct dkms_op *op)
 	if (!is_dir(srcdir))
 		return dkms_die(s, 2, "Could not find module source directory.\n"
 				"Directory: %s does not exist.", srcdir);
+	r = safety_check_source(s, srcdir);
+	if (r)
+		return r;
 	r = modconf_read(s, mod, ver, op->kernelver, op->arch, conf, MC_STRICT, &mc);
 	if (r)
 		return r;
