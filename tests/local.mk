@@ -147,7 +147,7 @@ TESTS += tests/speed/status-json.sh tests/speed/status-cache.sh \
 EXTRA_DIST += tests/speed
 
 # Safety: hostile input refused, concurrent writers (owner: safety).
-TESTS += tests/safety/hostile.sh
+TESTS += tests/safety/hostile.sh tests/safety/concurrency.sh
 EXTRA_DIST += tests/safety
 
 # libFuzzer targets: ./configure CC=clang --enable-fuzzing; run by
