@@ -108,6 +108,7 @@ TESTS += \
 	tests/cycle/broken.sh \
 	tests/cycle/depmod.sh \
 	tests/cycle/real.sh \
+	tests/cycle/real-debian.sh \
 	tests/cycle/signing.sh \
 	tests/cycle/lock.sh \
 	tests/cycle/from-3.0.10.sh \
