@@ -230,6 +230,10 @@ int cli_parse(struct cli *c, int argc, char **argv, bool *exit_now)
 			fflush(stdout);
 			fprintf(stderr, "Deprecated feature: %s\n", a);
 			fflush(stderr);
+		} else if (!strcmp(a, "--sandbox")) { /* ours: sandbox.c */
+			c->flags = (c->flags & ~DKMS_OPT_NO_SANDBOX) | DKMS_OPT_SANDBOX;
+		} else if (!strcmp(a, "--no-sandbox")) {
+			c->flags = (c->flags & ~DKMS_OPT_SANDBOX) | DKMS_OPT_NO_SANDBOX;
 		} else if (!strcmp(a, "--binaries-only")) {
 			c->flags |= DKMS_OPT_BINARIES_ONLY;
 		} else if (!strcmp(a, "--source-only")) {

@@ -19,8 +19,8 @@
 
 #include "compress.h"
 #include "cycle.h"
-#include "safety.h"
 #include "runner.h"
+#include "sandbox.h"
 #include "sigcheck.h"
 
 static size_t visible_entries(const char *dir)
@@ -300,6 +300,30 @@ static int save_dep_versions(struct dkms_session *s, const struct dkms_op *op,
 	return 0;
 }
 
+/* 0: <build>/<rel> is there (after a sandboxed build: a regular file,
+ * no symlink on the way, one link, sane size, a module libkmod reads);
+ * -ENOENT: missing; or a dkms exit code. */
+static int built_module_check(struct dkms_session *s, const char *build,
+			      const char *rel)
+{
+	_cleanup_free_ char *ko = path_join(build, rel);
+	int r;
+
+	if (!ko)
+		return -ENOMEM;
+	if (!s->sandbox || !s->sandbox->used)
+		return path_exists(ko) ? 0 : -ENOENT;
+	r = sandbox_check_module(build, rel);
+	if (r == 0 || r == -ENOENT)
+		return r;
+	return dkms_die(s, 7, "Refusing %s built in the sandbox: %s.", ko,
+			r == -ELOOP ? "not a regular file, or reached through a symlink" :
+			r == -EMLINK ? "it has other hard links" :
+			r == -EFBIG ? "it is too big for a module" :
+			r == -ENOEXEC ? "not a kernel module (no vermagic)" :
+			strerror(-r));
+}
+
 static int build_steps(struct dkms_session *s, const struct dkms_op *op,
 		       struct modconf *mc, const char *cs)
 {
@@ -323,9 +347,6 @@ static int build_steps(struct dkms_session *s, const struct dkms_op *op,
 	if (r)
 		return r;
 
-	r = safety_check_source(s, source); /* safety.c */
-	if (r)
-		return r;
 	rm_rf(build);
 	sub = xasprintf("%s/", source);
 	if (!sub || copy_tree(sub, build) < 0)
@@ -354,6 +375,7 @@ static int build_steps(struct dkms_session *s, const struct dkms_op *op,
 			closedir(d);
 	}
 	log_header(op, log);
+	sandbox_give(s->sandbox, build);
 
 	r = apply_patches(s, op, mc, build, log);
 	if (r)
@@ -365,7 +387,15 @@ static int build_steps(struct dkms_session *s, const struct dkms_op *op,
 	make = make_invocation(s, mc->make_command, op->kernelver);
 	if (!make)
 		return -ENOMEM;
-	if (invoke_command(s, op, make, "Building module(s)", log, build, true))
+	r = invoke_command(s, op, make, "Building module(s)", log, build, true);
+	/* no sandboxed process is left: the build dir is root's again */
+	sandbox_take(s->sandbox, build);
+	{
+		_cleanup_free_ char *line = sandbox_log_line(s->sandbox);
+
+		sandbox_log_append(log, line);
+	}
+	if (r)
 		return dkms_die(s, 10, "Bad return status for module build on "
 				"kernel: %s (%s)\nConsult %s for more information.",
 				op->kernelver, op->arch, log);
@@ -375,10 +405,13 @@ static int build_steps(struct dkms_session *s, const struct dkms_op *op,
 
 		if (mc->mod[i].excluded)
 			continue;
-		ko = xasprintf("%s/%s%s.ko", build, mc->mod[i].built_location,
+		ko = xasprintf("%s%s.ko", mc->mod[i].built_location,
 			       mc->mod[i].built_name);
-		if (ko && path_exists(ko))
+		r = ko ? built_module_check(s, build, ko) : -ENOMEM;
+		if (r == 0)
 			continue;
+		if (r != -ENOENT)
+			return r;
 		return dkms_die(s, 7, "Build of %s%s.ko failed for: %s (%s)\n"
 				"Make sure the name and location of the generated "
 				"module are correct,\nor consult %s for more "
@@ -405,7 +438,17 @@ static int build_steps(struct dkms_session *s, const struct dkms_op *op,
 	if (rename(tmp, base) < 0)
 		return dkms_die(s, 7, "do_build: final mv failed (1)");
 
+	/* POST_BUILD: the build dir and the new log dir */
+	dst = xasprintf("%s/log", base);
+	sandbox_give(s->sandbox, build);
+	if (dst)
+		sandbox_lend(s->sandbox, dst);
 	r = run_build_script(s, op, "post_build", mc->post_build, log);
+	sandbox_take(s->sandbox, build);
+	if (dst)
+		sandbox_unlend(s->sandbox, dst);
+	free(dst);
+	dst = NULL;
 	if (r)
 		return r;
 	dst = xasprintf("%s/log/make.log", base);
@@ -490,7 +533,19 @@ static int do_build(struct dkms_session *s, const struct dkms_op *op)
 	r = build_env_setup(s, op->kernelver, ksrc, kconf);
 	if (r)
 		goto out;
-	r = build_steps(s, op, &mc, cs);
+	{
+		_cleanup_free_ char *build = tree_path(s, "%s/%s/build",
+						       op->module, op->version);
+
+		r = build ? sandbox_new(s, build, op->kernelver, &s->sandbox)
+			  : -ENOMEM;
+		if (r == 0)
+			r = build_steps(s, op, &mc, cs);
+		/* a failed build's dir is root's again too */
+		if (build)
+			sandbox_take(s->sandbox, build);
+		s->sandbox = sandbox_free(s->sandbox);
+	}
 out:
 	modconf_clear(&mc);
 	return r;

@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 #include "conf.h"
+#include "sandbox.h"
 
 #define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
@@ -145,6 +146,16 @@ struct child {
 	int rec_fd;
 };
 
+static int finish(struct child *c);
+
+static void close_pair(int p[2])
+{
+	if (p[0] >= 0)
+		close(p[0]);
+	if (p[1] >= 0)
+		close(p[1]);
+}
+
 static const char *dir_of(const char *path, char *buf, size_t size)
 {
 	const char *slash = strrchr(path, '/');
@@ -164,7 +175,8 @@ static const char *dir_of(const char *path, char *buf, size_t size)
 
 /* In the child between fork and exec: only async-signal-safe calls. */
 static _Noreturn void child_exec(char **argv, char **envp, const char *cwd,
-				 int err_fd, int rec_fd)
+				 int err_fd, int rec_fd,
+				 const struct dkms_sandbox *sb, int sb_fd)
 {
 	struct rlimit fsize = { 64u << 20, 64u << 20 };
 	struct sigaction dfl = { .sa_handler = SIG_DFL };
@@ -181,6 +193,8 @@ static _Noreturn void child_exec(char **argv, char **envp, const char *cwd,
 	/* Out of the way of 0-3 first: the caller may run with 0-2 closed. */
 	err_fd = fcntl(err_fd, F_DUPFD_CLOEXEC, 10);
 	rec_fd = fcntl(rec_fd, F_DUPFD_CLOEXEC, 10);
+	if (sb)
+		sb_fd = fcntl(sb_fd, F_DUPFD_CLOEXEC, 10);
 	null_fd = open("/dev/null", O_RDWR | O_CLOEXEC);
 	if (err_fd < 0 || rec_fd < 0 || null_fd < 0 || dup2(null_fd, 0) < 0 ||
 	    dup2(null_fd, 1) < 0 || dup2(err_fd, 2) < 0 || dup2(rec_fd, 3) < 0)
@@ -189,12 +203,17 @@ static _Noreturn void child_exec(char **argv, char **envp, const char *cwd,
 	setrlimit(RLIMIT_FSIZE, &fsize);
 	if (chdir(cwd) < 0 && chdir("/") < 0)
 		_exit(127);
+	/* sandbox.c: namespaces, read-only system, unprivileged uid */
+	if (sb)
+		sandbox_enter(sb, sb_fd);
 	execve(DKMS_BASH, argv, envp);
 	_exit(127);
 }
 
-static int spawn(struct conf_eval *ev, const char *scratch, struct child *c)
+static int spawn(struct conf_eval *ev, const char *scratch, struct child *c,
+		 struct dkms_sandbox *sb)
 {
+	int sbp[2] = { -1, -1 };
 	char strict[2] = { ev->strict ? '1' : '0', '\0' };
 	const char *path = getenv("PATH");
 	_cleanup_free_ char *path_env = NULL;
@@ -235,18 +254,26 @@ static int spawn(struct conf_eval *ev, const char *scratch, struct child *c)
 	envp[1] = (char *)"LC_ALL=C";
 	envp[2] = NULL;
 
-	if (pipe2(errp, O_CLOEXEC) < 0)
+	if (sb && pipe2(sbp, O_CLOEXEC) < 0)
 		return -errno;
+	if (pipe2(errp, O_CLOEXEC) < 0) {
+		close_pair(sbp);
+		return -errno;
+	}
 	if (pipe2(recp, O_CLOEXEC) < 0) {
 		int r = -errno;
 
 		close(errp[0]);
 		close(errp[1]);
+		close_pair(sbp);
 		return r;
 	}
-	c->pid = fork();
-	if (c->pid == 0)
-		child_exec((char **)argv, envp, cwd, errp[1], recp[1]);
+	c->pid = sb ? sandbox_fork() : fork();
+	if (c->pid == 0) {
+		if (sb)
+			close(sbp[0]);
+		child_exec((char **)argv, envp, cwd, errp[1], recp[1], sb, sbp[1]);
+	}
 	close(errp[1]);
 	close(recp[1]);
 	if (c->pid < 0) {
@@ -254,10 +281,27 @@ static int spawn(struct conf_eval *ev, const char *scratch, struct child *c)
 
 		close(errp[0]);
 		close(recp[0]);
+		close_pair(sbp);
+		if (sb) {
+			snprintf(sb->why, sizeof(sb->why), "the kernel refuses "
+				 "new namespaces (clone: %s)", strerror(-r));
+			return -EOPNOTSUPP;
+		}
 		return r;
 	}
 	c->err_fd = errp[0];
 	c->rec_fd = recp[0];
+	if (sb) {
+		int r;
+
+		close(sbp[1]);
+		r = sandbox_read_report(sb, sbp[0]);
+		close(sbp[0]);
+		if (r < 0) {
+			finish(c);
+			return -EOPNOTSUPP;
+		}
+	}
 	return 0;
 }
 
@@ -381,10 +425,49 @@ static int parse_records(struct conf_eval *ev, const char *p, size_t len)
 	return -EPROTO;
 }
 
+/* The conf and its overrides (the files: their dirs may be a scratch dir
+ * the sandbox uid cannot enter), the trees and the kernel's headers stay
+ * visible; only the scratch dir, handed to the sandbox uid, is
+ * writable. */
+static int conf_sandbox(struct conf_eval *ev, const char *scratch,
+			struct dkms_sandbox **ret)
+{
+	const char *vis[16];
+	size_t n = 0, i;
+	int r;
+
+	*ret = NULL;
+	if (!ev->sandbox)
+		return 0;
+	for (i = 0; i < ev->nfiles && i < 8; i++)
+		if (access(ev->files[i], F_OK) == 0)
+			vis[n++] = ev->files[i];
+	vis[n++] = ev->dkms_tree;
+	vis[n++] = ev->source_tree;
+	vis[n++] = ev->install_tree;
+	vis[n++] = ev->kernel_source_dir;
+	for (i = 0; i < n; i++)
+		if (!vis[i])
+			vis[i] = "";
+	r = sandbox_new_conf(scratch, vis, n, ret);
+	if (r < 0)
+		return r;
+	(*ret)->keep_fds = 4; /* 3: the answer */
+	r = sandbox_give(*ret, scratch);
+	if (r < 0) {
+		snprintf(ev->sandbox_why, sizeof(ev->sandbox_why),
+			 "cannot hand the scratch dir to the sandbox: %s",
+			 strerror(-r));
+		*ret = sandbox_free(*ret);
+	}
+	return 0;
+}
+
 int conf_eval_bash(struct conf_eval *ev)
 {
 	_cleanup_free_ char *scratch = NULL;
 	struct strbuf rec = { 0 };
+	struct dkms_sandbox *sb = NULL;
 	struct child c;
 	int r, status;
 
@@ -393,7 +476,14 @@ int conf_eval_bash(struct conf_eval *ev)
 		return -ENOMEM;
 	if (!mkdtemp(scratch))
 		return -errno;
-	r = spawn(ev, scratch, &c);
+	r = conf_sandbox(ev, scratch, &sb);
+	if (r == 0)
+		r = spawn(ev, scratch, &c, sb);
+	if (r == -EOPNOTSUPP && sb) {
+		snprintf(ev->sandbox_why, sizeof(ev->sandbox_why), "%s", sb->why);
+		r = spawn(ev, scratch, &c, NULL);
+	}
+	sb = sandbox_free(sb);
 	if (r == 0) {
 		r = collect(ev, &c, &rec);
 		status = finish(&c);

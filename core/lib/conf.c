@@ -9,6 +9,7 @@
 
 #include <errno.h>
 #include <string.h>
+#include <syslog.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 
@@ -161,6 +162,7 @@ static int evaluate(struct dkms_ctx *ctx, const struct dkms_conf_query *q,
 		.tmp_dir = dkms_ctx_get_path(ctx, DKMS_PATH_TMP),
 		.distribution = conf->distribution,
 		.strict = q->strict,
+		.sandbox = !q->no_sandbox && geteuid() == 0,
 		.timeout_ms = q->timeout_ms ? q->timeout_ms : CONF_DEFAULT_TIMEOUT_MS,
 		.output_limit = q->output_limit ? q->output_limit : CONF_DEFAULT_OUTPUT_LIMIT,
 	};
@@ -181,6 +183,10 @@ static int evaluate(struct dkms_ctx *ctx, const struct dkms_conf_query *q,
 		strbuf_release(&ev.err);
 		conf->used_shell = true;
 		r = conf_eval_bash(&ev);
+		if (*ev.sandbox_why)
+			dkms_log(ctx, LOG_WARNING, __FILE__, __LINE__, __func__,
+				 "dkms.conf evaluated without the sandbox: %s",
+				 ev.sandbox_why);
 	}
 	if (r == 0) {
 		conf->vars = ev.vars;

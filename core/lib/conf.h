@@ -38,6 +38,8 @@ struct conf_eval {
 	const char *distribution;
 	const char *current_kernel;
 	bool strict;
+	bool sandbox;                   /* sandbox.c; falls back when refused */
+	char sandbox_why[160];          /* why it fell back, "" else */
 	unsigned int timeout_ms;
 	size_t output_limit;
 

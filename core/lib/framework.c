@@ -32,6 +32,8 @@ static const struct fw_var fw_vars[] = {
 	FW(post_transaction), FW(sign_file), FW(mok_signing_key),
 	FW(mok_certificate), FW(try_sign_modules),
 	FW(initramfs_command), /* ours: initramfs.c */
+	FW(build_sandbox), FW(build_sandbox_user), /* ours: sandbox.c */
+	FW(build_time_limit), FW(build_memory_limit),
 };
 
 static char **fw_slot(struct dkms_framework *fw, const char *name, size_t len)

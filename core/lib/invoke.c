@@ -17,6 +17,7 @@
 
 #include "cycle.h"
 #include "runner.h"
+#include "sandbox.h"
 
 static void shell_quote(struct strbuf *sb, const char *v)
 {
@@ -63,9 +64,14 @@ static char *shell_script(struct dkms_session *s, const struct dkms_op *op,
 	return strbuf_steal(&sb);
 }
 
+/* O_NOFOLLOW|O_NONBLOCK: the log is in a build dir a sandboxed build
+ * owns, where it may have become a symlink or a fifo */
+#define LOG_FLAGS (O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW | \
+		   O_NONBLOCK)
+
 static void append_log(const char *path, const char *text)
 {
-	int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+	int fd = open(path, LOG_FLAGS, 0644);
 
 	if (fd < 0)
 		return;
@@ -104,6 +110,61 @@ void invoke_end(struct dkms_session *s, const char *cmd, int status)
 	}
 }
 
+/* Module code runs sandboxed while a build has set s->sandbox; when the
+ * kernel refuses the namespaces, once a warning and then without. */
+static int start_job(struct dkms_session *s, const struct dkms_op *op,
+		     struct dkms_run_opts *ro, struct dkms_job **job)
+{
+	const char *why;
+	int r;
+
+	if (op && s->sandbox && (why = sandbox_warning(s->sandbox)))
+		dkms_warn(s, "Building without the sandbox: %s.", why);
+	if (!op || !sandbox_on(s->sandbox))
+		return dkms_job_start(ro, job);
+	ro->sandbox = true;
+	ro->sb = s->sandbox;
+	r = dkms_job_start(ro, job);
+	ro->sandbox = false;
+	if (r != -EOPNOTSUPP)
+		return r;
+	ro->sb = NULL;
+	sandbox_fall_back(s->sandbox);
+	why = sandbox_warning(s->sandbox);
+	if (why)
+		dkms_warn(s, "Building without the sandbox: %s.", why);
+	return dkms_job_start(ro, job);
+}
+
+static void report_timeout(struct dkms_session *s, const char *log_path)
+{
+	_cleanup_free_ char *msg = NULL;
+	unsigned int sec = s->sandbox ? s->sandbox->time_limit : 0;
+
+	msg = xasprintf("\nDKMS: the command was killed after %u seconds "
+			"(build_time_limit in framework.conf).\n", sec);
+	if (msg && log_path)
+		append_log(log_path, msg);
+	dkms_warn(s, "The build was killed after %u seconds "
+		  "(build_time_limit in framework.conf).", sec);
+}
+
+/* A failed sandboxed job may have run into the memory limit: rlimits
+ * leave no trace, so the log says what the limit was. */
+static void note_limits(struct dkms_session *s, const char *log_path)
+{
+	_cleanup_free_ char *msg = NULL;
+
+	if (!log_path || !s->sandbox || !s->sandbox->mem_limit)
+		return;
+	msg = xasprintf("DKMS: the command failed in the build sandbox, which "
+			"has a memory limit of %llu MiB per process "
+			"(build_memory_limit in framework.conf).\n",
+			s->sandbox->mem_limit >> 20);
+	if (msg)
+		append_log(log_path, msg);
+}
+
 int invoke_command(struct dkms_session *s, const struct dkms_op *op,
 		   const char *cmd, const char *desc, const char *log_path,
 		   const char *cwd, bool background)
@@ -126,8 +187,7 @@ int invoke_command(struct dkms_session *s, const struct dkms_op *op,
 						      desc, cmd);
 		if (head)
 			append_log(log_path, head);
-		fd = open(log_path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC,
-			  0644);
+		fd = open(log_path, LOG_FLAGS, 0644);
 		ro.out_fd = fd >= 0 ? fd : DKMS_RUN_OUT_NULL;
 	} else {
 		ro.out_fd = background && !verbose ? DKMS_RUN_OUT_NULL
@@ -137,7 +197,7 @@ int invoke_command(struct dkms_session *s, const struct dkms_op *op,
 	ro.cwd = cwd;
 	ro.envp = env;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	r = dkms_job_start(&ro, &job);
+	r = start_job(s, op, &ro, &job);
 	while (r == 0) {
 		r = dkms_job_wait_any(&job, 1, 3000);
 		if (r == -ETIMEDOUT) {
@@ -148,6 +208,10 @@ int invoke_command(struct dkms_session *s, const struct dkms_op *op,
 		}
 		if (r >= 0) {
 			status = dkms_job_status(job);
+			if (dkms_job_timed_out(job))
+				report_timeout(s, log_path);
+			else if (status && ro.sb)
+				note_limits(s, log_path);
 			break;
 		}
 	}

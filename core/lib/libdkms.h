@@ -119,6 +119,10 @@ struct dkms_conf_query {
 	bool native_only;               /* never bash: -EOPNOTSUPP if needed */
 	unsigned int timeout_ms;        /* bash time limit; 0: 10 s */
 	size_t output_limit;            /* bash stderr+answer cap; 0: 1 MiB */
+	/* bash runs in the build sandbox (an unprivileged uid, read-only
+	 * system, no network; see sandbox.h) unless this is set, or dkms is
+	 * not root */
+	bool no_sandbox;
 };
 
 /* Read and post-process one dkms.conf for one kernel, as dkms 3.4.3's

@@ -49,6 +49,8 @@ core_lib_libdkms_internal_la_SOURCES += \
 core_lib_libdkms_internal_la_SOURCES += core/lib/compress.h core/lib/compress.c
 # Signature read back with libkmod after signing (owner: dist).
 core_lib_libdkms_internal_la_SOURCES += core/lib/sigcheck.h core/lib/sigcheck.c
+# Sandboxed module builds (owner: sandbox).
+core_lib_libdkms_internal_la_SOURCES += core/lib/sandbox.h core/lib/sandbox.c
 # Initramfs regeneration, once per kernel per command (owner: dist).
 core_lib_libdkms_internal_la_SOURCES += core/lib/initramfs.h core/lib/initramfs.c
 core_lib_libdkms_internal_la_CFLAGS += $(ZLIB_CFLAGS) $(LZMA_CFLAGS) $(ZSTD_CFLAGS)
@@ -56,5 +58,5 @@ core_lib_libdkms_internal_la_LIBADD += $(ZLIB_LIBS) $(LZMA_LIBS) $(ZSTD_LIBS)
 # status --json, the status cache, the autoinstall scheduler (owner: speed).
 core_lib_libdkms_internal_la_SOURCES += core/lib/status-json.c \
 	core/lib/status-cache.h core/lib/status-cache.c core/lib/scheduler.c
-# Hostile input refused before the first write (owner: safety).
-core_lib_libdkms_internal_la_SOURCES += core/lib/safety.h core/lib/safety.c
+# Fault injection for the crash-safety tests (owner: safety).
+core_lib_libdkms_internal_la_SOURCES += core/lib/fault.h core/lib/fault.c

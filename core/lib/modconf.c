@@ -9,7 +9,7 @@
 #include <unistd.h>
 
 #include "cycle.h"
-#include "safety.h"
+#include "sandbox.h"
 
 static char *derived0(const struct dkms_conf *c, const char *name)
 {
@@ -251,6 +251,8 @@ int modconf_read(struct dkms_session *s, const char *m, const char *v,
 	q.kernel_config = kconf;
 	q.strict = flags & MC_STRICT;
 	q.directives = (const char *const *)s->directives;
+	/* sandbox.c: as builds, --no-sandbox or build_sandbox="no" */
+	q.no_sandbox = sandbox_disabled(s);
 	r = dkms_conf_read(s->ctx, &q, &c);
 	if (r < 0)
 		return r;
@@ -277,10 +279,7 @@ int modconf_read(struct dkms_session *s, const char *m, const char *v,
 	ret->conf = c;
 	ret->path = strdup(path);
 	r = fill(ret, c);
-	/* safety.c: names and locations that leave their roots */
-	if (r == 0 && !(flags & MC_NO_DIE))
-		r = safety_check_modconf(s, ret);
-	if (r) {
+	if (r < 0) {
 		modconf_clear(ret);
 		return r;
 	}

@@ -36,6 +36,10 @@ struct dkms_framework {
 	char *sign_file, *mok_signing_key, *mok_certificate, *try_sign_modules;
 	/* ours (dist: initramfs.c): unset, the initramfs is left alone */
 	char *initramfs_command;
+	/* ours (sandbox.c): build_sandbox="yes|no" (default yes), the
+	 * user, seconds per job, MiB of address space per process */
+	char *build_sandbox, *build_sandbox_user;
+	char *build_time_limit, *build_memory_limit;
 };
 
 /* Read <conf dir>/framework.conf and framework.conf.d/ *.conf as data. */
@@ -55,6 +59,8 @@ enum {
 	DKMS_OPT_SOURCE_ONLY = 1u << 8,            /* --source-only */
 	DKMS_OPT_SYMLINK_MODULES = 1u << 9,        /* --symlink-modules */
 	DKMS_OPT_NO_INITRD = 1u << 10,             /* --no-initrd (initramfs.c) */
+	DKMS_OPT_SANDBOX = 1u << 11,               /* --sandbox (sandbox.c) */
+	DKMS_OPT_NO_SANDBOX = 1u << 12,            /* --no-sandbox (sandbox.c) */
 };
 
 /* One command's state.  Make with dkms_session_new() (reads framework.conf
@@ -86,6 +92,7 @@ struct dkms_session {
 	/* scheduler.c: a step run beside others leaves depmod to the end */
 	bool defer_depmod;
 	char **depmod_deferred;  /* kernels, NULL-terminated */
+	struct dkms_sandbox *sandbox; /* sandbox.c: set while a build runs */
 };
 
 int dkms_session_new(struct dkms_ctx *ctx, struct dkms_session **ret);

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "runner.h"
+#include "sandbox.h"
 #include "util.h"
 
 extern char **environ;
@@ -31,7 +32,7 @@ static int pidfd_open_(pid_t pid)
 	return (int)syscall(SYS_pidfd_open, pid, 0);
 }
 
-static void child_exec(const struct dkms_run_opts *o)
+static void child_exec(const struct dkms_run_opts *o, int report_fd)
 {
 	char *const envnull[] = { NULL };
 	char *const *envp = o->envp ? o->envp : environ;
@@ -56,7 +57,9 @@ static void child_exec(const struct dkms_run_opts *o)
 	}
 	if (o->cwd && chdir(o->cwd) < 0)
 		_exit(1);
-	/* Sandbox hook: namespaces and uid drop go here (a later issue). */
+	/* Sandbox: mounts, limits, uid drop (sandbox.c). */
+	if (o->sandbox)
+		sandbox_enter(o->sb, report_fd);
 	if (o->shell) {
 		char *argv[] = { (char *)DKMS_BASH, (char *)"-c",
 				 (char *)o->shell, NULL };
@@ -77,34 +80,76 @@ static void child_exec(const struct dkms_run_opts *o)
 	_exit(127);
 }
 
+static void close_pair(int p[2])
+{
+	if (p[0] >= 0)
+		close(p[0]);
+	if (p[1] >= 0)
+		close(p[1]);
+}
+
 int dkms_job_start(const struct dkms_run_opts *o, struct dkms_job **ret)
 {
 	struct dkms_job *job;
 	pid_t pid;
 
-	if (o->sandbox)
+	int rep[2] = { -1, -1 };
+	unsigned int timeout = o->timeout_sec;
+
+	if (o->sandbox && !sandbox_on(o->sb))
 		return -EOPNOTSUPP;
 	if (!!o->argv == !!o->shell)
 		return -EINVAL;
+	if (o->sandbox && pipe2(rep, O_CLOEXEC) < 0)
+		return -errno;
 	job = calloc(1, sizeof(*job));
-	if (!job)
+	if (!job) {
+		close_pair(rep);
 		return -ENOMEM;
+	}
 	job->status = -1;
 	fflush(NULL);
-	pid = fork();
+	pid = o->sandbox ? sandbox_fork() : fork();
 	if (pid < 0) {
+		int r = -errno;
+
 		free(job);
-		return -errno;
+		close_pair(rep);
+		if (o->sandbox) {
+			snprintf(o->sb->why, sizeof(o->sb->why),
+				 "the kernel refuses new namespaces (clone: %s)",
+				 strerror(-r));
+			o->sb->off = true;
+			return -EOPNOTSUPP;
+		}
+		return r;
 	}
-	if (pid == 0)
-		child_exec(o);
+	if (pid == 0) {
+		if (rep[0] >= 0)
+			close(rep[0]);
+		child_exec(o, rep[1]);
+	}
 	/* Also from the parent, so the group exists before any kill. */
 	setpgid(pid, pid);
 	job->pid = pid;
 	job->pidfd = pidfd_open_(pid);
-	if (o->timeout_sec) {
+	if (o->sandbox) {
+		int r;
+
+		close(rep[1]);
+		r = sandbox_read_report(o->sb, rep[0]);
+		close(rep[0]);
+		if (r < 0) {
+			dkms_job_free(job);
+			return -EOPNOTSUPP;
+		}
+		o->sb->used = true;
+		if (!timeout)
+			timeout = o->sb->time_limit;
+	}
+	if (timeout) {
 		clock_gettime(CLOCK_MONOTONIC, &job->deadline);
-		job->deadline.tv_sec += o->timeout_sec;
+		job->deadline.tv_sec += timeout;
 	}
 	*ret = job;
 	return 0;

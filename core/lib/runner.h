@@ -31,9 +31,11 @@ struct dkms_run_opts {
 	char *const *envp;        /* NULL: our environment */
 	int out_fd;               /* fd opened O_APPEND, or DKMS_RUN_OUT_* */
 	unsigned int timeout_sec; /* 0: none; then the group gets SIGKILL */
-	/* hooks for later issues; sandbox=true is refused (-EOPNOTSUPP) */
+	/* sandbox=true runs the job in sb (sandbox.h); without sb, or when
+	 * the kernel refuses the namespaces (sb->why says why, sb->off is
+	 * set), dkms_job_start returns -EOPNOTSUPP */
 	bool sandbox;
-	uid_t uid;                /* with sandbox */
+	struct dkms_sandbox *sb;
 };
 
 struct dkms_job;

@@ -23,6 +23,10 @@
  *                        state; [] otherwise)
  *   "original_kept"      true when dkms archived a module of the same name
  *                        the distribution shipped (original_module/)
+ *   "sandboxed"          built entries: whether the build ran in the build
+ *                        sandbox (sandbox.c; make.log's "DKMS: build
+ *                        sandbox:" line), null when make.log does not say
+ *                        (another dkms built it); null for other states
  *
  * Order: 3.4.3's status order for built/installed entries, then the
  * kernels a module is only added for.  Filters (-m, -v, -k, -a) as for the
@@ -153,6 +157,23 @@ static char *exclusion(struct dkms_session *s, const char *m, const char *v,
 	return ret;
 }
 
+/* make.log's last "DKMS: build sandbox: yes|no" line (sandbox.c) */
+static void key_sandboxed(struct json *j, const char *log)
+{
+	_cleanup_free_ char *text = NULL;
+	const char *key = "DKMS: build sandbox: ", *p, *last = NULL;
+
+	json_key(j, "sandboxed");
+	if (log && read_file(log, &text, NULL) == 0)
+		for (p = text; (p = strstr(p, key)); p += strlen(key))
+			if (p == text || p[-1] == '\n')
+				last = p + strlen(key);
+	if (last)
+		json_bool(j, startswith(last, "yes"));
+	else
+		json_null(j);
+}
+
 /* build/make.log of a failed build for kver: its exit code, or 0. */
 static int failed_make(const char *log, const char *kver, const char *arch)
 {
@@ -203,6 +224,7 @@ static void write_added(struct dkms_session *s, struct json *j,
 	json_end_array(j);
 	json_key(j, "original_kept");
 	json_bool(j, false);
+	key_sandboxed(j, NULL);
 	json_end_object(j);
 }
 
@@ -253,6 +275,7 @@ static void write_built(struct dkms_session *s, struct json *j,
 	json_end_array(j);
 	json_key(j, "original_kept");
 	json_bool(j, orig && is_dir(orig));
+	key_sandboxed(j, log);
 	json_end_object(j);
 }
 
@@ -271,6 +294,7 @@ static void write_broken(struct json *j, const struct rec *e)
 	json_end_array(j);
 	json_key(j, "original_kept");
 	json_bool(j, false);
+	key_sandboxed(j, NULL);
 	json_end_object(j);
 }
 

@@ -1,0 +1,101 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Sandboxed module builds: code that comes with a module source (PATCH,
+ * PRE_BUILD, make, POST_BUILD) runs as an unprivileged uid, in its own
+ * mount, network, PID, IPC and UTS namespaces, where everything but the
+ * build dir and a private /tmp is read-only and the only network is a
+ * down loopback, with no_new_privs, a time limit and a memory limit.
+ * When the job ends its PID namespace goes, and with it every process it
+ * left behind.
+ *
+ * The privileged side stays small: the build dir is handed to the sandbox
+ * uid before a job (sandbox_give) and taken back after the last one
+ * (sandbox_take), when no sandboxed process is left; the declared modules
+ * are then checked (sandbox_check_module) before anything privileged
+ * (strip, sign-file, compression, the copy into the tree) touches them.
+ *
+ * Private to core/lib.  Used by the runner between fork and exec, and by
+ * build.c/invoke.c around a build.
+ */
+#ifndef DKMS_SANDBOX_H
+#define DKMS_SANDBOX_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+struct dkms_session;
+
+struct dkms_sandbox {
+	uid_t uid;
+	gid_t gid;
+	char **writable;        /* dirs writable inside (NULL-terminated) */
+	char **visible;         /* dirs that must stay visible, read-only */
+	unsigned int time_limit;      /* seconds per job, 0: none */
+	unsigned long long mem_limit; /* bytes of address space, 0: none */
+	unsigned long long file_limit; /* bytes per file written */
+	int keep_fds;           /* fds below it reach the job (0: 3) */
+	/* what happened */
+	bool off;               /* disabled, or fell back after a failure */
+	bool used;              /* at least one job ran sandboxed */
+	bool refused;           /* off for a reason to warn about */
+	bool warned;
+	char why[160];          /* why it is off, "" when on */
+};
+
+/* The sandbox a build of <build_dir> for kernel kver runs in, as
+ * framework.conf (build_sandbox, build_sandbox_user, build_time_limit,
+ * build_memory_limit) and the command line (--sandbox, --no-sandbox) say.
+ * Never NULL on success: a disabled sandbox has ->off set and ->why. */
+int sandbox_new(struct dkms_session *s, const char *build_dir,
+		const char *kver, struct dkms_sandbox **ret);
+struct dkms_sandbox *sandbox_free(struct dkms_sandbox *sb);
+/* --no-sandbox, or build_sandbox="no" without --sandbox */
+bool sandbox_disabled(const struct dkms_session *s);
+/* A sandbox for the dkms.conf evaluation (conf-bash.c): the default
+ * user, writable the scratch dir, the given dirs visible. */
+int sandbox_new_conf(const char *scratch, const char *const *visible,
+		     size_t n, struct dkms_sandbox **ret);
+static inline bool sandbox_on(const struct dkms_sandbox *sb)
+{
+	return sb && !sb->off;
+}
+
+/* ---- the runner's side ----------------------------------------------- */
+/* fork() into new namespaces: returns as fork() does; -1 with errno when
+ * the kernel refuses them. */
+pid_t sandbox_fork(void);
+/* In the child of sandbox_fork(), after its stdio and cwd are set:
+ * mounts, limits, then a worker that drops to the sandbox uid returns 0
+ * (the caller execs); the namespace's init stays here, reaps, and exits
+ * with the worker's status.  A setup failure is written to report_fd as
+ * "step\0errno" and the child exits 127. */
+int sandbox_enter(const struct dkms_sandbox *sb, int report_fd);
+/* Parent: read what sandbox_enter reported (until the exec closes the
+ * fd).  0: set up; -errno of the failed step, with sb->why filled. */
+int sandbox_read_report(struct dkms_sandbox *sb, int fd);
+
+/* ---- around the jobs --------------------------------------------------- */
+/* Disable for the rest of this build after a setup failure; the caller
+ * warns once (sandbox_warning gives the text). */
+void sandbox_fall_back(struct dkms_sandbox *sb);
+const char *sandbox_warning(struct dkms_sandbox *sb);
+/* lchown -R of the build dir to the sandbox uid (give) or root (take;
+ * files with other links are left alone, and a make.log or
+ * Module.symvers that is not a regular file is removed). */
+int sandbox_give(const struct dkms_sandbox *sb, const char *dir);
+int sandbox_take(const struct dkms_sandbox *sb, const char *dir);
+/* POST_BUILD may write to the built module's log dir (3.4.3 lets it
+ * write anywhere; scripts leave stamps there): lend it writable for the
+ * next jobs, then take it back, removing what is not a regular file. */
+int sandbox_lend(struct dkms_sandbox *sb, const char *dir);
+void sandbox_unlend(struct dkms_sandbox *sb, const char *dir);
+/* <dir>/<rel> is a regular file reached without symlinks, with one link,
+ * of sane size, and libkmod reads a vermagic from it.  0 or -errno
+ * (-ELOOP symlink, -EMLINK links, -EFBIG size, -ENOEXEC not a module). */
+int sandbox_check_module(const char *dir, const char *rel);
+/* The line make.log gets: "DKMS: build sandbox: ..." */
+char *sandbox_log_line(const struct dkms_sandbox *sb);
+/* Append a note to a log opened without following symlinks. */
+void sandbox_log_append(const char *log, const char *text);
+
+#endif

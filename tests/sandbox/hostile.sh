@@ -1,0 +1,222 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Hostile module sources built in the sandbox (fake kernel): writes outside
+# the build dir, reads of secrets, a network connection, a process meant to
+# outlive the build, a PRE_BUILD replacing the source link, a .ko that is a
+# symlink or huge, memory filling, a build running forever.  Nothing outside
+# the build dir changes, nothing survives, the limits trigger.
+. "$top_srcdir/tests/lib.sh"
+
+[ "$(id -u)" = 0 ] || skip_all "needs root (the sandbox drops from root)"
+unshare -mnp --fork true 2>/dev/null || skip_all "namespaces are refused here"
+
+K=6.1.0-1-fake
+scratch
+mk_trees "$T"
+fake_kernel "$T" "$K"
+mkdir -p "$T/root/etc/dkms"
+MARK=dkms-evil-$$-$RANDOM
+
+o=(--root "$T/root" --dkmstree "$T/dkms" --sourcetree "$T/src" --installtree "$T/lib")
+run() { "$DKMS" "$@" "${o[@]}"; }
+
+# evil NAME SCRIPT [CONF...]: a module whose MAKE runs SCRIPT (bash, in the
+# build dir) before building hello.ko with the fake kernel.
+evil() {
+	local name=$1 script=$2 d
+	shift 2
+	d=$T/src/$name-0.1
+	mkdir -p "$d"
+	cp "$top_srcdir/tests/modules/hello-0.1/hello.c" "$d/$name.c"
+	echo "obj-m := $name.o" >"$d/Kbuild"
+	printf '%s\n' "$script" >"$d/evil.sh"
+	{
+		echo "PACKAGE_NAME=$name"
+		echo "PACKAGE_VERSION=0.1"
+		echo "BUILT_MODULE_NAME[0]=$name"
+		echo "DEST_MODULE_LOCATION[0]=/extra"
+		echo 'MAKE[0]="bash ./evil.sh && make -C ${kernel_source_dir} M=${dkms_tree}/${PACKAGE_NAME}/${PACKAGE_VERSION}/build"'
+		printf '%s\n' "$@"
+	} >"$d/dkms.conf"
+}
+
+# a loopback listener recording connections
+PORT=$((20000 + RANDOM % 20000))
+/usr/bin/python3 -c '
+import socket, sys
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(5); s.settimeout(60)
+try:
+    c, _ = s.accept(); open(sys.argv[2], "w").write("connected\n")
+except Exception: pass
+' "$PORT" "$T/connected" &
+LISTENER=$!
+sleep 0.3
+
+evil writer "
+echo x > /etc/dkms-evil-$$ && echo WROTE-ETC
+mkdir -p $T/lib/$K/kernel && echo x > $T/lib/$K/evil.ko && echo WROTE-INSTALLTREE
+echo x > $T/dkms/evil && echo WROTE-DKMSTREE
+echo x > $T/src/writer-0.1/evil && echo WROTE-SOURCE
+echo x > /tmp/dkms-evil-$$ && echo WROTE-PRIVATE-TMP
+echo \"shadow: \$(head -c 5 /etc/shadow 2>&1)\"
+echo \"root: \$(ls /root 2>&1 | head -n 1)\"
+(echo hi > /dev/tcp/127.0.0.1/$PORT) 2>/dev/null && echo CONNECTED
+setsid bash -c 'exec -a $MARK sleep 300' </dev/null >/dev/null 2>&1 &
+(exec -a $MARK-2 sleep 300) </dev/null >/dev/null 2>&1 &
+echo \"uid: \$(id -u) host: \$(hostname)\"
+echo \"run: \$(ls -A /run | wc -l) procs: \$(ls -d /proc/[0-9]* | wc -l)\"
+true"
+
+run add writer/0.1 >/dev/null
+before=$(tree_listing "$T/lib"; tree_listing "$T/src"; ls -la /etc)
+out=$(run build writer/0.1 -k "$K" 2>&1)
+is 0 "$?" "the hostile build itself succeeds"
+log=$(cat "$T/dkms/writer/0.1/$K/x86_64/log/make.log" 2>/dev/null)
+like "$log" "^DKMS: build sandbox: yes" "make.log: sandboxed"
+check "no /etc/dkms-evil" test ! -e "/etc/dkms-evil-$$"
+check "no evil.ko in the install tree" test ! -e "$T/lib/$K/evil.ko"
+check "nothing written to the dkms tree" test ! -e "$T/dkms/evil"
+check "nothing written to the source" test ! -e "$T/src/writer-0.1/evil"
+check "private /tmp is gone" test ! -e "/tmp/dkms-evil-$$"
+like "$log" "^WROTE-PRIVATE-TMP$" "private /tmp was writable"
+is "$before" "$(tree_listing "$T/lib"; tree_listing "$T/src"; ls -la /etc)" \
+	"install tree, sources and /etc unchanged"
+like "$log" "^shadow: head: cannot open '/etc/shadow'" "/etc/shadow unreadable"
+like "$log" "^root: ls: cannot open directory '/root'" "/root unreadable"
+check "no WROTE-ETC/INSTALLTREE/DKMSTREE in make.log" \
+	sh -c "! grep -q 'WROTE-ETC\|WROTE-INSTALLTREE\|WROTE-DKMSTREE\|WROTE-SOURCE' '$T/dkms/writer/0.1/$K/x86_64/log/make.log'"
+like "$log" "^uid: 65534 host: dkms-build$" "runs as nobody in its own UTS namespace"
+like "$log" "^run: 0 procs: [0-9]$" "an empty /run, a /proc of its own"
+sleep 0.3
+check "no connection to the loopback listener" test ! -e "$T/connected"
+check "no CONNECTED in make.log" sh -c "! grep -q CONNECTED '$T/dkms/writer/0.1/$K/x86_64/log/make.log'"
+# (a bracket so that the pattern does not match the grep itself)
+check "nothing outlives the build" sh -c "! grep -qa '[${MARK:0:1}]${MARK:1}' /proc/[0-9]*/cmdline"
+kill "$LISTENER" 2>/dev/null
+wait "$LISTENER" 2>/dev/null
+check "module built" test -f "$T/dkms/writer/0.1/$K/x86_64/module/writer.ko"
+check "build dir removed" test ! -e "$T/dkms/writer/0.1/build"
+if command -v jq >/dev/null; then
+	is true "$(run status --json -m writer | jq -c '.[0].sandboxed')" "status --json: sandboxed"
+else
+	skip "jq is not installed"
+fi
+
+# PRE_BUILD replacing the source symlink with one to /etc
+evil relink "true" 'PRE_BUILD="pre.sh"'
+printf '#!/bin/bash\nln -sfn /etc %s/dkms/relink/0.1/source; ln -sfn /etc %s/dkms/relink/0.1/build/etclink; exit 0\n' "$T" "$T" \
+	>"$T/src/relink-0.1/pre.sh"
+chmod +x "$T/src/relink-0.1/pre.sh"
+run add relink/0.1 >/dev/null
+run build relink/0.1 -k "$K" >/dev/null 2>&1
+is "$T/src/relink-0.1" "$(readlink "$T/dkms/relink/0.1/source")" "PRE_BUILD could not replace the source link"
+check "relink built" test -f "$T/dkms/relink/0.1/$K/x86_64/module/relink.ko"
+
+# a .ko that is a symlink to /etc/shadow
+evil shadow "true" 'MAKE[0]="ln -s /etc/shadow shadow.ko"'
+run add shadow/0.1 >/dev/null
+out=$(run build shadow/0.1 -k "$K" 2>&1)
+is 7 "$?" "a symlinked .ko is refused (7)"
+like "$out" "Refusing .*/shadow\.ko built in the sandbox: not a regular file" "clear message"
+check "shadow's content went nowhere" sh -c "! grep -rqsF '$(head -n 1 /etc/shadow)' '$T/dkms' '$T/lib'"
+
+# a .ko in a directory that is a symlink
+evil subdir "true" 'MAKE[0]="ln -s /lib/modules sub"' 'BUILT_MODULE_LOCATION[0]=sub/'
+run add subdir/0.1 >/dev/null
+out=$(run build subdir/0.1 -k "$K" 2>&1)
+is 7 "$?" "a .ko behind a symlinked directory is refused"
+
+# a huge .ko (sparse)
+evil huge "true" 'MAKE[0]="truncate -s 700M huge.ko"'
+run add huge/0.1 >/dev/null
+out=$(run build huge/0.1 -k "$K" 2>&1)
+is 7 "$?" "a huge .ko is refused (7)"
+like "$out" "too big for a module" "clear message"
+
+# a .ko that is not a module
+evil junk "true" 'MAKE[0]="echo junk > junk.ko"'
+run add junk/0.1 >/dev/null
+out=$(run build junk/0.1 -k "$K" 2>&1)
+is 7 "$?" "a .ko that is not a module is refused (7)"
+
+# a dkms.conf that needs bash and writes outside when evaluated
+evil confw "true" "touch $T/conf-wrote /etc/dkms-conf-evil-$$ 2>/dev/null; X=\$(id -u)" 'PACKAGE_VERSION="0.$((1))"'
+run add confw/0.1 >/dev/null 2>&1
+is 0 "$?" "a conf evaluated by bash is added"
+check "its evaluation wrote nothing" test ! -e "$T/conf-wrote" -a ! -e "/etc/dkms-conf-evil-$$"
+run build confw/0.1 -k "$K" --no-sandbox >/dev/null 2>&1
+check "control: without the sandbox it writes" test -e "$T/conf-wrote"
+rm -f "/etc/dkms-conf-evil-$$"
+
+# limits, from framework.conf
+cat >"$T/root/etc/dkms/framework.conf" <<EOF
+build_time_limit=2
+build_memory_limit=64
+EOF
+evil forever "sleep 1000"
+run add forever/0.1 >/dev/null
+t0=$(date +%s)
+out=$(run build forever/0.1 -k "$K" 2>&1)
+rc=$?
+t1=$(date +%s)
+is 10 "$rc" "a build running forever fails (10)"
+check "killed after the time limit" test $((t1 - t0)) -lt 15
+like "$out" "killed after 2 seconds" "clear message on stderr"
+like "$(cat "$T/dkms/forever/0.1/build/make.log")" "^DKMS: the command was killed after 2 seconds" "and in make.log"
+
+evil hog 'x=y; while :; do x=$x$x; done'
+run add hog/0.1 >/dev/null
+out=$(run build hog/0.1 -k "$K" 2>&1)
+is 10 "$?" "a build filling memory fails (10)"
+like "$(cat "$T/dkms/hog/0.1/build/make.log")" "memory limit of 64 MiB" "make.log names the memory limit"
+rm -f "$T/root/etc/dkms/framework.conf"
+
+# the same hostile build without the sandbox does write (a control), in
+# scratch paths only
+evil plain "echo x > $T/plain-wrote"
+run add plain/0.1 >/dev/null
+run build plain/0.1 -k "$K" --no-sandbox >/dev/null 2>&1
+check "control: --no-sandbox runs unconfined" test -e "$T/plain-wrote"
+like "$(cat "$T/dkms/plain/0.1/$K/x86_64/log/make.log")" "^DKMS: build sandbox: no \(disabled by --no-sandbox\)" "make.log says why"
+command -v jq >/dev/null && is false "$(run status --json -m plain | jq -c '.[0].sandboxed')" "status --json: not sandboxed"
+echo 'build_sandbox="no"' >"$T/root/etc/dkms/framework.conf"
+rm -f "$T/plain-wrote"
+run build plain/0.1 -k "$K" --force >/dev/null 2>&1
+check "build_sandbox=no in framework.conf" test -e "$T/plain-wrote"
+rm -f "$T/plain-wrote"
+run build plain/0.1 -k "$K" --force --sandbox >/dev/null 2>&1
+check "--sandbox wins over framework.conf" test ! -e "$T/plain-wrote"
+rm -f "/etc/dkms-evil-$$" "/tmp/dkms-evil-$$"
+
+# a set-up the kernel refuses (in a user namespace, uid 65534 is not
+# mapped): one warning naming the cause, the build runs unsandboxed
+rm -f "$T/root/etc/dkms/framework.conf"
+if unshare -Ur true 2>/dev/null; then
+	copy_module hello-0.1
+	run add hello/0.1 >/dev/null 2>&1
+	out=$(unshare -Ur "$DKMS" build hello/0.1 -k "$K" "${o[@]}" 2>&1)
+	is 0 "$?" "refused set-up: the build still succeeds"
+	is 1 "$(printf '%s\n' "$out" | grep -c "Warning: Building without the sandbox: its set-up failed (setgroups: Operation not permitted)")" \
+		"refused set-up: one warning naming the cause"
+	like "$(cat "$T/dkms/hello/0.1/$K/x86_64/log/make.log")" "^DKMS: build sandbox: no \(its set-up failed" "refused set-up: make.log says why"
+else
+	skip "no user namespaces" 3
+fi
+
+# trees the sandbox user cannot reach (a 0700 dir outside /tmp): one
+# warning naming the cause, and the build runs without the sandbox
+T0=$T
+TMPDIR=/var/tmp scratch
+mk_trees "$T"
+fake_kernel "$T" "$K"
+copy_module hello-0.1
+o=(--root "$T0/root" --dkmstree "$T/dkms" --sourcetree "$T/src" --installtree "$T/lib")
+rm -f "$T0/root/etc/dkms/framework.conf"
+run add hello/0.1 >/dev/null 2>&1
+out=$(run build hello/0.1 -k "$K" 2>&1 >/dev/null)
+is 0 "$?" "unreachable trees: the build still succeeds"
+is "Warning: Building without the sandbox: user 65534 cannot reach $T/dkms/hello/0.1/build." \
+	"$(printf '%s\n' "$out" | grep -v "^$" | grep -v "^stat: ")" "one warning naming the cause"
+like "$(cat "$T/dkms/hello/0.1/$K/x86_64/log/make.log")" "^DKMS: build sandbox: no \(user 65534 cannot reach" "make.log says why"
+
+done_testing
