@@ -151,3 +151,25 @@ EXTRA_DIST += tests/sandbox
 TESTS += tests/speed/status-json.sh tests/speed/status-cache.sh \
 	tests/speed/parallel-autoinstall.sh
 EXTRA_DIST += tests/speed
+
+# Safety: hostile input refused, concurrent writers (owner: safety).
+TESTS += tests/safety/hostile.sh tests/safety/concurrency.sh
+EXTRA_DIST += tests/safety
+
+# libFuzzer targets: ./configure CC=clang --enable-fuzzing; run by
+# tests/fuzz/run.sh (owner: safety).
+EXTRA_DIST += tests/fuzz
+if ENABLE_FUZZING
+fuzz_programs = tests/fuzz/fuzz-conf-native tests/fuzz/fuzz-cli
+noinst_PROGRAMS = $(fuzz_programs)
+tests_fuzz_fuzz_conf_native_SOURCES = tests/fuzz/fuzz-conf-native.c
+tests_fuzz_fuzz_conf_native_CFLAGS = $(AM_CFLAGS) -I$(top_srcdir)/core/lib
+tests_fuzz_fuzz_conf_native_LDFLAGS = $(AM_LDFLAGS) -fsanitize=fuzzer
+tests_fuzz_fuzz_conf_native_LDADD = core/lib/libdkms-internal.la
+tests_fuzz_fuzz_cli_SOURCES = tests/fuzz/fuzz-cli.c core/cli/options.c \
+	core/cli/help.c
+tests_fuzz_fuzz_cli_CFLAGS = $(AM_CFLAGS) -I$(top_srcdir)/core/lib \
+	-I$(top_srcdir)/core/cli
+tests_fuzz_fuzz_cli_LDFLAGS = $(AM_LDFLAGS) -fsanitize=fuzzer
+tests_fuzz_fuzz_cli_LDADD = core/lib/libdkms-internal.la
+endif

@@ -19,6 +19,7 @@
 
 #include "compress.h"
 #include "cycle.h"
+#include "safety.h"
 #include "runner.h"
 #include "sandbox.h"
 #include "sigcheck.h"
@@ -347,6 +348,9 @@ static int build_steps(struct dkms_session *s, const struct dkms_op *op,
 	if (r)
 		return r;
 
+	r = safety_check_source(s, source); /* safety.c */
+	if (r)
+		return r;
 	rm_rf(build);
 	sub = xasprintf("%s/", source);
 	if (!sub || copy_tree(sub, build) < 0)

@@ -58,5 +58,5 @@ core_lib_libdkms_internal_la_LIBADD += $(ZLIB_LIBS) $(LZMA_LIBS) $(ZSTD_LIBS)
 # status --json, the status cache, the autoinstall scheduler (owner: speed).
 core_lib_libdkms_internal_la_SOURCES += core/lib/status-json.c \
 	core/lib/status-cache.h core/lib/status-cache.c core/lib/scheduler.c
-# Fault injection for the crash-safety tests (owner: safety).
-core_lib_libdkms_internal_la_SOURCES += core/lib/fault.h core/lib/fault.c
+# Hostile input refused before the first write (owner: safety).
+core_lib_libdkms_internal_la_SOURCES += core/lib/safety.h core/lib/safety.c

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "cycle.h"
+#include "safety.h"
 #include "sandbox.h"
 
 static char *derived0(const struct dkms_conf *c, const char *name)
@@ -279,7 +280,10 @@ int modconf_read(struct dkms_session *s, const char *m, const char *v,
 	ret->conf = c;
 	ret->path = strdup(path);
 	r = fill(ret, c);
-	if (r < 0) {
+	/* safety.c: names and locations that leave their roots */
+	if (r == 0 && !(flags & MC_NO_DIE))
+		r = safety_check_modconf(s, ret);
+	if (r) {
 		modconf_clear(ret);
 		return r;
 	}
