@@ -153,7 +153,8 @@ TESTS += tests/speed/status-json.sh tests/speed/status-cache.sh \
 EXTRA_DIST += tests/speed
 
 # Safety: hostile input refused, concurrent writers (owner: safety).
-TESTS += tests/safety/hostile.sh tests/safety/concurrency.sh
+TESTS += tests/safety/hostile.sh tests/safety/concurrency.sh \
+	tests/safety/faults.sh
 EXTRA_DIST += tests/safety
 
 # libFuzzer targets: ./configure CC=clang --enable-fuzzing; run by

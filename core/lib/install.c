@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "cycle.h"
+#include "fault.h"
 #include "extras.h"
 #include "initramfs.h"
 #include "runner.h"
@@ -36,6 +37,15 @@ static bool obsoleted(struct dkms_session *s, const char *kver,
 			*p = ' ';
 	c = ver_cmp(a, b);
 	return c >= 0;
+}
+
+static bool kernel_link_set(struct dkms_session *s, const struct dkms_op *op)
+{
+	_cleanup_free_ char *link = tree_path(s, "%s/kernel-%s-%s", op->module,
+					      op->kernelver, op->arch);
+	struct stat st;
+
+	return !link || lstat(link, &st) == 0;
 }
 
 /* 0: go on with this module; 1: skip it (message printed). */
@@ -69,6 +79,10 @@ static int check_version_sanity(struct dkms_session *s,
 	mine = ko_in_dir(moddir, name, cs);
 	cmp = compare_module_version(found[0], mine ? mine : "");
 	if (dkms_opt(s, DKMS_OPT_FORCE))
+		goto out;
+	/* ours: the very file this install copies, left by one stopped
+	 * before its kernel link was set: finish it (crash safety) */
+	if (mine && !kernel_link_set(s, op) && files_equal(found[0], mine))
 		goto out;
 	if (modinfo_version(mine, &vmine) < 0 ||
 	    modinfo_version(found[0], &vkern) < 0) {
@@ -121,7 +135,10 @@ static int archive_original(struct dkms_session *s, const struct dkms_op *op,
 
 	if (!lib || !suffix)
 		return -ENOMEM;
-	if (lstat(active_link, &st) == 0 && S_ISLNK(st.st_mode)) {
+	/* ours: a backup without the kernel link is one an install stopped
+	 * before its link left: what is in place now is ours, and the
+	 * backup is never overwritten (crash safety) */
+	if ((lstat(active_link, &st) == 0 && S_ISLNK(st.st_mode)) || copy) {
 		if (copy)
 			dkms_echo(s, "An original module was already stored "
 				  "during a previous install");
@@ -152,9 +169,13 @@ static int archive_original(struct dkms_session *s, const struct dkms_op *op,
 			r = -ENOMEM;
 			break;
 		}
-		r = move_file(c, dst);
+		/* where it goes back first: a crash between the two leaves a
+		 * .origin that uninstall skips, never a backup without one */
+		r = dkms_fault("archive original");
 		if (r == 0)
 			r = write_file_atomic(origin, line, strlen(line), 0644);
+		if (r == 0)
+			r = move_file(c, dst);
 		break;
 	}
 	for (i = 0; i < 3; i++)
@@ -181,7 +202,7 @@ static int install_one_module(struct dkms_session *s, const struct dkms_op *op,
 	if (!dst)
 		return -ENOMEM;
 	dkms_echo(s, "Installing %s", dst);
-	if (mkdir_p(dir, 0755) < 0)
+	if (mkdir_p(dir, 0755) < 0 || dkms_fault("install module") < 0)
 		return dkms_die(s, 6, "Copying '%s' failed", src);
 	if (dkms_opt(s, DKMS_OPT_SYMLINK_MODULES)) {
 		unlink(dst);
@@ -255,7 +276,8 @@ static int install_modules(struct dkms_session *s, const struct dkms_op *op,
 	}
 	if (mc->n > 0 && !any)
 		return dkms_die(s, 6, "Installation aborted.");
-	return replace_symlink(target, link);
+	r = dkms_fault("kernel link");
+	return r ? r : replace_symlink(target, link);
 }
 
 /* force_installation: <root>/usr/share/dkms/modules_to_force_install/ *

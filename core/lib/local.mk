@@ -60,3 +60,5 @@ core_lib_libdkms_internal_la_SOURCES += core/lib/status-json.c \
 	core/lib/status-cache.h core/lib/status-cache.c core/lib/scheduler.c
 # Hostile input refused before the first write (owner: safety).
 core_lib_libdkms_internal_la_SOURCES += core/lib/safety.h core/lib/safety.c
+# Fault injection for the crash-safety tests (owner: safety).
+core_lib_libdkms_internal_la_SOURCES += core/lib/fault.h core/lib/fault.c

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "cycle.h"
+#include "fault.h"
 
 int dkms_op_unbuild(struct dkms_session *s, const struct dkms_op *op)
 {
@@ -21,6 +22,8 @@ int dkms_op_unbuild(struct dkms_session *s, const struct dkms_op *op)
 
 	if (!ka || !k)
 		return -ENOMEM;
+	if (dkms_fault("unbuild") < 0)
+		return -EIO;
 	rm_rf(ka);
 	if (!dir_has_subdir(k, NULL))
 		rm_rf(k);
@@ -177,6 +180,8 @@ int dkms_cmd_remove(struct dkms_session *s, const char *m, const char *v,
 	if (!has_kernel_dirs(mv)) {
 		dkms_echo(s, "Deleting module %s/%s completely from the DKMS tree.",
 			  m, v);
+		if (dkms_fault("remove version") < 0)
+			return -EIO;
 		rm_rf(mv);
 	}
 	if (no_visible_entries(md))

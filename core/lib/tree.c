@@ -227,13 +227,34 @@ int copy_file_to(const char *src, const char *dst, mode_t mode)
 	return write_file_atomic(dst, data, len, mode);
 }
 
+/* fsync the directory holding path: a rename is durable once both
+ * directories are (the original module must never be lost). */
+static void fsync_dir_of(const char *path)
+{
+	_cleanup_free_ char *dir = strdup(path);
+	char *slash = dir ? strrchr(dir, '/') : NULL;
+	int fd;
+
+	if (!slash)
+		return;
+	*slash = '\0';
+	fd = open(*dir ? dir : "/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd >= 0) {
+		fsync(fd);
+		close(fd);
+	}
+}
+
 int move_file(const char *src, const char *dst)
 {
 	struct stat st;
 	int r;
 
-	if (rename(src, dst) == 0)
+	if (rename(src, dst) == 0) {
+		fsync_dir_of(dst);
+		fsync_dir_of(src);
 		return 0;
+	}
 	if (errno != EXDEV)
 		return -errno;
 	if (stat(src, &st) < 0)

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "cycle.h"
+#include "fault.h"
 #include "initramfs.h"
 #include "runner.h"
 
@@ -135,19 +136,22 @@ int dkms_op_depmod(struct dkms_session *s, const char *kver)
 	return status;
 }
 
-/* Put back what install moved aside for dest module `name`. */
-static void restore_originals(struct dkms_session *s, const struct dkms_op *op,
+/* Put back what install moved aside for dest module `name`.  0, or
+ * -errno when one could not be put back (it stays in the backup, which
+ * the caller then keeps). */
+static int restore_originals(struct dkms_session *s, const struct dkms_op *op,
 			      const struct modrec *m, const char *backup,
 			      const char *cs)
 {
 	_cleanup_free_ char *prefix = xasprintf("%s/%s/", install_tree(s), op->kernelver);
 	_cleanup_free_ char *pat = xasprintf("%s.", m->dest_name);
-	_cleanup_free_ char *kdir = NULL, *orig = NULL;
+	_cleanup_free_ char *kdir = NULL, *orig = NULL, *orig_of = NULL;
 	DIR *d;
 	struct dirent *de;
+	int r = 0;
 
 	if (!prefix || !pat)
-		return;
+		return -ENOMEM;
 	if (is_dir(backup)) {
 		d = opendir(backup);
 		while (d && (de = readdir(d))) {
@@ -173,7 +177,12 @@ static void restore_originals(struct dkms_session *s, const struct dkms_op *op,
 			*nl = '\0';
 			mkdir_p(text, 0755);
 			*nl = '/';
-			move_file(mod, text);
+			/* the .origin goes only once the module is back */
+			r = dkms_fault("restore original");
+			if (r == 0)
+				r = move_file(mod, text);
+			if (r < 0)
+				break;
 			unlink(of);
 		}
 		if (d)
@@ -184,20 +193,29 @@ static void restore_originals(struct dkms_session *s, const struct dkms_op *op,
 		if (kdir)
 			delete_empty_dirs(kdir);
 	}
-	/* archived by older dkms without a .origin file */
+	if (r < 0)
+		return r;
+	/* archived by older dkms without a .origin file (one with a .origin
+	 * still there could not be put back: never guess its place) */
 	orig = ko_in_dir(backup, m->dest_name, cs);
-	if (orig) {
+	orig_of = orig ? xasprintf("%s.origin", orig) : NULL;
+	if (orig && orig_of && !path_exists(orig_of)) {
 		_cleanup_free_ char *dir = xasprintf("%s%s/", prefix, m->raw_dest_location);
 		_cleanup_free_ char *dst = dir ? path_join(dir, strrchr(orig, '/') + 1) : NULL;
 
 		dkms_echo(s, "Restoring archived original module");
-		if (dst && mkdir_p(dir, 0755) == 0)
-			move_file(orig, dst);
+		if (!dst || mkdir_p(dir, 0755) < 0)
+			return -EIO;
+		r = dkms_fault("restore original");
+		if (r == 0)
+			r = move_file(orig, dst);
 	}
+	return r;
 }
 
-static void delete_installed(struct dkms_session *s, const struct dkms_op *op,
-			     const struct modconf *mc, size_t i, const char *cs)
+/* 0, or -errno when an installed file could not be deleted. */
+static int delete_installed(struct dkms_session *s, const struct dkms_op *op,
+			    const struct modconf *mc, size_t i, const char *cs)
 {
 	const struct modrec *m = &mc->mod[i];
 	_cleanup_free_ char *real = find_actual_dest(s, mc, i, op->module,
@@ -206,13 +224,14 @@ static void delete_installed(struct dkms_session *s, const struct dkms_op *op,
 	_cleanup_free_ char *dir = NULL, *pfx = NULL;
 	DIR *d;
 	struct dirent *de;
+	int r = 0;
 
 	if (!real || !lib)
-		return;
+		return -ENOMEM;
 	if (!*real) {
 		dkms_echo(s, "Module %s.ko%s was not found within %s/%s/",
 			  m->dest_name, cs, install_tree(s), op->kernelver);
-		return;
+		return 0;
 	}
 	dkms_echo(s, "Deleting %s/%s%s/%s.ko%s", install_tree(s), op->kernelver,
 		  real, m->dest_name, cs);
@@ -220,20 +239,22 @@ static void delete_installed(struct dkms_session *s, const struct dkms_op *op,
 	dir = xasprintf("%s%s", lib, real);
 	pfx = xasprintf("%s.ko", m->dest_name);
 	d = dir ? opendir(dir) : NULL;
-	while (d && pfx && (de = readdir(d))) {
+	while (r == 0 && d && pfx && (de = readdir(d))) {
 		_cleanup_free_ char *p = NULL;
 
 		if (!startswith(de->d_name, pfx))
 			continue;
 		p = path_join(dir, de->d_name);
-		if (p)
-			unlink(p);
+		r = p ? dkms_fault("delete installed module") : -ENOMEM;
+		if (r == 0 && unlink(p) < 0 && errno != ENOENT)
+			r = -errno;
 	}
 	if (d)
 		closedir(d);
 	/* every distribution family we know prunes the empty directories;
 	 * rpm ones first ask rpm whether it owns them (not done here) */
 	rmdir_parents(lib, real);
+	return r;
 }
 
 /* stops the walk (returns 2) at the first installed build */
@@ -280,11 +301,21 @@ int dkms_op_uninstall(struct dkms_session *s, const struct dkms_op *op)
 			dkms_echo(s, "Removing linked weak modules...");
 			weak_modules_run(s, op, &mc, weak_modules_cmd(s, false));
 		}
-		for (i = 0; i < mc.n; i++) {
-			delete_installed(s, op, &mc, i, cs);
-			restore_originals(s, op, &mc.mod[i], backup, cs);
+		/* a step that fails stops here, the kernel link still set: the
+		 * next uninstall does it again (the backup is kept) */
+		for (i = 0; r == 0 && i < mc.n; i++) {
+			r = delete_installed(s, op, &mc, i, cs);
+			if (r == 0)
+				r = restore_originals(s, op, &mc.mod[i], backup, cs);
 		}
-		unlink(link);
+		if (r == 0)
+			r = dkms_fault("kernel link removal");
+		if (r == 0 && unlink(link) < 0 && errno != ENOENT)
+			r = -errno;
+		if (r < 0) {
+			modconf_clear(&mc);
+			return r;
+		}
 	} else {
 		dkms_echo(s, "This module version was INACTIVE for this kernel.");
 	}
@@ -302,7 +333,8 @@ int dkms_op_uninstall(struct dkms_session *s, const struct dkms_op *op)
 	if (was_active && is_dir(backup)) {
 		dkms_echo(s, "Removing original module(s) from DKMS tree for kernel %s (%s)",
 			  op->kernelver, op->arch);
-		rm_rf(backup);
+		if (dkms_fault("drop original backup") == 0)
+			rm_rf(backup);
 		if (!dir_has_subdir(origk, NULL))
 			rm_rf(origk);
 	}
