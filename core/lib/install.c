@@ -39,19 +39,30 @@ static bool obsoleted(struct dkms_session *s, const char *kver,
 	return c >= 0;
 }
 
-static bool kernel_link_set(struct dkms_session *s, const struct dkms_op *op)
+/* ours (crash safety): `found` is the very file this install writes, at
+ * its own place, and no kernel link says so yet: an install stopped
+ * between the copy and the link, which this one finishes. */
+static bool own_unfinished_copy(struct dkms_session *s, const struct dkms_op *op,
+				const char *dest_location, const char *found,
+				const char *mine)
 {
 	_cleanup_free_ char *link = tree_path(s, "%s/kernel-%s-%s", op->module,
 					      op->kernelver, op->arch);
+	_cleanup_free_ char *dst = NULL;
 	struct stat st;
 
-	return !link || lstat(link, &st) == 0;
+	if (!link || !mine || lstat(link, &st) == 0)
+		return false;
+	dst = xasprintf("%s/%s%s/%s", install_tree(s), op->kernelver,
+			dest_location, strrchr(mine, '/') + 1);
+	return dst && !strcmp(dst, found) && files_equal(found, mine);
 }
 
 /* 0: go on with this module; 1: skip it (message printed). */
 static int check_version_sanity(struct dkms_session *s,
 				const struct dkms_op *op, const char *obs,
-				const char *name, const char *cs)
+				const char *name, const char *dest_location,
+				const char *cs)
 {
 	_cleanup_free_ char *lib = xasprintf("%s/%s", install_tree(s), op->kernelver);
 	_cleanup_free_ char *moddir = tree_path(s, "%s/%s/%s/%s/module", op->module,
@@ -80,9 +91,7 @@ static int check_version_sanity(struct dkms_session *s,
 	cmp = compare_module_version(found[0], mine ? mine : "");
 	if (dkms_opt(s, DKMS_OPT_FORCE))
 		goto out;
-	/* ours: the very file this install copies, left by one stopped
-	 * before its kernel link was set: finish it (crash safety) */
-	if (mine && !kernel_link_set(s, op) && files_equal(found[0], mine))
+	if (own_unfinished_copy(s, op, dest_location, found[0], mine))
 		goto out;
 	if (modinfo_version(mine, &vmine) < 0 ||
 	    modinfo_version(found[0], &vkern) < 0) {
@@ -261,7 +270,8 @@ static int install_modules(struct dkms_session *s, const struct dkms_op *op,
 
 		if (m->excluded)
 			continue;
-		r = check_version_sanity(s, op, mc->obsolete_by, m->dest_name, cs);
+		r = check_version_sanity(s, op, mc->obsolete_by, m->dest_name,
+					 m->dest_location, cs);
 		if (r < 0)
 			return r;
 		if (r > 0)
