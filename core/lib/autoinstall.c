@@ -78,6 +78,7 @@ static int split_depends(char *const *bd, struct namelist *out)
 struct pending {
 	char *m, *v;
 	struct namelist deps; /* BUILD_DEPENDS not yet installed */
+	bool had_deps;        /* BUILD_DEPENDS at all */
 	bool done;            /* install attempted */
 };
 
@@ -88,6 +89,7 @@ struct ai {
 	struct pending *todo;
 	size_t n_todo;
 	struct namelist installed, skipped, failed, unresolved, deferred;
+	int depends; /* -1: not known yet; 1: some module has BUILD_DEPENDS */
 };
 
 static void ai_clear(struct ai *a)
@@ -114,6 +116,7 @@ static int ai_queue(struct ai *a, const char *m, const char *v,
 {
 	struct pending *nt = realloc(a->todo, (a->n_todo + 1) * sizeof(*nt));
 	struct pending *p;
+	int r;
 
 	if (!nt)
 		return -ENOMEM;
@@ -124,7 +127,9 @@ static int ai_queue(struct ai *a, const char *m, const char *v,
 	p->v = strdup(v);
 	if (!p->m || !p->v)
 		return -ENOMEM;
-	return split_depends(bd, &p->deps);
+	r = split_depends(bd, &p->deps);
+	p->had_deps = p->deps.n > 0;
+	return r;
 }
 
 /* Decide, for each known module's newest version, whether it is already
@@ -261,6 +266,42 @@ static int step_after(struct dkms_session *s, void *data, int status)
 	return r;
 }
 
+/* Some module built for this kernel declares BUILD_DEPENDS. */
+static int built_depends(void *data, const struct dkms_status_entry *e)
+{
+	struct ai *a = data;
+	struct modconf mc;
+
+	if ((e->state != DKMS_STATE_BUILT && e->state != DKMS_STATE_INSTALLED) ||
+	    strcmp(e->kernelver, a->kver) || strcmp(e->arch, a->arch))
+		return 0;
+	if (modconf_read(a->s, e->module, e->version, e->kernelver, e->arch,
+			 NULL, MC_NO_DIE | MC_NO_STDERR | MC_NO_CACHE, &mc) == 0 &&
+	    mc.build_depends && mc.build_depends[0])
+		a->depends = 1;
+	modconf_clear(&mc);
+	return 0;
+}
+
+/* Installs trigger BUILD_DEPENDS_REBUILD of the modules depending on
+ * them, which may be building beside them: with any BUILD_DEPENDS around,
+ * autoinstall stays serial. */
+static bool ai_independent(struct ai *a)
+{
+	size_t i;
+
+	if (a->depends < 0) {
+		a->depends = 0;
+		for (i = 0; i < a->n_todo; i++)
+			if (a->todo[i].had_deps)
+				a->depends = 1;
+		if (!a->depends)
+			(void)dkms_status_walk(a->s, NULL, NULL, NULL, NULL,
+					       built_depends, a);
+	}
+	return a->depends == 0;
+}
+
 static int ai_pass(struct ai *a, size_t *progress, unsigned int budget)
 {
 	struct sched_step *steps = NULL;
@@ -283,7 +324,7 @@ static int ai_pass(struct ai *a, size_t *progress, unsigned int budget)
 						step_after, &data[n] };
 		n++;
 	}
-	if (budget > 1 && n > 1) {
+	if (budget > 1 && n > 1 && ai_independent(a)) {
 		r = sched_run(a->s, steps, n, budget);
 		goto out;
 	}
@@ -387,7 +428,7 @@ static bool autoinstall_disabled(struct dkms_session *s)
 int dkms_autoinstall(struct dkms_session *s, const char *kver,
 		     const char *arch)
 {
-	struct ai a = { .s = s, .kver = kver, .arch = arch };
+	struct ai a = { .s = s, .kver = kver, .arch = arch, .depends = -1 };
 	unsigned int budget;
 	size_t progress;
 	int r;
