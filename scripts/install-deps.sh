@@ -11,7 +11,7 @@ packages="
 	libkmod-dev kmod check jq patch xz-utils zstd gzip bc file binutils
 	libelf-dev openssl util-linux
 	zlib1g-dev liblzma-dev libzstd-dev man-db groff-base
-	valgrind clang hyperfine
+	valgrind clang hyperfine time
 	librpm-dev rpm
 	libdpkg-dev dpkg-dev
 	libsolv-dev libsolvext-dev
