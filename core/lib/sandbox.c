@@ -506,9 +506,12 @@ int sandbox_enter(const struct dkms_sandbox *sb, int rfd)
 		if (setgroups(0, NULL) == 0 && setresgid(sb->gid, sb->gid, sb->gid) == 0 &&
 		    setresuid(sb->uid, sb->uid, sb->uid) == 0)
 			prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
+		/* If dkms itself dies (SIGKILL, a test's timeout), its runner
+		 * can no longer enforce the time limit: take the namespace
+		 * down with it.  Set only now: a change of uid clears it. */
+		prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
 		init_loop(worker);
 	}
-	prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
 	if (getppid() != 1)
 		_exit(127);
 	/* the old cwd is on the mounts we replaced: enter it again */
@@ -520,6 +523,8 @@ int sandbox_enter(const struct dkms_sandbox *sb, int rfd)
 	if (sb->file_limit)
 		set_limit(RLIMIT_FSIZE, sb->file_limit);
 	drop_privileges(sb, rfd);
+	/* after the uid change, which would clear it */
+	prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
 	/* fds of ours (a lock on the tree, say) refer to the mounts as they
 	 * were, writable: none reaches the job */
 	close_range((unsigned int)(sb->keep_fds ? sb->keep_fds : 3), ~0u,
