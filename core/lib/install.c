@@ -506,16 +506,6 @@ int dkms_op_maybe_install(struct dkms_session *s, const struct dkms_op *op)
 int dkms_cmd_install(struct dkms_session *s, const char *m, const char *v,
 		     const struct dkms_kernels *k)
 {
-	size_t i;
-	int r = 0;
-
 	/* each kernel in a subshell in 3.4.3: go on after a failure */
-	for (i = 0; i < k->n; i++) {
-		struct dkms_op op = { m, v, k->kernelver[i], k->arch[i] };
-		struct dkms_session_state *st = dkms_session_save(s);
-
-		r = dkms_op_maybe_install(s, &op);
-		dkms_session_restore(s, st);
-	}
-	return r;
+	return dkms_each_kernel(s, m, v, k, dkms_op_maybe_install);
 }

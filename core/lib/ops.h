@@ -105,6 +105,14 @@ struct dkms_session_state;
 struct dkms_session_state *dkms_session_save(struct dkms_session *s);
 void dkms_session_restore(struct dkms_session *s,
 			  struct dkms_session_state *st);
+struct dkms_op;
+struct dkms_kernels;
+/* Run STEP for each kernel of K as 3.4.3 runs it in a subshell: the
+ * session's state is put back after each, a failure does not stop the
+ * next kernel, and the last kernel's status is returned. */
+int dkms_each_kernel(struct dkms_session *s, const char *m, const char *v,
+		     const struct dkms_kernels *k,
+		     int (*step)(struct dkms_session *s, const struct dkms_op *op));
 /* Take the tree's writer lock (waits; released by dkms_session_free). */
 int dkms_session_lock(struct dkms_session *s);
 /* NAME=VALUE in the environment of what the session runs (exported). */

@@ -114,33 +114,36 @@ int dkms_session_apply_paths(struct dkms_session *s)
 	return r;
 }
 
-int dkms_die(struct dkms_session *s, int code, const char *fmt, ...)
+/* One message on stderr: PREFIX, the formatted text, a newline. */
+static void write_prefixed(struct dkms_session *s, const char *prefix,
+			   const char *fmt, va_list ap)
 {
 	struct strbuf sb = { 0 };
-	va_list ap;
 
-	strbuf_adds(&sb, "\nError! ");
-	va_start(ap, fmt);
+	strbuf_adds(&sb, prefix);
 	strbuf_vaddf(&sb, fmt, ap);
-	va_end(ap);
 	strbuf_addch(&sb, '\n');
 	dkms_write(s->ctx, DKMS_STDERR, strbuf_str(&sb), sb.len);
 	strbuf_release(&sb);
+}
+
+int dkms_die(struct dkms_session *s, int code, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	write_prefixed(s, "\nError! ", fmt, ap);
+	va_end(ap);
 	return code;
 }
 
 void dkms_warn(struct dkms_session *s, const char *fmt, ...)
 {
-	struct strbuf sb = { 0 };
 	va_list ap;
 
-	strbuf_adds(&sb, "Warning: ");
 	va_start(ap, fmt);
-	strbuf_vaddf(&sb, fmt, ap);
+	write_prefixed(s, "Warning: ", fmt, ap);
 	va_end(ap);
-	strbuf_addch(&sb, '\n');
-	dkms_write(s->ctx, DKMS_STDERR, strbuf_str(&sb), sb.len);
-	strbuf_release(&sb);
 }
 
 void dkms_echo(struct dkms_session *s, const char *fmt, ...)
@@ -310,4 +313,21 @@ void dkms_session_restore(struct dkms_session *s, struct dkms_session_state *st)
 	s->prepared_kernel = st->prepared_kernel;
 	s->flags = st->flags;
 	free(st);
+}
+
+int dkms_each_kernel(struct dkms_session *s, const char *m, const char *v,
+		     const struct dkms_kernels *k,
+		     int (*step)(struct dkms_session *s, const struct dkms_op *op))
+{
+	size_t i;
+	int r = 0;
+
+	for (i = 0; i < k->n; i++) {
+		struct dkms_op op = { m, v, k->kernelver[i], k->arch[i] };
+		struct dkms_session_state *st = dkms_session_save(s);
+
+		r = step(s, &op);
+		dkms_session_restore(s, st);
+	}
+	return r;
 }
