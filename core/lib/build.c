@@ -176,7 +176,7 @@ static int run_tool(char *const *argv)
 static void check_vermagic(struct dkms_session *s, const char *ko,
 			   const char *kver)
 {
-	_cleanup_free_ char *vm = modinfo_vermagic(ko);
+	_cleanup_free_ char *vm = modinfo_vermagic(s->ctx, ko);
 	size_t len = strlen(kver);
 
 	if (!vm)

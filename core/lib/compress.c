@@ -5,20 +5,19 @@
  * module tree.  We compress in-process (no dependency on the programs,
  * one error path), and let the kernel's configuration decide first: a
  * kernel whose modules are not installed yet, or a tree holding modules
- * of another format, still gets what its kernel reads.
+ * of another format, still gets what its kernel reads.  The libraries are
+ * loaded when a module is compressed (dlopen.h), not at exec.
  */
 #include "config.h"
 
 #include <errno.h>
-#include <lzma.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <zlib.h>
-#include <zstd.h>
 
 #include "compress.h"
 #include "cycle.h"
+#include "dlopen.h"
 
 static bool config_has(const char *text, const char *line)
 {
@@ -104,8 +103,8 @@ static void parse_opts(const char *opts, struct copts *o)
 	}
 }
 
-static int gzip_buffer(const struct copts *o, const void *in, size_t len,
-		       struct strbuf *out)
+static int gzip_buffer(const struct dl_zlib *zl, const struct copts *o,
+		       const void *in, size_t len, struct strbuf *out)
 {
 	int level = o->level < 0 ? 6 : o->level > 9 ? 9 : o->level;
 	z_stream z = { 0 };
@@ -113,28 +112,29 @@ static int gzip_buffer(const struct copts *o, const void *in, size_t len,
 	int zr;
 
 	/* windowBits 15 + 16: a gzip header and trailer, as gzip(1) writes */
-	if (deflateInit2(&z, level, Z_DEFLATED, 15 + 16, 8,
-			 Z_DEFAULT_STRATEGY) != Z_OK)
+	if (zl->deflateInit2_(&z, level, Z_DEFLATED, 15 + 16, 8,
+			      Z_DEFAULT_STRATEGY, ZLIB_VERSION,
+			      (int)sizeof(z)) != Z_OK)
 		return -ENOMEM;
 	z.next_in = (Bytef *)in;
 	z.avail_in = (uInt)len;
 	do {
 		z.next_out = buf;
 		z.avail_out = sizeof(buf);
-		zr = deflate(&z, Z_FINISH);
+		zr = zl->deflate(&z, Z_FINISH);
 		if (zr == Z_STREAM_ERROR ||
 		    strbuf_add(out, (char *)buf, sizeof(buf) - z.avail_out) < 0)
 			break;
 	} while (zr != Z_STREAM_END);
-	deflateEnd(&z);
+	zl->deflateEnd(&z);
 	return zr == Z_STREAM_END ? 0 : -EIO;
 }
 
-static int xz_buffer(const struct copts *o, const void *in, size_t len,
-		     struct strbuf *out)
+static int xz_buffer(const struct dl_lzma *lz, const struct copts *o,
+		     const void *in, size_t len, struct strbuf *out)
 {
 	uint32_t preset = (uint32_t)(o->level < 0 ? 6 : o->level > 9 ? 9 : o->level);
-	lzma_options_lzma lz;
+	lzma_options_lzma opt;
 	lzma_filter filters[2];
 	lzma_stream x = LZMA_STREAM_INIT;
 	uint8_t buf[65536];
@@ -142,58 +142,70 @@ static int xz_buffer(const struct copts *o, const void *in, size_t len,
 
 	if (o->extreme)
 		preset |= LZMA_PRESET_EXTREME;
-	if (lzma_lzma_preset(&lz, preset))
+	if (lz->lzma_lzma_preset(&opt, preset))
 		return -EINVAL;
 	if (o->dict)
-		lz.dict_size = o->dict;
-	filters[0] = (lzma_filter){ LZMA_FILTER_LZMA2, &lz };
+		opt.dict_size = o->dict;
+	filters[0] = (lzma_filter){ LZMA_FILTER_LZMA2, &opt };
 	filters[1] = (lzma_filter){ LZMA_VLI_UNKNOWN, NULL };
-	if (lzma_stream_encoder(&x, filters, o->check) != LZMA_OK)
+	if (lz->lzma_stream_encoder(&x, filters, o->check) != LZMA_OK)
 		return -ENOMEM;
 	x.next_in = in;
 	x.avail_in = len;
 	do {
 		x.next_out = buf;
 		x.avail_out = sizeof(buf);
-		lr = lzma_code(&x, LZMA_FINISH);
+		lr = lz->lzma_code(&x, LZMA_FINISH);
 		if ((lr != LZMA_OK && lr != LZMA_STREAM_END) ||
 		    strbuf_add(out, (char *)buf, sizeof(buf) - x.avail_out) < 0)
 			break;
 	} while (lr != LZMA_STREAM_END);
-	lzma_end(&x);
+	lz->lzma_end(&x);
 	return lr == LZMA_STREAM_END ? 0 : -EIO;
 }
 
-static int zstd_buffer(const struct copts *o, const void *in, size_t len,
-		       struct strbuf *out)
+static int zstd_buffer(const struct dl_zstd *zs, const struct copts *o,
+		       const void *in, size_t len, struct strbuf *out)
 {
 	int level = o->level < 0 ? ZSTD_CLEVEL_DEFAULT : o->level;
-	size_t cap = ZSTD_compressBound(len), n;
+	size_t cap = zs->ZSTD_compressBound(len), n;
 	char *buf = malloc(cap ? cap : 1);
 	int r;
 
 	if (!buf)
 		return -ENOMEM;
-	if (level > ZSTD_maxCLevel())
-		level = ZSTD_maxCLevel();
-	n = ZSTD_compress(buf, cap, in, len, level);
-	r = ZSTD_isError(n) ? -EIO : strbuf_add(out, buf, n) < 0 ? -ENOMEM : 0;
+	if (level > zs->ZSTD_maxCLevel())
+		level = zs->ZSTD_maxCLevel();
+	n = zs->ZSTD_compress(buf, cap, in, len, level);
+	r = zs->ZSTD_isError(n) ? -EIO : strbuf_add(out, buf, n) < 0 ? -ENOMEM : 0;
 	free(buf);
 	return r;
 }
 
-int compress_buffer(const char *suffix, const char *opts, const void *in,
-		    size_t len, struct strbuf *out)
+int compress_buffer(struct dkms_ctx *ctx, const char *suffix,
+		    const char *opts, const void *in, size_t len,
+		    struct strbuf *out)
 {
+	_cleanup_(dkms_dl_freep) struct dkms_dl *tmp = NULL;
+	const struct dl_zlib *zl;
+	const struct dl_lzma *lz;
+	const struct dl_zstd *zs;
 	struct copts o;
+	int r;
 
 	parse_opts(opts, &o);
-	if (!strcmp(suffix, ".gz"))
-		return gzip_buffer(&o, in, len, out);
-	if (!strcmp(suffix, ".xz"))
-		return xz_buffer(&o, in, len, out);
-	if (!strcmp(suffix, ".zst"))
-		return zstd_buffer(&o, in, len, out);
+	if (!strcmp(suffix, ".gz")) {
+		r = dl_zlib(ctx, &tmp, &zl);
+		return r < 0 ? r : gzip_buffer(zl, &o, in, len, out);
+	}
+	if (!strcmp(suffix, ".xz")) {
+		r = dl_lzma(ctx, &tmp, &lz);
+		return r < 0 ? r : xz_buffer(lz, &o, in, len, out);
+	}
+	if (!strcmp(suffix, ".zst")) {
+		r = dl_zstd(ctx, &tmp, &zs);
+		return r < 0 ? r : zstd_buffer(zs, &o, in, len, out);
+	}
 	return -EINVAL;
 }
 
@@ -218,7 +230,8 @@ int module_compress(struct dkms_session *s, const char *suffix,
 		return -ENOMEM;
 	r = read_file(ko, &in, &len);
 	if (r == 0)
-		r = compress_buffer(suffix, fw_opts(s, suffix), in, len, &out);
+		r = compress_buffer(s->ctx, suffix, fw_opts(s, suffix), in, len,
+				    &out);
 	if (r == 0 && !out.buf)
 		r = -EIO;
 	if (r == 0)

@@ -16,9 +16,12 @@ const char *config_compressed_suffix(const struct dkms_session *s,
 
 /* Compress the memory buffer IN as SUFFIX (".gz", ".xz", ".zst") with the
  * options OPTS (words as for gzip/xz/zstd; levels, xz's --check= and
- * --lzma2=dict= are honoured, the rest ignored).  0 or -errno. */
-int compress_buffer(const char *suffix, const char *opts, const void *in,
-		    size_t len, struct strbuf *out);
+ * --lzma2=dict= are honoured, the rest ignored).  The format's library is
+ * loaded on first use and kept in CTX (NULL: for this call only).
+ * 0 or -errno (-ELIBACC: the library cannot be loaded). */
+int compress_buffer(struct dkms_ctx *ctx, const char *suffix,
+		    const char *opts, const void *in, size_t len,
+		    struct strbuf *out);
 
 /* As `gzip -f KO` / `xz -f KO` / `zstd --rm -f KO`: KO is replaced by
  * KO<SUFFIX>, with framework.conf's options.  0 or -errno; on failure a

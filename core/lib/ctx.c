@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "ctx.h"
+#include "dlopen.h"
 
 static const char *const default_paths[_DKMS_PATH_MAX] = {
 	[DKMS_PATH_ROOT] = "/",
@@ -31,6 +32,7 @@ struct dkms_ctx {
 	int log_priority;
 	unsigned int jobs;
 	char *distribution; /* NULL: not yet read from os-release */
+	struct dkms_dl *dl; /* libraries loaded on first use (dlopen.c) */
 };
 
 static void output_stdio(void *data, enum dkms_stream stream, const char *text,
@@ -99,8 +101,14 @@ DKMS_EXPORT struct dkms_ctx *dkms_ctx_unref(struct dkms_ctx *ctx)
 	for (i = 0; i < _DKMS_PATH_MAX; i++)
 		free(ctx->paths[i]);
 	free(ctx->distribution);
+	dkms_dl_free(ctx->dl);
 	free(ctx);
 	return NULL;
+}
+
+struct dkms_dl **dkms_ctx_dl(struct dkms_ctx *ctx)
+{
+	return &ctx->dl;
 }
 
 DKMS_EXPORT int dkms_ctx_set_path(struct dkms_ctx *ctx, enum dkms_path_id id,

@@ -26,6 +26,10 @@ void dkms_log(struct dkms_ctx *ctx, int priority, const char *file, int line,
 #define dkms_err(ctx, ...) \
 	dkms_log(ctx, LOG_ERR, __FILE__, __LINE__, __func__, __VA_ARGS__)
 
+/* The libraries loaded on first use (dlopen.c), freed with the context. */
+struct dkms_dl;
+struct dkms_dl **dkms_ctx_dl(struct dkms_ctx *ctx);
+
 /* The CPU count used when no job budget was set. */
 unsigned int dkms_cpu_count(void);
 

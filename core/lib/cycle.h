@@ -66,11 +66,14 @@ struct modver {
 	char *version;    /* "" when none */
 	char *srcversion; /* srcversion, else the checksum after version */
 };
-int modinfo_version(const char *path, struct modver *ret);
+/* CTX keeps libkmod loaded (dlopen.h); NULL loads it for the one call. */
+int modinfo_version(struct dkms_ctx *ctx, const char *path,
+		    struct modver *ret);
 void modver_clear(struct modver *v);
-char *modinfo_vermagic(const char *path);
+char *modinfo_vermagic(struct dkms_ctx *ctx, const char *path);
 /* compare_module_version: "==", "=", ">", "<" */
-const char *compare_module_version(const char *a, const char *b);
+const char *compare_module_version(struct dkms_ctx *ctx, const char *a,
+				   const char *b);
 
 /* ---- modconf.c: dkms.conf as the cycle uses it ----------------------- */
 struct modrec {

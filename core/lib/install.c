@@ -88,13 +88,13 @@ static int check_version_sanity(struct dkms_session *s,
 	    dkms_opt(s, DKMS_OPT_FORCE_VERSION_OVERRIDE))
 		goto out;
 	mine = ko_in_dir(moddir, name, cs);
-	cmp = compare_module_version(found[0], mine ? mine : "");
+	cmp = compare_module_version(s->ctx, found[0], mine ? mine : "");
 	if (dkms_opt(s, DKMS_OPT_FORCE))
 		goto out;
 	if (own_unfinished_copy(s, op, dest_location, found[0], mine))
 		goto out;
-	if (modinfo_version(mine, &vmine) < 0 ||
-	    modinfo_version(found[0], &vkern) < 0) {
+	if (modinfo_version(s->ctx, mine, &vmine) < 0 ||
+	    modinfo_version(s->ctx, found[0], &vkern) < 0) {
 		r = -ENOMEM;
 		goto out;
 	}

@@ -11,7 +11,9 @@ core_lib_libdkms_internal_la_SOURCES = \
 	core/lib/util.h core/lib/util.c \
 	core/lib/ctx.h core/lib/ctx.c
 core_lib_libdkms_internal_la_CFLAGS = $(AM_CFLAGS) $(KMOD_CFLAGS)
-core_lib_libdkms_internal_la_LIBADD = $(KMOD_LIBS)
+# libkmod, zlib, liblzma, libzstd: dlopen on first use, never linked
+core_lib_libdkms_internal_la_LIBADD = $(DL_LIBS)
+core_lib_libdkms_internal_la_SOURCES += core/lib/dlopen.h core/lib/dlopen.c
 
 lib_LTLIBRARIES += core/lib/libdkms.la
 core_lib_libdkms_la_SOURCES =
@@ -54,7 +56,6 @@ core_lib_libdkms_internal_la_SOURCES += core/lib/sandbox.h core/lib/sandbox.c
 # Initramfs regeneration, once per kernel per command (owner: dist).
 core_lib_libdkms_internal_la_SOURCES += core/lib/initramfs.h core/lib/initramfs.c
 core_lib_libdkms_internal_la_CFLAGS += $(ZLIB_CFLAGS) $(LZMA_CFLAGS) $(ZSTD_CFLAGS)
-core_lib_libdkms_internal_la_LIBADD += $(ZLIB_LIBS) $(LZMA_LIBS) $(ZSTD_LIBS)
 # status --json, the status cache, the autoinstall scheduler (owner: speed).
 core_lib_libdkms_internal_la_SOURCES += core/lib/status-json.c \
 	core/lib/status-cache.h core/lib/status-cache.c core/lib/scheduler.c

@@ -1,40 +1,47 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* Module metadata through libkmod, compared as 3.4.3's
+/* Module metadata through libkmod (loaded on first use), compared as 3.4.3's
  * get_module_verinfo/compare_module_version do with modinfo(8). */
 #include "config.h"
 
 #include <ctype.h>
 #include <errno.h>
-#include <libkmod.h>
 #include <string.h>
 
 #include "cycle.h"
+#include "dlopen.h"
 
 /* value of the last "key" field, or NULL */
-static char *modinfo_field(const char *path, const char *key)
+static char *modinfo_field(struct dkms_ctx *ctx, const char *path,
+			   const char *key)
 {
+	/* no configuration: a module file's own fields need none */
+	static const char *const no_config[] = { NULL };
+	_cleanup_(dkms_dl_freep) struct dkms_dl *tmp = NULL;
+	const struct dl_kmod *k;
 	struct kmod_ctx *kctx;
 	struct kmod_module *mod = NULL;
 	struct kmod_list *list = NULL, *l;
 	char *ret = NULL;
 
-	if (!path)
+	if (!path || !*path || dl_kmod(ctx, &tmp, &k) < 0)
 		return NULL;
-	kctx = kmod_new("/nonexistent", NULL);
+	kctx = k->kmod_new("/nonexistent", no_config);
 	if (!kctx)
 		return NULL;
-	if (kmod_module_new_from_path(kctx, path, &mod) == 0 &&
-	    kmod_module_get_info(mod, &list) >= 0) {
-		kmod_list_foreach(l, list) {
-			if (strcmp(kmod_module_info_get_key(l), key))
+	if (k->kmod_module_new_from_path(kctx, path, &mod) == 0 &&
+	    k->kmod_module_get_info(mod, &list) >= 0) {
+		for (l = list; l; l = k->kmod_list_next(list, l)) {
+			const char *v = k->kmod_module_info_get_value(l);
+
+			if (strcmp(k->kmod_module_info_get_key(l), key))
 				continue;
 			free(ret);
-			ret = strdup(kmod_module_info_get_value(l) ?: "");
+			ret = strdup(v ? v : "");
 		}
-		kmod_module_info_free_list(list);
+		k->kmod_module_info_free_list(list);
 	}
-	kmod_module_unref(mod);
-	kmod_unref(kctx);
+	k->kmod_module_unref(mod);
+	k->kmod_unref(kctx);
 	return ret;
 }
 
@@ -57,10 +64,11 @@ static char *word(const char *s, int n)
 	}
 }
 
-int modinfo_version(const char *path, struct modver *ret)
+int modinfo_version(struct dkms_ctx *ctx, const char *path,
+		    struct modver *ret)
 {
-	_cleanup_free_ char *ver = modinfo_field(path, "version");
-	_cleanup_free_ char *src = modinfo_field(path, "srcversion");
+	_cleanup_free_ char *ver = modinfo_field(ctx, path, "version");
+	_cleanup_free_ char *src = modinfo_field(ctx, path, "srcversion");
 
 	ret->version = word(ver, 0);
 	ret->srcversion = src && *src ? word(src, 0) : word(ver, 1);
@@ -78,17 +86,19 @@ void modver_clear(struct modver *v)
 	v->version = v->srcversion = NULL;
 }
 
-char *modinfo_vermagic(const char *path)
+char *modinfo_vermagic(struct dkms_ctx *ctx, const char *path)
 {
-	return modinfo_field(path, "vermagic");
+	return modinfo_field(ctx, path, "vermagic");
 }
 
-const char *compare_module_version(const char *a, const char *b)
+const char *compare_module_version(struct dkms_ctx *ctx, const char *a,
+				   const char *b)
 {
 	struct modver va = { 0 }, vb = { 0 };
 	const char *r;
 
-	if (modinfo_version(a, &va) < 0 || modinfo_version(b, &vb) < 0) {
+	if (modinfo_version(ctx, a, &va) < 0 ||
+	    modinfo_version(ctx, b, &vb) < 0) {
 		modver_clear(&va);
 		return "?";
 	}

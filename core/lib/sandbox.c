@@ -743,7 +743,7 @@ int sandbox_check_module(const char *dir, const char *rel)
 		return r;
 	if (!path)
 		return -ENOMEM;
-	vm = modinfo_vermagic(path);
+	vm = modinfo_vermagic(NULL, path);
 	return vm ? 0 : -ENOEXEC;
 }
 

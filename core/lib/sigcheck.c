@@ -9,12 +9,12 @@
 #include "config.h"
 
 #include <errno.h>
-#include <libkmod.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
 #include "cycle.h"
+#include "dlopen.h"
 #include "sigcheck.h"
 
 void module_sig_clear(struct module_sig *sig)
@@ -25,10 +25,11 @@ void module_sig_clear(struct module_sig *sig)
 	*sig = (struct module_sig){ 0 };
 }
 
-int module_sig_read(const char *ko, struct module_sig *ret)
+static int sig_read(const struct dl_kmod *k, const char *ko,
+		    struct module_sig *ret)
 {
 	static const char *const no_config[] = { NULL };
-	struct kmod_ctx *ctx = kmod_new(NULL, no_config);
+	struct kmod_ctx *ctx = k->kmod_new(NULL, no_config);
 	struct kmod_module *mod = NULL;
 	struct kmod_list *list = NULL, *l;
 	struct module_sig sig = { 0 };
@@ -36,30 +37,40 @@ int module_sig_read(const char *ko, struct module_sig *ret)
 
 	if (!ctx)
 		return -ENOMEM;
-	r = kmod_module_new_from_path(ctx, ko, &mod);
+	r = k->kmod_module_new_from_path(ctx, ko, &mod);
 	if (r == 0) {
-		r = kmod_module_get_info(mod, &list);
+		r = k->kmod_module_get_info(mod, &list);
 		r = r < 0 ? r : 0;
 	}
-	kmod_list_foreach(l, list) {
-		const char *k = kmod_module_info_get_key(l);
-		const char *v = kmod_module_info_get_value(l);
-		char **slot = !strcmp(k, "signer") ? &sig.signer :
-			      !strcmp(k, "sig_key") ? &sig.sig_key :
-			      !strcmp(k, "sig_hashalgo") ? &sig.sig_hashalgo : NULL;
+	for (l = list; l; l = k->kmod_list_next(list, l)) {
+		const char *key = k->kmod_module_info_get_key(l);
+		const char *v = k->kmod_module_info_get_value(l);
+		char **slot = !strcmp(key, "signer") ? &sig.signer :
+			      !strcmp(key, "sig_key") ? &sig.sig_key :
+			      !strcmp(key, "sig_hashalgo") ? &sig.sig_hashalgo : NULL;
 
 		if (slot && !*slot && v && !(*slot = strdup(v)))
 			r = -ENOMEM;
 	}
-	kmod_module_info_free_list(list);
-	kmod_module_unref(mod);
-	kmod_unref(ctx);
+	k->kmod_module_info_free_list(list);
+	k->kmod_module_unref(mod);
+	k->kmod_unref(ctx);
 	if (r < 0) {
 		module_sig_clear(&sig);
 		return r;
 	}
 	*ret = sig;
 	return 0;
+}
+
+/* libkmod loaded for this call: the callers have no context */
+int module_sig_read(const char *ko, struct module_sig *ret)
+{
+	_cleanup_(dkms_dl_freep) struct dkms_dl *tmp = NULL;
+	const struct dl_kmod *k;
+	int r = dl_kmod(NULL, &tmp, &k);
+
+	return r < 0 ? r : sig_read(k, ko, ret);
 }
 
 /* DER: the first commonName (OID 2.5.4.3) of a certificate is its
@@ -118,13 +129,16 @@ void module_sig_report(struct dkms_session *s, const char *ko,
 {
 	_cleanup_free_ char *cn = NULL, *line = NULL;
 	struct module_sig sig = { 0 };
+	const struct dl_kmod *k;
 	const char *base = strrchr(ko, '/') ? strrchr(ko, '/') + 1 : ko;
 	int r;
 
 	/* only for kernels that check signatures (3.4.3's make.log else) */
 	if (!s->do_signing && !s->sign_hash)
 		return;
-	r = module_sig_read(ko, &sig);
+	r = dl_kmod(s->ctx, NULL, &k);
+	if (r == 0)
+		r = sig_read(k, ko, &sig);
 
 	if (r < 0)
 		line = xasprintf("DKMS: %s: cannot read its signature: %s; Secure Boot: %s",

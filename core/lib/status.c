@@ -229,7 +229,7 @@ char *find_actual_dest(struct dkms_session *s, const struct modconf *mc,
 
 		if (!inst)
 			continue;
-		c = compare_module_version(owned ? owned : "", inst);
+		c = compare_module_version(s->ctx, owned ? owned : "", inst);
 		if (!strcmp(c, "==") || !strcmp(c, "="))
 			return strdup(locs[k]);
 	}

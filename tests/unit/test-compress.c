@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* compress.c: every format round-trips through its library's decoder,
  * options reach the encoder, unknown suffixes are refused; sigcheck.c's
- * DER reading of a certificate's issuer CN. */
+ * DER reading of a certificate's issuer CN; libkmod and the compressors
+ * loaded on first use (dlopen.c), with a context and without. */
 #include <errno.h>
 #include <lzma.h>
 #include <stdlib.h>
@@ -10,6 +11,7 @@
 #include <zstd.h>
 
 #include "compress.h"
+#include "cycle.h"
 #include "sigcheck.h"
 #include "tap-check.h"
 
@@ -75,12 +77,13 @@ static void unzstd(const struct strbuf *in, struct strbuf *out, size_t len)
 	free(buf);
 }
 
-static void roundtrip(const char *suffix, const char *opts, size_t len)
+static void roundtrip(struct dkms_ctx *ctx, const char *suffix,
+		      const char *opts, size_t len)
 {
 	char *in = sample(len);
 	struct strbuf c = { 0 }, d = { 0 };
 
-	ck_assert_int_eq(compress_buffer(suffix, opts, in, len, &c), 0);
+	ck_assert_int_eq(compress_buffer(ctx, suffix, opts, in, len, &c), 0);
 	ck_assert(c.len > 0 && (len < 1024 || c.len < len));
 	if (!strcmp(suffix, ".gz"))
 		gunzip(&c, &d);
@@ -98,16 +101,20 @@ static void roundtrip(const char *suffix, const char *opts, size_t len)
 START_TEST(test_roundtrip)
 {
 	static const size_t lens[] = { 0, 1, 4096, 300000 };
+	struct dkms_ctx *ctx;
 	size_t i;
 
+	/* the libraries loaded once into the context, closed by its unref */
+	ck_assert_int_eq(dkms_ctx_new(&ctx), 0);
 	for (i = 0; i < 4; i++) {
-		roundtrip(".gz", NULL, lens[i]);
-		roundtrip(".gz", "-9", lens[i]);
-		roundtrip(".xz", "--check=crc32 --lzma2=dict=1MiB", lens[i]);
-		roundtrip(".xz", "-0 --check=sha256", lens[i]);
-		roundtrip(".zst", "-q --rm -T0", lens[i]);
-		roundtrip(".zst", "-19", lens[i]);
+		roundtrip(ctx, ".gz", NULL, lens[i]);
+		roundtrip(ctx, ".gz", "-9", lens[i]);
+		roundtrip(ctx, ".xz", "--check=crc32 --lzma2=dict=1MiB", lens[i]);
+		roundtrip(ctx, ".xz", "-0 --check=sha256", lens[i]);
+		roundtrip(ctx, ".zst", "-q --rm -T0", lens[i]);
+		roundtrip(ctx, ".zst", "-19", lens[i]);
 	}
+	dkms_ctx_unref(ctx);
 }
 END_TEST
 
@@ -116,16 +123,17 @@ START_TEST(test_options)
 	char *in = sample(200000);
 	struct strbuf fast = { 0 }, best = { 0 }, x = { 0 };
 
-	ck_assert_int_eq(compress_buffer(".gz", "-1", in, 200000, &fast), 0);
-	ck_assert_int_eq(compress_buffer(".gz", "--best", in, 200000, &best), 0);
+	/* no context: each call loads its library for itself */
+	ck_assert_int_eq(compress_buffer(NULL, ".gz", "-1", in, 200000, &fast), 0);
+	ck_assert_int_eq(compress_buffer(NULL, ".gz", "--best", in, 200000, &best), 0);
 	ck_assert(best.len <= fast.len);
 	/* xz stream flags: byte 7 is the check id (1 = crc32, 10 = sha256) */
-	ck_assert_int_eq(compress_buffer(".xz", NULL, in, 200000, &x), 0);
+	ck_assert_int_eq(compress_buffer(NULL, ".xz", NULL, in, 200000, &x), 0);
 	ck_assert_int_eq(x.buf[7], 1);
 	strbuf_release(&x);
-	ck_assert_int_eq(compress_buffer(".xz", "--check=sha256", in, 200000, &x), 0);
+	ck_assert_int_eq(compress_buffer(NULL, ".xz", "--check=sha256", in, 200000, &x), 0);
 	ck_assert_int_eq(x.buf[7], 10);
-	ck_assert_int_eq(compress_buffer(".bz2", NULL, in, 10, &x), -EINVAL);
+	ck_assert_int_eq(compress_buffer(NULL, ".bz2", NULL, in, 10, &x), -EINVAL);
 	strbuf_release(&fast);
 	strbuf_release(&best);
 	strbuf_release(&x);
@@ -159,6 +167,27 @@ START_TEST(test_cert_cn)
 }
 END_TEST
 
+/* libkmod through the context and without one: a missing file is no
+ * module, and nothing is left behind (valgrind) */
+START_TEST(test_kmod_loaded)
+{
+	struct module_sig sig = { 0 };
+	struct modver v = { 0 };
+	struct dkms_ctx *ctx;
+
+	ck_assert_int_eq(dkms_ctx_new(&ctx), 0);
+	ck_assert_ptr_null(modinfo_vermagic(ctx, "/nonexistent/m.ko"));
+	ck_assert_ptr_null(modinfo_vermagic(ctx, "/nonexistent/m.ko"));
+	ck_assert_int_eq(modinfo_version(ctx, "/nonexistent/m.ko", &v), 0);
+	ck_assert_str_eq(v.version, "");
+	modver_clear(&v);
+	ck_assert_ptr_null(modinfo_vermagic(NULL, "/nonexistent/m.ko"));
+	dkms_ctx_unref(ctx);
+	ck_assert_int_lt(module_sig_read("/nonexistent/m.ko", &sig), 0);
+	ck_assert_ptr_null(sig.signer);
+}
+END_TEST
+
 static Suite *compress_suite(void)
 {
 	Suite *su = suite_create("compress");
@@ -168,6 +197,7 @@ static Suite *compress_suite(void)
 	tcase_add_test(tc, test_roundtrip);
 	tcase_add_test(tc, test_options);
 	tcase_add_test(tc, test_cert_cn);
+	tcase_add_test(tc, test_kmod_loaded);
 	suite_add_tcase(su, tc);
 	return su;
 }
