@@ -151,6 +151,9 @@ EXTRA_DIST += tests/sandbox
 TESTS += tests/speed/status-json.sh tests/speed/status-cache.sh \
 	tests/speed/parallel-autoinstall.sh
 EXTRA_DIST += tests/speed
+# libkmod (libcrypto), zlib, liblzma, libzstd: loaded on first use, not at
+# exec nor for a status walk of added modules or a cached status (#7).
+TESTS += tests/speed/lazy-libs.sh
 
 # Safety: hostile input refused, concurrent writers (owner: safety).
 TESTS += tests/safety/hostile.sh tests/safety/concurrency.sh \

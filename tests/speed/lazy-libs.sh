@@ -1,0 +1,70 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# libkmod (and the libcrypto it brings), zlib, liblzma, libzstd are loaded
+# with dlopen when a command needs them (core/lib/dlopen.c), not at exec:
+# the binary names none of them, `dkms status` maps none of them, a build
+# loads libkmod (vermagic) and the compressor its kernel asks for, and a
+# library that cannot be loaded is named in the error.  What the dynamic
+# loader opens is read from LD_DEBUG=libs (strace would stop LSan in the
+# sanitizer build).
+. "$top_srcdir/tests/lib.sh"
+
+plan 8
+scratch
+mk_trees "$T"
+K=6.1.0-1-fake
+fake_kernel "$T" $K CONFIG_MODULE_COMPRESS_GZIP=y
+d=$T/src/lazy-1.0
+mkdir -p "$d"
+printf '#include <linux/module.h>\nMODULE_LICENSE("GPL");\nMODULE_VERSION("1.0");\n' > "$d/lazy.c"
+echo "obj-m := lazy.o" > "$d/Makefile"
+printf 'PACKAGE_NAME="lazy"\nPACKAGE_VERSION="1.0"\nBUILT_MODULE_NAME[0]="lazy"\nDEST_MODULE_LOCATION[0]="/updates"\n' \
+	> "$d/dkms.conf"
+dkms_ours add -m lazy -v 1.0 >/dev/null 2>&1 || bail_out "add lazy/1.0"
+
+lazy_re='find library=lib(kmod|crypto|z|lzma|zstd)\.so'
+# loaded ARGS...: the lazy libraries the dynamic loader looks up for
+# `dkms ARGS...`, one a line ("" when none); the command's own output
+# in $T/out
+loaded() {
+	LD_DEBUG=libs LD_DEBUG_OUTPUT=$T/ld dkms_ours "$@" >"$T/out" 2>&1
+	cat "$T"/ld.* 2>/dev/null | grep -oE "$lazy_re" | sed 's/.*=//' | sort -u
+	rm -f "$T"/ld.*
+}
+
+if ! command -v readelf >/dev/null; then
+	skip "readelf is not installed"
+elif ! head -c4 "$DKMS" | grep -q ELF; then
+	skip "$DKMS is not an ELF file (a libtool wrapper?)"
+else
+	needed=$(readelf -d "$DKMS" | grep NEEDED | grep -E 'lib(kmod|crypto|z|lzma|zstd)\.so' || true)
+	is "" "$needed" "the binary needs none of the lazy libraries"
+fi
+
+is "" "$(loaded status)" "status walking added modules loads none of them"
+
+libs=$(loaded install -m lazy -v 1.0 -k $K)
+check "the module is installed, compressed" test -n "$(find "$T/lib/$K" -name lazy.ko.gz)"
+like "$libs" '^libkmod\.so' "the build loads libkmod for the vermagic"
+like "$libs" '^libz\.so' "the gzip kernel's install loads zlib"
+
+# a large tree: its plain status is replayed from the status cache once
+# walked (the walk compares installed modules' versions with libkmod,
+# as 3.4.3 does with modinfo)
+for i in $(seq -w 1 50); do
+	cp -a "$d" "$T/src/lazy-1.$i"
+	sed -i "s/VERSION=\"1.0\"/VERSION=\"1.$i\"/" "$T/src/lazy-1.$i/dkms.conf"
+	dkms_ours add -m lazy -v "1.$i" >/dev/null 2>&1 || bail_out "add lazy/1.$i"
+done
+dkms_ours status >/dev/null 2>&1
+is "" "$(loaded status)" "status replayed from the cache loads none of them"
+like "$(cat "$T/out")" "^lazy/1.0, $K, x86_64: installed" "the replayed status shows the installed module"
+
+# a libkmod that is no library: the error names it
+mkdir -p "$T/bad"
+echo "not a library" > "$T/bad/libkmod.so.2"
+dkms_ours uninstall -m lazy -v 1.0 -k $K >/dev/null 2>&1
+dkms_ours unbuild -m lazy -v 1.0 -k $K >/dev/null 2>&1
+LD_LIBRARY_PATH=$T/bad dkms_ours build --no-sandbox -m lazy -v 1.0 -k $K >"$T/out" 2>&1
+like "$(cat "$T/out")" 'cannot load libkmod\.so\.2, needed to read module information' \
+	"a libkmod that cannot be loaded is named"
