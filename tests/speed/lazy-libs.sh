@@ -2,9 +2,10 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # libkmod (and the libcrypto it brings), zlib, liblzma, libzstd are loaded
 # with dlopen when a command needs them (core/lib/dlopen.c), not at exec:
-# the binary names none of them, `dkms status` maps none of them, a build
-# loads libkmod (vermagic) and the compressor its kernel asks for, and a
-# library that cannot be loaded is named in the error.  What the dynamic
+# the binary names none of them, `dkms status` maps none of them (a walk
+# of added modules, a cached answer), a build loads libkmod (vermagic) and
+# the compressor its kernel asks for, and a library that cannot be loaded
+# is named in the error.  What the dynamic
 # loader opens is read from LD_DEBUG=libs (strace would stop LSan in the
 # sanitizer build).
 . "$top_srcdir/tests/lib.sh"
@@ -23,13 +24,17 @@ printf 'PACKAGE_NAME="lazy"\nPACKAGE_VERSION="1.0"\nBUILT_MODULE_NAME[0]="lazy"\
 dkms_ours add -m lazy -v 1.0 >/dev/null 2>&1 || bail_out "add lazy/1.0"
 
 lazy_re='find library=lib(kmod|crypto|z|lzma|zstd)\.so'
-# loaded ARGS...: the lazy libraries the dynamic loader looks up for
-# `dkms ARGS...`, one a line ("" when none); the command's own output
-# in $T/out
+# loaded ARGS...: the lazy libraries the dynamic loader looks up in the
+# dkms process of `dkms ARGS...` (not its children: make, ld, depmod),
+# one a line, "" when none; the command's own output in $T/out
 loaded() {
-	LD_DEBUG=libs LD_DEBUG_OUTPUT=$T/ld dkms_ours "$@" >"$T/out" 2>&1
-	cat "$T"/ld.* 2>/dev/null | grep -oE "$lazy_re" | sed 's/.*=//' | sort -u
 	rm -f "$T"/ld.*
+	(
+		echo "$BASHPID" > "$T/pid"
+		exec env LD_DEBUG=libs LD_DEBUG_OUTPUT="$T/ld" "$DKMS" "$@" \
+			--dkmstree "$T/dkms" --sourcetree "$T/src" --installtree "$T/lib"
+	) >"$T/out" 2>&1
+	grep -oE "$lazy_re" "$T/ld.$(cat "$T/pid")" 2>/dev/null | sed 's/.*=//' | sort -u
 }
 
 if ! command -v readelf >/dev/null; then
