@@ -160,6 +160,53 @@ static char *make_invocation(struct dkms_session *s, const char *make,
 	return xasprintf("make -j%s KERNELRELEASE=%s%s", jobs, kver, make + 4);
 }
 
+/* Under the scheduler's jobserver (scheduler.c) the make shares its job
+ * budget with the other builds: it is given the jobserver in MAKEFLAGS
+ * and run without the -jN of make_invocation, which would make it leave
+ * the jobserver for a budget of its own; what is shown and logged stays
+ * 3.4.3's command.  A make_command of the conf's own gets MAKEFLAGS only. */
+static int run_make(struct dkms_session *s, const struct dkms_op *op,
+		    const char *make_command, const char *make,
+		    const char *log, const char *build)
+{
+	_cleanup_free_ char *run = NULL;
+	char **saved = s->child_env, **env = NULL;
+	size_t n = 0;
+	int r;
+
+	if (!s->jobserver)
+		return invoke_command(s, op, make, "Building module(s)", log,
+				      build, true);
+	run = startswith(make_command, "make") ?
+		      xasprintf("make KERNELRELEASE=%s%s", op->kernelver, make_command + 4) :
+		      strdup(make_command);
+	while (saved && saved[n])
+		n++;
+	env = calloc(n + 2, sizeof(*env));
+	if (!run || !env) {
+		free(env);
+		return -ENOMEM;
+	}
+	if (n)
+		memcpy(env, saved, n * sizeof(*env));
+	env[n] = (char *)DKMS_JOBSERVER_MAKEFLAGS;
+	s->child_env = env;
+	s->make_run = run;
+	r = invoke_command(s, op, make, "Building module(s)", log, build, true);
+	s->make_run = NULL;
+	s->child_env = saved;
+	free(env);
+	if (log) {
+		_cleanup_free_ char *note = xasprintf(
+			"DKMS: make ran under dkms's jobserver (%s), as: %s\n",
+			DKMS_JOBSERVER_MAKEFLAGS, run);
+
+		if (note)
+			sandbox_log_append(log, note);
+	}
+	return r;
+}
+
 static int run_tool(char *const *argv)
 {
 	struct dkms_run_opts ro = { 0 };
@@ -391,7 +438,7 @@ static int build_steps(struct dkms_session *s, const struct dkms_op *op,
 	make = make_invocation(s, mc->make_command, op->kernelver);
 	if (!make)
 		return -ENOMEM;
-	r = invoke_command(s, op, make, "Building module(s)", log, build, true);
+	r = run_make(s, op, mc->make_command, make, log, build);
 	/* no sandboxed process is left: the build dir is root's again */
 	sandbox_take(s->sandbox, build);
 	{

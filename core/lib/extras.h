@@ -31,19 +31,34 @@ int dkms_rebuild_dependents(struct dkms_session *s, const char *kver,
 
 /* ---- scheduler.c ---------------------------------------------------------- */
 /* One step of a plan: before() runs in dkms in plan order (may print; a
- * non-zero return stops the plan there), work() in a forked child beside
- * the other steps (its return is the exit status), after() in plan order
- * once the step's output was written. */
+ * non-zero return stops the plan there, SCHED_SKIP skips this step),
+ * work() in a forked child beside the other steps (its return is the
+ * exit status; its makes share the budget through a jobserver), after()
+ * in plan order once the step's output was written.  A step without
+ * work() runs nothing: its after() is called in its place, status 0. */
 struct sched_step {
 	int (*before)(struct dkms_session *s, void *data);
 	int (*work)(struct dkms_session *s, void *data);
 	int (*after)(struct dkms_session *s, void *data, int status);
 	void *data;
 };
-/* Run steps, at most budget at once, outputs in plan order; 0 or the
- * first non-zero of before()/after(). */
+#define SCHED_SKIP 1000
+/* Run steps, at most budget jobs at once (steps and their makes' extra
+ * jobs), outputs in plan order; 0 or the first non-zero of
+ * before()/after(). */
 int sched_run(struct dkms_session *s, const struct sched_step *steps,
 	      size_t n, unsigned int budget);
+/* Output held back to be written later, in its place in a plan. */
+struct sched_held {
+	struct strbuf out;
+	dkms_output_fn fn;
+	void *data;
+};
+/* From hold to release, what the session prints goes to h; replay
+ * writes it (then forgets it). */
+void sched_hold(struct dkms_session *s, struct sched_held *h);
+void sched_release(struct dkms_session *s, struct sched_held *h);
+void sched_replay(struct dkms_session *s, struct sched_held *h);
 /* -j N, framework.conf's parallel_jobs, else the CPUs we may run on. */
 unsigned int sched_budget(const struct dkms_session *s);
 /* depmod, quietly, for the kernels the steps deferred it for. */

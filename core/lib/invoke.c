@@ -171,7 +171,8 @@ int invoke_command(struct dkms_session *s, const struct dkms_op *op,
 {
 	bool verbose = dkms_opt(s, DKMS_OPT_VERBOSE);
 	struct dkms_run_opts ro = { 0 };
-	_cleanup_free_ char *script = shell_script(s, op, cmd);
+	/* build.c's make under the scheduler: shown as cmd, run as make_run */
+	_cleanup_free_ char *script = shell_script(s, op, s->make_run ? s->make_run : cmd);
 	char **env = dkms_build_env(s->child_env);
 	struct dkms_job *job = NULL;
 	struct timespec t0, t1;
@@ -196,6 +197,7 @@ int invoke_command(struct dkms_session *s, const struct dkms_op *op,
 	ro.shell = script;
 	ro.cwd = cwd;
 	ro.envp = env;
+	ro.jobserver = s->make_run && s->jobserver ? s->jobserver_fd : NULL;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	r = start_job(s, op, &ro, &job);
 	while (r == 0) {

@@ -93,6 +93,13 @@ struct dkms_session {
 	bool defer_depmod;
 	char **depmod_deferred;  /* kernels, NULL-terminated */
 	struct dkms_sandbox *sandbox; /* sandbox.c: set while a build runs */
+	/* scheduler.c: a step run beside others builds under its make
+	 * jobserver (read and write ends of its token pipe); build.c sets
+	 * make_run around the make: what runs instead of the command shown
+	 * (its -jN dropped), given the jobserver (runner.c) */
+	bool jobserver;
+	int jobserver_fd[2];
+	const char *make_run;
 };
 
 int dkms_session_new(struct dkms_ctx *ctx, struct dkms_session **ret);

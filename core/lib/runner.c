@@ -32,6 +32,25 @@ static int pidfd_open_(pid_t pid)
 	return (int)syscall(SYS_pidfd_open, pid, 0);
 }
 
+/* The jobserver's ends as fds 3 and 4, open across exec; the other fds
+ * of ours (report_fd among them) moved out of the way first. */
+static void pass_jobserver(const struct dkms_run_opts *o, int *report_fd)
+{
+	int r, w;
+
+	if (*report_fd >= 0 && *report_fd < 10)
+		*report_fd = fcntl(*report_fd, F_DUPFD_CLOEXEC, 10);
+	r = fcntl(o->jobserver[0], F_DUPFD_CLOEXEC, 10);
+	w = fcntl(o->jobserver[1], F_DUPFD_CLOEXEC, 10);
+	if (r < 0 || w < 0 || dup2(r, 3) < 0 || dup2(w, 4) < 0)
+		_exit(127);
+	close(r);
+	close(w);
+	/* the sandbox leaves the fds below keep_fds open (our copy of it) */
+	if (o->sandbox && o->sb && o->sb->keep_fds < 5)
+		o->sb->keep_fds = 5;
+}
+
 static void child_exec(const struct dkms_run_opts *o, int report_fd)
 {
 	char *const envnull[] = { NULL };
@@ -57,6 +76,8 @@ static void child_exec(const struct dkms_run_opts *o, int report_fd)
 	}
 	if (o->cwd && chdir(o->cwd) < 0)
 		_exit(1);
+	if (o->jobserver)
+		pass_jobserver(o, &report_fd);
 	/* Sandbox: mounts, limits, uid drop (sandbox.c). */
 	if (o->sandbox)
 		sandbox_enter(o->sb, report_fd);

@@ -36,7 +36,15 @@ struct dkms_run_opts {
 	 * set), dkms_job_start returns -EOPNOTSUPP */
 	bool sandbox;
 	struct dkms_sandbox *sb;
+	/* a GNU make jobserver's read and write ends, given to the job as
+	 * fds 3 and 4 (DKMS_JOBSERVER_MAKEFLAGS says so); NULL:
+	 * none.  Through the sandbox too: a build can at worst take or add
+	 * tokens, which slows or speeds the others, nothing more */
+	const int *jobserver;
 };
+
+/* What MAKEFLAGS holds for a job given a jobserver. */
+#define DKMS_JOBSERVER_MAKEFLAGS "MAKEFLAGS= -j --jobserver-auth=3,4"
 
 struct dkms_job;
 

@@ -11,12 +11,19 @@
  * (an initramfs to regenerate, initramfs.c) and "D <len>\n<kver>" (depmod
  * wanted: children never run depmod, which would race with each other's
  * installs; the parent runs it once per kernel at the end).
+ *
+ * The budget is shared with the makes through a GNU make jobserver: a
+ * pipe holding one token per job the budget allows.  A step takes one
+ * before it starts (the implicit token of its make) and gives it back
+ * when it ends; its make takes more for each extra job it runs, so the
+ * builds together never run more jobs than the budget.
  */
 #include "config.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <sys/ioctl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,7 +42,7 @@ struct slot {
 	pid_t pid;
 	int fd;              /* read end, -1 once at EOF */
 	int status;
-	bool launched, done;
+	bool launched, done, skipped;
 };
 
 static void chunk(struct strbuf *sb, char tag, const char *text, size_t len)
@@ -144,19 +151,86 @@ static void send_list(int fd, char tag, char *const *l)
 	}
 }
 
+/* ---- the jobserver -------------------------------------------------------- */
+
+struct jobserver {
+	int fd[2];        /* the pipe the makes use (blocking reads) */
+	int rd;           /* our own non-blocking way to the read end */
+	unsigned int budget;
+};
+
+static void js_close(struct jobserver *js)
+{
+	if (js->rd >= 0 && js->rd != js->fd[0])
+		close(js->rd);
+	if (js->fd[0] >= 0)
+		close(js->fd[0]);
+	if (js->fd[1] >= 0)
+		close(js->fd[1]);
+	js->fd[0] = js->fd[1] = js->rd = -1;
+}
+
+static void js_put(struct jobserver *js, unsigned int n)
+{
+	while (n--)
+		write_all(js->fd[1], "+", 1);
+}
+
+static int js_open(struct jobserver *js, unsigned int budget)
+{
+	char self[64];
+
+	js->budget = budget;
+	js->rd = -1;
+	if (pipe2(js->fd, O_CLOEXEC) < 0) {
+		js->fd[0] = js->fd[1] = -1;
+		return -errno;
+	}
+	/* a file description of our own, so that O_NONBLOCK is ours only
+	 * (makes read tokens blocking, or set their own flags) */
+	snprintf(self, sizeof(self), "/proc/self/fd/%d", js->fd[0]);
+	js->rd = open(self, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	if (js->rd < 0) {
+		js->rd = js->fd[0];
+		fcntl(js->rd, F_SETFL, O_NONBLOCK);
+	}
+	js_put(js, budget);
+	return 0;
+}
+
+static bool js_take(struct jobserver *js)
+{
+	char c;
+
+	return read(js->rd, &c, 1) == 1;
+}
+
+/* With no step running the pipe must hold the whole budget: a make that
+ * was killed with tokens in hand lost them. */
+static void js_refill(struct jobserver *js)
+{
+	int have = 0;
+
+	if (ioctl(js->fd[0], FIONREAD, &have) == 0 && have >= 0 &&
+	    (unsigned int)have < js->budget)
+		js_put(js, js->budget - (unsigned int)have);
+}
+
 /* In the child: the step, then the trailer; never returns. */
 static _Noreturn void run_child(struct dkms_session *s,
 				const struct sched_step *st, int fd,
-				unsigned int jobs)
+				const struct jobserver *js)
 {
 	struct child_out o = { .fd = fd, .raw = { -1, -1 } };
 	int status;
 
 	signal(SIGPIPE, SIG_IGN);
-	/* Each make keeps 3.4.3's -j (the "Failed command:" line shows it),
-	 * so with several steps at once the makes may exceed the budget;
-	 * a jobserver would need the -j off the make command line. */
-	(void)jobs;
+	if (js->rd != js->fd[0])
+		close(js->rd);
+	/* the step's make uses the jobserver (build.c, runner.c) */
+	s->jobserver = true;
+	s->jobserver_fd[0] = js->fd[0];
+	s->jobserver_fd[1] = js->fd[1];
 	capture_raw(&o);
 	dkms_ctx_set_output_fn(s->ctx, record_to_pipe, &o);
 	s->defer_depmod = true;
@@ -221,8 +295,10 @@ static void replay(struct dkms_session *s, const struct strbuf *sb)
 	}
 }
 
+/* Run a step's before() (its output held in sl->pre) and fork its
+ * work(); a step without work, or one before() skips, is done at once. */
 static int launch(struct dkms_session *s, const struct sched_step *st,
-		  struct slot *sl, unsigned int jobs)
+		  struct slot *sl, const struct jobserver *js)
 {
 	dkms_output_fn fn;
 	void *data;
@@ -233,7 +309,11 @@ static int launch(struct dkms_session *s, const struct sched_step *st,
 	r = st->before ? st->before(s, st->data) : 0;
 	dkms_ctx_set_output_fn(s->ctx, fn, data);
 	sl->done = true;
-	if (r)
+	if (r == SCHED_SKIP) {
+		sl->skipped = true;
+		return 0;
+	}
+	if (r || !st->work)
 		return r;
 	if (pipe2(fds, O_CLOEXEC) < 0)
 		return -errno;
@@ -246,7 +326,7 @@ static int launch(struct dkms_session *s, const struct sched_step *st,
 	}
 	if (sl->pid == 0) {
 		close(fds[0]);
-		run_child(s, st, fds[1], jobs);
+		run_child(s, st, fds[1], js);
 	}
 	close(fds[1]);
 	sl->fd = fds[0];
@@ -265,10 +345,20 @@ static void reap(struct slot *sl)
 	sl->done = true;
 }
 
-/* Read what running children sent; reap those at EOF. */
-static int pump(struct slot *sl, size_t n)
+static size_t running(const struct slot *sl, size_t n)
 {
-	struct pollfd pfd[n];
+	size_t i, c = 0;
+
+	for (i = 0; i < n; i++)
+		c += sl[i].launched && !sl[i].done;
+	return c;
+}
+
+/* Read what running children sent, reap those at EOF (their token goes
+ * back); with token_fd >= 0, also wake up when a token may be there. */
+static int pump(struct slot *sl, size_t n, struct jobserver *js, int token_fd)
+{
+	struct pollfd pfd[n + 1];
 	size_t idx[n], k = 0, i;
 
 	for (i = 0; i < n; i++)
@@ -279,7 +369,10 @@ static int pump(struct slot *sl, size_t n)
 		}
 	if (!k)
 		return 0;
-	if (poll(pfd, k, -1) < 0)
+	pfd[k].fd = token_fd;
+	pfd[k].events = POLLIN;
+	pfd[k].revents = 0;
+	if (poll(pfd, k + 1, -1) < 0)
 		return errno == EINTR ? 0 : -errno;
 	for (i = 0; i < k; i++) {
 		struct slot *x = &sl[idx[i]];
@@ -295,55 +388,75 @@ static int pump(struct slot *sl, size_t n)
 			close(x->fd);
 			x->fd = -1;
 			reap(x);
+			js_put(js, 1);
 		}
 	}
+	if (!running(sl, n))
+		js_refill(js);
 	return 0;
 }
 
-static size_t running(const struct slot *sl, size_t n)
+/* Start what the budget and the tokens allow; 0 or what stops the plan. */
+static int launch_more(struct dkms_session *s, const struct sched_step *steps,
+		       size_t n, struct slot *sl, size_t *next,
+		       struct jobserver *js, bool *want_token)
 {
-	size_t i, c = 0;
+	int r = 0;
 
-	for (i = 0; i < n; i++)
-		c += sl[i].launched && !sl[i].done;
-	return c;
+	*want_token = false;
+	while (r == 0 && *next < n && running(sl, n) < js->budget) {
+		bool token = false;
+
+		if (steps[*next].work) {
+			token = js_take(js);
+			if (!token) {
+				*want_token = true;
+				break;
+			}
+		}
+		r = launch(s, &steps[*next], &sl[*next], js);
+		if (token && !sl[*next].launched)
+			js_put(js, 1);
+		(*next)++;
+	}
+	return r;
 }
 
 int sched_run(struct dkms_session *s, const struct sched_step *steps,
 	      size_t n, unsigned int budget)
 {
 	struct slot *sl = calloc(n ? n : 1, sizeof(*sl));
+	struct jobserver js = { { -1, -1 }, -1, 0 };
 	size_t next = 0, flushed = 0, i;
-	unsigned int jobs;
 	int stop = 0, r;
 
 	if (!sl)
 		return -ENOMEM;
 	for (i = 0; i < n; i++)
 		sl[i].fd = -1;
-	if (budget < 1)
-		budget = 1;
-	/* each make gets its share: at most budget jobs in all */
-	jobs = budget / (n < budget ? (unsigned int)n : budget);
-	if (jobs < 1)
-		jobs = 1;
+	r = js_open(&js, budget < 1 ? 1 : budget);
+	if (r < 0) {
+		free(sl);
+		return r;
+	}
 	while (flushed < n && (flushed < next || !stop)) {
-		while (!stop && next < n && running(sl, n) < budget) {
-			stop = launch(s, &steps[next], &sl[next], jobs);
-			next++;
-		}
+		bool want_token = false;
+
+		if (!stop)
+			stop = launch_more(s, steps, n, sl, &next, &js, &want_token);
 		for (; flushed < next && sl[flushed].done; flushed++) {
+			const struct sched_step *st = &steps[flushed];
+
 			replay(s, &sl[flushed].pre);
 			replay(s, &sl[flushed].got);
-			if (!sl[flushed].launched)
+			if (sl[flushed].skipped || (!sl[flushed].launched && st->work))
 				continue;
-			r = steps[flushed].after ?
-				    steps[flushed].after(s, steps[flushed].data,
-							 sl[flushed].status) : 0;
+			r = st->after ? st->after(s, st->data, sl[flushed].status) : 0;
 			if (r && !stop)
 				stop = r;
 		}
-		if (flushed < next && (r = pump(sl, next)) < 0 && !stop)
+		if (flushed < next &&
+		    (r = pump(sl, next, &js, want_token ? js.rd : -1)) < 0 && !stop)
 			stop = r;
 		if (stop && flushed == next)
 			break;
@@ -358,8 +471,28 @@ int sched_run(struct dkms_session *s, const struct sched_step *steps,
 		strbuf_release(&sl[i].pre);
 		strbuf_release(&sl[i].got);
 	}
+	js_close(&js);
 	free(sl);
 	return stop;
+}
+
+/* ---- holding output back ---------------------------------------------------- */
+
+void sched_hold(struct dkms_session *s, struct sched_held *h)
+{
+	dkms_ctx_get_output_fn(s->ctx, &h->fn, &h->data);
+	dkms_ctx_set_output_fn(s->ctx, record_to_buf, &h->out);
+}
+
+void sched_release(struct dkms_session *s, struct sched_held *h)
+{
+	dkms_ctx_set_output_fn(s->ctx, h->fn, h->data);
+}
+
+void sched_replay(struct dkms_session *s, struct sched_held *h)
+{
+	replay(s, &h->out);
+	strbuf_release(&h->out);
 }
 
 /* Quiet output for the parent's own depmod at the end. */
