@@ -144,8 +144,7 @@ endif
 
 # Sandboxed module builds: hostile sources on a fake kernel, real builds
 # with and without the sandbox (owner: sandbox).
-TESTS += tests/sandbox/hostile.sh tests/sandbox/real.sh tests/sandbox/orphans.sh \
-	tests/sandbox/scripts.sh
+TESTS += tests/sandbox/hostile.sh tests/sandbox/real.sh tests/sandbox/orphans.sh
 EXTRA_DIST += tests/sandbox
 
 # status --json, status cache, parallel autoinstall (owner: speed).
@@ -178,7 +177,3 @@ tests_fuzz_fuzz_cli_CFLAGS = $(AM_CFLAGS) -I$(top_srcdir)/core/lib \
 tests_fuzz_fuzz_cli_LDFLAGS = $(AM_LDFLAGS) -fsanitize=fuzzer
 tests_fuzz_fuzz_cli_LDADD = core/lib/libdkms-internal.la
 endif
-
-# Secure Boot report in status --json, the build progress line on a
-# terminal (owner: ux).
-TESTS += tests/dist/secureboot.sh tests/dist/progress.sh
