@@ -177,3 +177,7 @@ tests_fuzz_fuzz_cli_CFLAGS = $(AM_CFLAGS) -I$(top_srcdir)/core/lib \
 tests_fuzz_fuzz_cli_LDFLAGS = $(AM_LDFLAGS) -fsanitize=fuzzer
 tests_fuzz_fuzz_cli_LDADD = core/lib/libdkms-internal.la
 endif
+
+# Secure Boot report in status --json, the build progress line on a
+# terminal (owner: ux).
+TESTS += tests/dist/secureboot.sh tests/dist/progress.sh

@@ -32,6 +32,18 @@ static void output_flushed(void *data, enum dkms_stream stream,
 	fflush(f);
 }
 
+/* ux (progress.c): a person's terminal gets the progress counter, and
+ * color unless NO_COLOR (no-color.org) is set; pipes, logs, TERM=dumb
+ * get 3.4.3's plain lines. */
+static unsigned int terminal_flags(void)
+{
+	const char *term = getenv("TERM"), *nc = getenv("NO_COLOR");
+
+	if (!isatty(STDOUT_FILENO) || !term || !*term || !strcmp(term, "dumb"))
+		return 0;
+	return DKMS_TERMINAL_PROGRESS | (nc && *nc ? 0 : DKMS_TERMINAL_COLOR);
+}
+
 static int dup_into(char **dst, const char *src)
 {
 	if (!src)
@@ -356,6 +368,7 @@ int main(int argc, char **argv)
 		r = dkms_ctx_set_path(ctx, DKMS_PATH_ROOT, root);
 	if (r == 0) {
 		dkms_ctx_set_output_fn(ctx, output_flushed, NULL);
+		dkms_ctx_set_terminal(ctx, terminal_flags());
 		r = dkms_session_new(ctx, &s);
 	}
 	if (r == 0)

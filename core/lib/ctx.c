@@ -19,6 +19,7 @@ static const char *const default_paths[_DKMS_PATH_MAX] = {
 	[DKMS_PATH_TMP] = "/tmp",
 	[DKMS_PATH_OS_RELEASE] = "/etc/os-release",
 	[DKMS_PATH_BOOT] = "/boot",
+	[DKMS_PATH_EFIVARS] = "/sys/firmware/efi/efivars",
 };
 
 struct dkms_ctx {
@@ -33,6 +34,9 @@ struct dkms_ctx {
 	unsigned int jobs;
 	char *distribution; /* NULL: not yet read from os-release */
 	struct dkms_dl *dl; /* libraries loaded on first use (dlopen.c) */
+	/* progress.c: terminal flags, valid while output_fn is terminal_fn */
+	dkms_output_fn terminal_fn;
+	unsigned int terminal;
 };
 
 static void output_stdio(void *data, enum dkms_stream stream, const char *text,
@@ -163,6 +167,20 @@ DKMS_EXPORT void dkms_ctx_set_output_fn(struct dkms_ctx *ctx,
 {
 	ctx->output_fn = fn ? fn : output_stdio;
 	ctx->output_data = data;
+}
+
+DKMS_EXPORT void dkms_ctx_set_terminal(struct dkms_ctx *ctx,
+				       unsigned int flags)
+{
+	ctx->terminal_fn = flags ? ctx->output_fn : NULL;
+	ctx->terminal = flags;
+}
+
+/* a callback set since (the scheduler's recorders) is no terminal */
+DKMS_EXPORT unsigned int dkms_ctx_get_terminal(const struct dkms_ctx *ctx)
+{
+	return ctx->terminal_fn && ctx->terminal_fn == ctx->output_fn
+		       ? ctx->terminal : 0;
 }
 
 DKMS_EXPORT void dkms_ctx_set_log_fn(struct dkms_ctx *ctx, dkms_log_fn fn,

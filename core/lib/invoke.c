@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "cycle.h"
+#include "progress.h"
 #include "runner.h"
 #include "sandbox.h"
 
@@ -175,6 +176,7 @@ int invoke_command(struct dkms_session *s, const struct dkms_op *op,
 	_cleanup_free_ char *script = shell_script(s, op, s->make_run ? s->make_run : cmd);
 	char **env = dkms_build_env(s->child_env);
 	struct dkms_job *job = NULL;
+	struct progress pg;
 	struct timespec t0, t1;
 	int fd = -1, status = 1, r;
 
@@ -183,6 +185,7 @@ int invoke_command(struct dkms_session *s, const struct dkms_op *op,
 		return -ENOMEM;
 	}
 	invoke_begin(s, cmd, desc);
+	progress_begin(&pg, s, desc, background && !verbose && dots_wanted(s, op));
 	if (log_path) {
 		_cleanup_free_ char *head = xasprintf("\n%s\n# command: %s\n",
 						      desc, cmd);
@@ -201,10 +204,9 @@ int invoke_command(struct dkms_session *s, const struct dkms_op *op,
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	r = start_job(s, op, &ro, &job);
 	while (r == 0) {
-		r = dkms_job_wait_any(&job, 1, 3000);
+		r = dkms_job_wait_any(&job, 1, progress_interval(&pg));
 		if (r == -ETIMEDOUT) {
-			if (background && !verbose && dots_wanted(s, op))
-				dkms_printf(s->ctx, DKMS_STDOUT, ".");
+			progress_tick(&pg);
 			r = 0;
 			continue;
 		}
@@ -231,7 +233,8 @@ int invoke_command(struct dkms_session *s, const struct dkms_op *op,
 		if (tail)
 			append_log(log_path, tail);
 	}
-	invoke_end(s, cmd, status);
+	if (!progress_end(&pg, status))
+		invoke_end(s, cmd, status);
 	return status;
 }
 

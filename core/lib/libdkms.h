@@ -40,6 +40,8 @@ enum dkms_path_id {
 	DKMS_PATH_TMP,           /* /tmp (framework.conf tmp_location) */
 	DKMS_PATH_OS_RELEASE,    /* /etc/os-release */
 	DKMS_PATH_BOOT,          /* /boot: System.map for depmod */
+	DKMS_PATH_EFIVARS,       /* /sys/firmware/efi/efivars: Secure Boot
+				  * state and MOK list (secureboot.c) */
 	_DKMS_PATH_MAX
 };
 
@@ -68,6 +70,16 @@ const char *dkms_ctx_get_path(const struct dkms_ctx *ctx, enum dkms_path_id id);
 void dkms_ctx_set_output_fn(struct dkms_ctx *ctx, dkms_output_fn fn,
 			    void *data);
 void dkms_ctx_set_log_fn(struct dkms_ctx *ctx, dkms_log_fn fn, void *data);
+/* The output callback in place writes to a terminal (progress.c):
+ * DKMS_TERMINAL_PROGRESS updates a progress line with the elapsed time in
+ * place, DKMS_TERMINAL_COLOR may color it.  0 (the default, and whenever
+ * another output callback is set) keeps dkms 3.4.3's plain lines. */
+enum {
+	DKMS_TERMINAL_PROGRESS = 1u << 0,
+	DKMS_TERMINAL_COLOR = 1u << 1,
+};
+void dkms_ctx_set_terminal(struct dkms_ctx *ctx, unsigned int flags);
+unsigned int dkms_ctx_get_terminal(const struct dkms_ctx *ctx);
 void dkms_ctx_set_log_priority(struct dkms_ctx *ctx, int priority);
 
 /* Job budget for builds (make -jN); 0 means the number of CPUs. */

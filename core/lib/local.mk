@@ -63,3 +63,7 @@ core_lib_libdkms_internal_la_SOURCES += core/lib/status-json.c \
 core_lib_libdkms_internal_la_SOURCES += core/lib/safety.h core/lib/safety.c
 # Fault injection for the crash-safety tests (owner: safety).
 core_lib_libdkms_internal_la_SOURCES += core/lib/fault.h core/lib/fault.c
+
+# Secure Boot report for status --json, the build progress line (owner: ux).
+core_lib_libdkms_internal_la_SOURCES += core/lib/secureboot.h \
+	core/lib/secureboot.c core/lib/progress.h core/lib/progress.c

@@ -63,6 +63,17 @@ static int sig_read(const struct dl_kmod *k, const char *ko,
 	return 0;
 }
 
+/* ux (secureboot.c): status --json reads many, with the context's
+ * libkmod loaded once */
+int module_sig_read_ctx(struct dkms_ctx *ctx, const char *ko,
+			struct module_sig *ret)
+{
+	const struct dl_kmod *k;
+	int r = dl_kmod(ctx, NULL, &k);
+
+	return r < 0 ? r : sig_read(k, ko, ret);
+}
+
 /* libkmod loaded for this call: the callers have no context */
 int module_sig_read(const char *ko, struct module_sig *ret)
 {

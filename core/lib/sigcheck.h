@@ -16,6 +16,9 @@ struct module_sig {
 /* Read KO's signature (libkmod's kmod_module_get_info).  0 or -errno; an
  * unsigned module is 0 with every field NULL. */
 int module_sig_read(const char *ko, struct module_sig *ret);
+/* The same with the libkmod of CTX (loaded on first use). */
+int module_sig_read_ctx(struct dkms_ctx *ctx, const char *ko,
+			struct module_sig *ret);
 void module_sig_clear(struct module_sig *sig);
 
 /* The CN of a DER certificate's issuer (what libkmod reports as the

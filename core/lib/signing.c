@@ -259,6 +259,40 @@ int prepare_signing(struct dkms_session *s, const char *kver)
 	return 0;
 }
 
+/* ko is <dkms_tree>/<m>/<v>/build/...: that build's make.log, or NULL */
+static char *build_log_of(struct dkms_session *s, const char *ko)
+{
+	const char *tree = dkms_tree(s), *p = ko;
+	size_t tl = strlen(tree);
+	int i;
+
+	if (strncmp(ko, tree, tl) || ko[tl] != '/')
+		return NULL;
+	for (p = ko + tl + 1, i = 0; i < 2 && (p = strchr(p, '/')); i++)
+		p++;
+	if (!p || !startswith(p, "build/"))
+		return NULL;
+	return xasprintf("%.*smake.log", (int)(p + 6 - ko), ko);
+}
+
+/* ours: the failure stays in make.log, where status --json finds it
+ * (secureboot.c) after the stderr warning has scrolled away */
+static void log_failure(struct dkms_session *s, const char *ko,
+			const char *why)
+{
+	_cleanup_free_ char *log = build_log_of(s, ko);
+	const char *base = strrchr(ko, '/') ? strrchr(ko, '/') + 1 : ko;
+	FILE *f = log ? fopen(log, "ae") : NULL;
+
+	if (!f)
+		return;
+	if (!*why)
+		why = "sign-file failed";
+	fprintf(f, "DKMS: %s: signing failed: %.*s\n", base,
+		(int)strcspn(why, "\n"), why);
+	fclose(f);
+}
+
 /* Sign one built module; a failure is a warning with sign-file's words. */
 void sign_module(struct dkms_session *s, const char *ko)
 {
@@ -289,6 +323,7 @@ void sign_module(struct dkms_session *s, const char *ko)
 		while (sb.len && sb.buf[sb.len - 1] == '\n')
 			sb.buf[--sb.len] = '\0';
 		dkms_warn(s, "Failed to sign module '%s'!\n%s", ko, strbuf_str(&sb));
+		log_failure(s, ko, strbuf_str(&sb));
 		strbuf_release(&sb);
 	}
 	if (fd >= 0)

@@ -44,6 +44,7 @@
 #include "cycle.h"
 #include "extras.h"
 #include "json.h"
+#include "secureboot.h"
 
 struct rec {
 	enum dkms_state state;
@@ -225,6 +226,7 @@ static void write_added(struct dkms_session *s, struct json *j,
 	json_key(j, "original_kept");
 	json_bool(j, false);
 	key_sandboxed(j, NULL);
+	secureboot_json(s, j, NULL, m, v, NULL, NULL, NULL);
 	json_end_object(j);
 }
 
@@ -253,7 +255,7 @@ static void installed_paths(struct dkms_session *s, struct json *j,
 }
 
 static void write_built(struct dkms_session *s, struct json *j,
-			const struct rec *e)
+			const struct secureboot *sb, const struct rec *e)
 {
 	_cleanup_free_ char *log = tree_path(s, "%s/%s/%s/%s/log/make.log",
 					     e->m, e->v, e->k, e->a);
@@ -276,10 +278,12 @@ static void write_built(struct dkms_session *s, struct json *j,
 	json_key(j, "original_kept");
 	json_bool(j, orig && is_dir(orig));
 	key_sandboxed(j, log);
+	secureboot_json(s, j, sb, e->m, e->v, e->k, e->a, log);
 	json_end_object(j);
 }
 
-static void write_broken(struct json *j, const struct rec *e)
+static void write_broken(struct dkms_session *s, struct json *j,
+			 const struct rec *e)
 {
 	json_begin_object(j);
 	key_string(j, "module", e->m);
@@ -295,11 +299,13 @@ static void write_broken(struct json *j, const struct rec *e)
 	json_key(j, "original_kept");
 	json_bool(j, false);
 	key_sandboxed(j, NULL);
+	secureboot_json(s, j, NULL, e->m, e->v, NULL, NULL, NULL);
 	json_end_object(j);
 }
 
 /* One module/version: records [b, e) of the walk. */
 static void write_group(struct dkms_session *s, struct json *j,
+			const struct secureboot *sb,
 			const struct recs *l, size_t b, size_t e,
 			const struct namelist *kernels, const char *arch,
 			bool only_k)
@@ -307,13 +313,13 @@ static void write_group(struct dkms_session *s, struct json *j,
 	size_t i, k;
 
 	if (l->r[b].state == DKMS_STATE_BROKEN) {
-		write_broken(j, &l->r[b]);
+		write_broken(s, j, &l->r[b]);
 		return;
 	}
 	for (i = b; i < e; i++)
 		if (l->r[i].state != DKMS_STATE_ADDED &&
 		    (!only_k || namelist_has(kernels, l->r[i].k)))
-			write_built(s, j, &l->r[i]);
+			write_built(s, j, sb, &l->r[i]);
 	for (k = 0; k < kernels->n; k++) {
 		bool seen = false;
 
@@ -328,7 +334,7 @@ static void write_group(struct dkms_session *s, struct json *j,
 }
 
 static int write_all(struct dkms_session *s, struct json *j,
-		     const struct recs *l, const struct namelist *kernels,
+		     const struct secureboot *sb, const struct recs *l, const struct namelist *kernels,
 		     const char *arch, bool only_k)
 {
 	size_t b = 0, e;
@@ -338,7 +344,7 @@ static int write_all(struct dkms_session *s, struct json *j,
 		for (e = b + 1; e < l->n && !strcmp(l->r[e].m, l->r[b].m) &&
 				!strcmp(l->r[e].v, l->r[b].v); e++)
 			;
-		write_group(s, j, l, b, e, kernels, arch, only_k);
+		write_group(s, j, sb, l, b, e, kernels, arch, only_k);
 		b = e;
 	}
 	json_end_array(j);
@@ -351,6 +357,7 @@ int dkms_status_json(struct dkms_session *s, const char *m, const char *v,
 {
 	struct recs l = { 0 };
 	struct namelist kernels = { 0 };
+	struct secureboot sb = { .state = "unknown" };
 	_cleanup_free_ char *arch = NULL, *buf = NULL;
 	size_t i, len = 0;
 	struct json j;
@@ -369,13 +376,15 @@ int dkms_status_json(struct dkms_session *s, const char *m, const char *v,
 			r = namelist_add(&kernels, k->kernelver[i]);
 	else if (r == 0)
 		r = known_kernels(s, &kernels);
+	if (r == 0)
+		r = secureboot_read(s, &sb);
 	if (r == 0) {
 		f = open_memstream(&buf, &len);
 		r = f ? 0 : -errno;
 	}
 	if (r == 0) {
 		json_init(&j, f, true);
-		r = write_all(s, &j, &l, &kernels, arch, k && k->n);
+		r = write_all(s, &j, &sb, &l, &kernels, arch, k && k->n);
 		if (fclose(f) != 0 && r == 0)
 			r = -EIO;
 		if (r == 0)
@@ -383,5 +392,6 @@ int dkms_status_json(struct dkms_session *s, const char *m, const char *v,
 	}
 	namelist_clear(&kernels);
 	recs_clear(&l);
+	secureboot_clear(&sb);
 	return r;
 }
