@@ -27,6 +27,32 @@
  *                        sandbox (sandbox.c; make.log's "DKMS: build
  *                        sandbox:" line), null when make.log does not say
  *                        (another dkms built it); null for other states
+ *   "signatures"         built/installed entries: one object per module
+ *                        file in <m>/<v>/<k>/<a>/module/ (secureboot.c);
+ *                        [] for other states:
+ *       "file"           its path
+ *       "signed"         true when it carries a signature
+ *       "signer", "key_id", "hash_algo"
+ *                        what libkmod reads from the signature (signer:
+ *                        the certificate's issuer CN; key_id: its serial,
+ *                        "AB:CD:..."); null when unsigned
+ *       "enrolled"       "yes" | "no" | "unknown": a certificate in the
+ *                        MOK list (efivars MokListRT, MokListRT1, ...) has
+ *                        that issuer and serial, and MokListXRT does not
+ *                        revoke it; "unknown" without efivars; null when
+ *                        unsigned
+ *       "will_load"      "yes" | "no" | "unknown" under the Secure Boot
+ *                        state and the kernel's CONFIG_MODULE_SIG(_FORCE)
+ *       "error"          null, "signing failed: <sign-file's words>" (the
+ *                        build's make.log says so: the module is left
+ *                        unsigned), or "cannot read the signature: ..."
+ *   "secure_boot"        built/installed entries: an object, else null:
+ *       "state"          "enabled" | "disabled" | "unknown" (the efivars
+ *                        SecureBoot variable; the efivars dir is the
+ *                        context's DKMS_PATH_EFIVARS, under --root)
+ *       "will_load"      "no" when a module of the entry will not load,
+ *                        else "unknown" when one may not, else "yes"
+ *                        ("unknown" when there is no module file)
  *
  * Order: 3.4.3's status order for built/installed entries, then the
  * kernels a module is only added for.  Filters (-m, -v, -k, -a) as for the
