@@ -23,19 +23,22 @@ struct action_help {
 static const struct action_help helps[] = {
 	{ "add", "[" MV " | <source-dir> | <dkms.conf> | <archive>] [-c <dkms.conf>]",
 	  "Register a module version's source in the dkms tree." },
-	{ "build", MV " " KS " [--force] [-j <jobs>] [--config <kernel .config>]",
+	{ "build", MV " " KS " [--force] [-j <jobs>] [--config <kernel .config>]"
+		   " [--sandbox | --no-sandbox]",
 	  "Compile a module version for each kernel (default: the running one)." },
-	{ "install", MV " " KS " [--force] [--no-depmod] [--modprobe-on-install]",
+	{ "install", MV " " KS " [--force] [--no-depmod] [--modprobe-on-install]"
+		     " [--no-initrd] [--symlink-modules] [--sandbox | --no-sandbox]",
 	  "Install a module version's built modules into each kernel's module tree." },
-	{ "uninstall", MV " " KS " [--all] [--no-depmod]",
+	{ "uninstall", MV " " KS " [--all] [--no-depmod] [--no-initrd]",
 	  "Remove a module version's modules from each kernel's module tree." },
 	{ "unbuild", MV " " KS " [--all]",
 	  "Delete what was built of a module version for each kernel." },
-	{ "remove", MV " " KS " [--all] [--rpm_safe_upgrade]",
+	{ "remove", MV " " KS " [--all] [--rpm_safe_upgrade] [--no-initrd]",
 	  "Uninstall, unbuild, and drop the module version from the tree." },
-	{ "status", "[<module>[/<version>]] " KS,
-	  "Show the state of every module version for every kernel." },
-	{ "autoinstall", KS,
+	{ "status", "[<module>[/<version>]] " KS " [--json]",
+	  "Show the state of every module version for every kernel.\n"
+	  "--json: as JSON, with each built module's signature and Secure Boot state." },
+	{ "autoinstall", KS " [--no-initrd] [--sandbox | --no-sandbox]",
 	  "Build and install every AUTOINSTALL module for each kernel." },
 	{ "match", "--templatekernel <kernel> -k <kernel>",
 	  "Install for one kernel the module versions installed for another." },
@@ -62,7 +65,8 @@ bool cli_action_help(const char *action, const char *argv0)
 			continue;
 		printf("Usage: %s %s%s%s\n%s\n"
 		       "Common options: [--dkmstree <dir>] [--sourcetree <dir>] "
-		       "[--installtree <dir>] [--verbose] [-q]\n"
+		       "[--installtree <dir>] [--root <dir>] [--verbose] [-q] "
+		       "[--debug]\n"
 		       "See dkms(8).\n",
 		       argv0, action, *helps[i].args ? " " : "", helps[i].args,
 		       helps[i].what);

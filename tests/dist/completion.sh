@@ -52,4 +52,23 @@ is "6.1.0-2-fake" "$(comp "dkms build $L --kernelver=6.1.0-2")" "--kernelver=K f
 is "$(uname -m)" "$(comp "dkms build -a ")" "-a: this machine's arch"
 is "$T/lib" "$(comp "dkms status --installtree $T/li")" "--installtree: directories"
 is "" "$(comp "dkms build -j ")" "-j: nothing to offer"
+
+# ours: the sandbox switches, status --json, and dkms conf
+is "--sandbox" "$(comp "dkms build --sa")" "--sandbox"
+is "--no-sandbox" "$(comp "dkms install --no-s")" "--no-sandbox"
+is "--json" "$(comp "dkms status --js")" "status --json"
+is "conf" "$(comp "dkms co")" "the conf action"
+is "--confdir --config" "$(comp "dkms conf --con")" "conf: its own options"
+is "--shell --sourcetree --strict" "$(comp "dkms conf --s")" "conf: its --s options (not the sandbox's)"
+is "6.1.0-1-fake 6.1.0-2-fake" "$(comp "dkms conf $L -k 6.")" "conf -k: kernels"
+is "$T/src/hello-0.1" "$(comp "dkms conf --json -k 6.1.0-1-fake $T/src/hel")" "conf: the dkms.conf path"
+
+# every option the command line takes (core/cli/options.c) is offered
+all=" $(comp "dkms install -") $(comp "dkms install --") "
+missing=
+for o in $(grep -o '(a, "-[-a-zA-Z_]*")' "$top_srcdir/core/cli/options.c" |
+	sed 's/.*"\(.*\)")/\1/' | sort -u); do
+	[[ $all == *" $o "* ]] || missing="$missing $o"
+done
+is "" "$missing" "every option of options.c is completed"
 done_testing

@@ -42,6 +42,30 @@ for a in add build install uninstall unbuild remove status autoinstall \
 	check "dkms $a --help: one action's usage only" \
 		test "$(printf '%s\n' "$out" | grep -c 'kernel_postinst |')" = 0
 done
+# our own options are in the usage of the actions that take them
+h() { (cd "$T/ours" && ./dkms "$1" --help 2>&1); }
+like "$(h build)" "\[--sandbox \| --no-sandbox\]" "build --help: the sandbox switches"
+like "$(h install)" "\[--no-initrd\] \[--symlink-modules\] \[--sandbox \| --no-sandbox\]" "install --help: --no-initrd, --symlink-modules, sandbox"
+like "$(h autoinstall)" "\[--sandbox \| --no-sandbox\]" "autoinstall --help: the sandbox switches"
+like "$(h status)" "\[--json\]" "status --help: --json"
+like "$(h status)" "Secure Boot" "status --help: what --json tells"
+like "$(h remove)" "\[--no-initrd\]" "remove --help: --no-initrd"
+# each option of options.c is in 3.4.3's usage or in an action's
+texts=$( (cd "$T/ours" && ./dkms --help; for a in add build install uninstall \
+	unbuild remove status autoinstall match mktarball ldtarball; do
+	./dkms "$a" --help; done) 2>&1)
+missing=
+for o in $(grep -o '(a, "-[-a-zA-Z_]*")' "$top_srcdir/core/cli/options.c" |
+	sed 's/.*"\(.*\)")/\1/' | sort -u); do
+	case $o in
+	-h | --help | -V | --version | --quiet | --no-clean-kernel | --no-prepare-kernel | \
+	--module | --kernelver | --arch)
+		continue ;; # the usage's own, -q, -m, -k, -a; 3.4.3's deprecated no-ops
+	esac
+	grep -q -e "\[$o[] =]" -e "\[$o\$" -e "| $o\]" -e "$o <" <<<"$texts" || missing="$missing $o"
+done
+is "" "$missing" "every option of options.c is in some usage"
+
 # -h after the action too, and anything after --help is not looked at
 out=$(cd "$T/ours" && ./dkms status -h --bogus); rc=$?
 like "$rc $out" "^0 Usage: \./dkms status " "dkms status -h stops the scan"
