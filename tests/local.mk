@@ -149,7 +149,8 @@ EXTRA_DIST += tests/sandbox
 
 # status --json, status cache, parallel autoinstall (owner: speed).
 TESTS += tests/speed/status-json.sh tests/speed/status-cache.sh \
-	tests/speed/parallel-autoinstall.sh tests/speed/jobserver.sh
+	tests/speed/parallel-autoinstall.sh tests/speed/jobserver.sh \
+	tests/speed/autoinstall-kernels.sh
 EXTRA_DIST += tests/speed
 # libkmod (libcrypto), zlib, liblzma, libzstd: loaded on first use, not at
 # exec nor for a status walk of added modules or a cached status (#7).

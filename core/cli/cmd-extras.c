@@ -6,6 +6,7 @@
  */
 #include "config.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -39,6 +40,30 @@ static int one_kernel_or_die(struct dkms_session *s, const char *action,
 static const char *arch0(const struct dkms_kernels *k)
 {
 	return k->n_arch ? k->arch[0] : "";
+}
+
+static int all_is_banned(struct dkms_session *s, const char *action)
+{
+	if (!dkms_opt(s, DKMS_OPT_ALL))
+		return 0;
+	return dkms_die(s, 5, "The action %s does not support the --all "
+			"parameter.", action);
+}
+
+/* Each kernel with its arch (one -a serves them all). */
+static int autoinstall(struct dkms_session *s, const struct dkms_kernels *k)
+{
+	const char **archs = calloc(k->n + 1, sizeof(*archs));
+	size_t i;
+	int r;
+
+	if (!archs)
+		return -ENOMEM;
+	for (i = 0; i < k->n; i++)
+		archs[i] = i < k->n_arch ? k->arch[i] : arch0(k);
+	r = dkms_autoinstall_kernels(s, k->kernelver, (char *const *)archs, k->n);
+	free(archs);
+	return r;
 }
 
 static int mktarball(struct dkms_session *s, const struct cli *c,
@@ -84,12 +109,13 @@ int cli_extra_action(struct dkms_session *s, const struct cli *c,
 	int r;
 
 	if (!strcmp(a, "autoinstall")) {
-		r = one_kernel_or_die(s, a, k);
+		/* ours: several -k in one call (3.4.3 refuses them) */
+		r = k->n > 1 ? all_is_banned(s, a) : one_kernel_or_die(s, a, k);
 		if (r == 0)
 			r = root_or_die(s);
 		/* 3.4.3 means to run post_transaction after an autoinstall
 		 * that installed something, but never sees that list: no. */
-		return r ? r : dkms_autoinstall(s, k->kernelver[0], arch0(k));
+		return r ? r : autoinstall(s, k);
 	}
 	if (!strcmp(a, "match")) {
 		r = root_or_die(s);

@@ -38,8 +38,9 @@ static const struct action_help helps[] = {
 	{ "status", "[<module>[/<version>]] " KS " [--json]",
 	  "Show the state of every module version for every kernel.\n"
 	  "--json: as JSON, with each built module's signature and Secure Boot state." },
-	{ "autoinstall", KS " [--no-initrd] [--sandbox | --no-sandbox]",
-	  "Build and install every AUTOINSTALL module for each kernel." },
+	{ "autoinstall", KS " [-j <jobs>] [--no-initrd] [--sandbox | --no-sandbox]",
+	  "Build and install every AUTOINSTALL module for each kernel.\n"
+	  "Several -k: one call for all (ours), the builds side by side under -j." },
 	{ "match", "--templatekernel <kernel> -k <kernel>",
 	  "Install for one kernel the module versions installed for another." },
 	{ "mktarball", MV " " KS " [--all] [--source-only | --binaries-only]",

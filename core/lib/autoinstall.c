@@ -4,6 +4,10 @@
  * every module that asks for it (AUTOINSTALL=yes), dependencies first; and
  * the BUILD_DEPENDS_REBUILD pass that rebuilds dependents of a module whose
  * version changed.  Messages, order and exit codes are dkms 3.4.3's.
+ *
+ * Ours: several kernels in one call (3.4.3 takes one), their builds in
+ * one plan under one job budget, the output of each kernel as a call for
+ * it alone would print it, kernel after kernel.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -321,7 +325,7 @@ static int ai_pass(struct ai *a, size_t *progress, unsigned int budget)
 			continue;
 		data[n] = (struct ai_step){ a, &a->todo[i], progress };
 		steps[n] = (struct sched_step){ step_before, step_work,
-						step_after, &data[n] };
+						step_after, &data[n], NULL };
 		n++;
 	}
 	if (budget > 1 && n > 1 && ai_independent(a)) {
@@ -425,6 +429,17 @@ static bool autoinstall_disabled(struct dkms_session *s)
 	return p && stat(p, &st) == 0 && S_ISREG(st.st_mode);
 }
 
+/* What is registered, and what waits to be installed for a->kver. */
+static int ai_collect(struct ai *a)
+{
+	int r;
+
+	a->known.s = a->s;
+	r = dkms_status_walk(a->s, NULL, NULL, NULL, NULL, collect_latest,
+			     &a->known);
+	return r < 0 ? r : ai_plan(a);
+}
+
 int dkms_autoinstall(struct dkms_session *s, const char *kver,
 		     const char *arch)
 {
@@ -437,11 +452,7 @@ int dkms_autoinstall(struct dkms_session *s, const char *kver,
 		dkms_echo(s, "Automatic installation of modules has been disabled.");
 		return 0;
 	}
-	a.known.s = s;
-	r = dkms_status_walk(s, NULL, NULL, NULL, NULL, collect_latest, &a.known);
-	if (r < 0)
-		goto out;
-	r = ai_plan(&a);
+	r = ai_collect(&a);
 	if (r || a.n_todo == 0)
 		goto out;
 	budget = sched_budget(s);
@@ -456,6 +467,209 @@ out:
 	/* depmod the parallel installs left for the end, once */
 	sched_depmod_deferred(s);
 	ai_clear(&a);
+	return r;
+}
+
+/* ---- several kernels in one call (ours) ----------------------------------- */
+
+/* One kernel of the plan: its autoinstall as a call of its own would do
+ * it, its output held until its place in the plan. */
+struct ai_kernel {
+	struct ai a;
+	struct sched_held planned; /* what collecting printed */
+	size_t progress;
+	int code;                  /* its exit code */
+	bool stopped;              /* no more steps, no summary */
+};
+
+struct ai_kstep {
+	struct ai_kernel *k;
+	struct ai_step step;
+	char *key;               /* module/version: its build dir */
+};
+
+/* In the plan: what collecting printed, then the modules, then the
+ * summary, for each kernel in turn. */
+static int k_header(struct dkms_session *s, void *data, int status)
+{
+	(void)status;
+	sched_replay(s, &((struct ai_kernel *)data)->planned);
+	return 0;
+}
+
+static int k_before(struct dkms_session *s, void *data)
+{
+	struct ai_kstep *ks = data;
+	int r;
+
+	if (ks->k->stopped)
+		return SCHED_SKIP;
+	/* a call for this kernel alone would end here (no headers: 21) */
+	r = step_before(s, &ks->step);
+	if (r == 0)
+		return 0;
+	ks->k->code = r < 0 ? 1 : r;
+	ks->k->stopped = true;
+	return SCHED_SKIP;
+}
+
+static int k_work(struct dkms_session *s, void *data)
+{
+	return step_work(s, &((struct ai_kstep *)data)->step);
+}
+
+static int k_after(struct dkms_session *s, void *data, int status)
+{
+	return step_after(s, &((struct ai_kstep *)data)->step, status);
+}
+
+static int k_summary(struct dkms_session *s, void *data, int status)
+{
+	struct ai_kernel *k = data;
+	int r;
+
+	(void)s;
+	(void)status;
+	if (k->stopped)
+		return 0;
+	r = ai_report(&k->a);
+	k->code = r < 0 ? 1 : r;
+	return 0;
+}
+
+/* Every kernel's modules in one plan (each kernel's are independent of
+ * each other, ai_independent), under one budget. */
+static int ai_run_together(struct dkms_session *s, struct ai_kernel *ks,
+			   size_t nk, unsigned int budget)
+{
+	struct sched_step *steps;
+	struct ai_kstep *data;
+	size_t total = 0, n = 0, nd = 0, i, j;
+	int r;
+
+	for (i = 0; i < nk; i++)
+		total += ks[i].a.n_todo + 2;
+	steps = calloc(total, sizeof(*steps));
+	data = calloc(total, sizeof(*data));
+	if (!steps || !data) {
+		free(steps);
+		free(data);
+		return -ENOMEM;
+	}
+	for (i = 0; i < nk; i++) {
+		struct ai_kernel *k = &ks[i];
+
+		steps[n++] = (struct sched_step){ NULL, NULL, k_header, k, NULL };
+		for (j = 0; !k->stopped && j < k->a.n_todo; j++) {
+			struct pending *p = &k->a.todo[j];
+
+			data[nd] = (struct ai_kstep){ k, { &k->a, p, &k->progress },
+						      xasprintf("%s/%s", p->m, p->v) };
+			if (!data[nd].key) {
+				r = -ENOMEM;
+				goto out;
+			}
+			steps[n++] = (struct sched_step){ k_before, k_work, k_after,
+							  &data[nd], data[nd].key };
+			nd++;
+		}
+		steps[n++] = (struct sched_step){ NULL, NULL, k_summary, k, NULL };
+	}
+	r = sched_run(s, steps, n, budget);
+out:
+	for (i = 0; i < nd; i++)
+		free(data[i].key);
+	free(steps);
+	free(data);
+	return r;
+}
+
+static void ai_kernels_free(struct ai_kernel *ks, size_t nk)
+{
+	size_t i;
+
+	for (i = 0; i < nk; i++) {
+		strbuf_release(&ks[i].planned.out);
+		ai_clear(&ks[i].a);
+	}
+	free(ks);
+}
+
+/* Collect every kernel's work, its output held; false when some kernel
+ * has BUILD_DEPENDS around (its passes must run as a call of its own). */
+static int ai_collect_kernels(struct dkms_session *s, char *const *kvers,
+			      char *const *archs, size_t nk,
+			      struct ai_kernel **ret, bool *together)
+{
+	struct ai_kernel *ks = calloc(nk, sizeof(*ks));
+	size_t i;
+
+	if (!ks)
+		return -ENOMEM;
+	*together = true;
+	for (i = 0; i < nk; i++) {
+		struct ai_kernel *k = &ks[i];
+		int r;
+
+		k->a = (struct ai){ .s = s, .kver = kvers[i], .arch = archs[i], .depends = -1 };
+		sched_hold(s, &k->planned);
+		r = ai_collect(&k->a);
+		if (r == 0 && k->a.n_todo && !ai_independent(&k->a))
+			*together = false;
+		sched_release(s, &k->planned);
+		if (r) {
+			k->code = r < 0 ? 1 : r;
+			k->stopped = true;
+		} else if (!k->a.n_todo) {
+			k->stopped = true; /* nothing to do, nothing said */
+		}
+	}
+	*ret = ks;
+	return 0;
+}
+
+static void first_code(int *code, int r)
+{
+	if (*code == 0 && r)
+		*code = r < 0 ? 1 : r;
+}
+
+int dkms_autoinstall_kernels(struct dkms_session *s, char *const *kvers,
+			     char *const *archs, size_t nk)
+{
+	struct ai_kernel *ks = NULL;
+	unsigned int budget = sched_budget(s);
+	bool together = false;
+	int code = 0, r;
+	size_t i;
+
+	if (nk == 1)
+		return dkms_autoinstall(s, kvers[0], archs[0]);
+	if (budget > 1 && !autoinstall_disabled(s)) {
+		r = ai_collect_kernels(s, kvers, archs, nk, &ks, &together);
+		if (r < 0)
+			return r;
+	}
+	if (!together) {
+		/* one kernel after the other, each as a call of its own */
+		if (ks)
+			ai_kernels_free(ks, nk);
+		for (i = 0; i < nk; i++) {
+			struct dkms_session_state *st = dkms_session_save(s);
+
+			r = dkms_autoinstall(s, kvers[i], archs[i]);
+			dkms_session_restore(s, st);
+			first_code(&code, r);
+		}
+		return code;
+	}
+	r = ai_run_together(s, ks, nk, budget);
+	/* depmod the parallel installs left for the end, once per kernel */
+	sched_depmod_deferred(s);
+	for (i = 0; i < nk; i++)
+		first_code(&code, ks[i].code);
+	ai_kernels_free(ks, nk);
+	first_code(&r, code);
 	return r;
 }
 

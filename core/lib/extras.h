@@ -23,6 +23,13 @@
  * stops it at once (8 bad conf, 21 no headers). */
 int dkms_autoinstall(struct dkms_session *s, const char *kver,
 		     const char *arch);
+/* Ours: autoinstall for several kernels in one call; every kernel's
+ * builds in one plan under one job budget (serially, kernel after kernel,
+ * when BUILD_DEPENDS are involved), depmod once per kernel at the end,
+ * the output of each kernel that of a call for it alone.  The first
+ * non-zero exit code of the kernels, in order, else 0. */
+int dkms_autoinstall_kernels(struct dkms_session *s, char *const *kvers,
+			     char *const *archs, size_t n);
 /* check_and_rebuild_dependent_modules: after an install on kver/arch,
  * rebuild and reinstall the BUILD_DEPENDS_REBUILD modules whose recorded
  * dependency versions (<m>/<v>/<k>/<a>/.dep_<dep>) changed. */
@@ -41,6 +48,9 @@ struct sched_step {
 	int (*work)(struct dkms_session *s, void *data);
 	int (*after)(struct dkms_session *s, void *data, int status);
 	void *data;
+	/* steps with the same key never run at the same time (one module
+	 * version's build dir serves all its kernels); NULL: none */
+	const char *key;
 };
 #define SCHED_SKIP 1000
 /* Run steps, at most budget jobs at once (steps and their makes' extra

@@ -396,7 +396,21 @@ static int pump(struct slot *sl, size_t n, struct jobserver *js, int token_fd)
 	return 0;
 }
 
-/* Start what the budget and the tokens allow; 0 or what stops the plan. */
+static bool key_busy(const struct sched_step *steps, const struct slot *sl,
+		     size_t n, const char *key)
+{
+	size_t i;
+
+	for (i = 0; key && i < n; i++)
+		if (sl[i].launched && !sl[i].done && steps[i].key &&
+		    !strcmp(steps[i].key, key))
+			return true;
+	return false;
+}
+
+/* Start what the budget and the tokens allow, in plan order (before()
+ * prepares the session for the child: the order is kept); 0 or what
+ * stops the plan. */
 static int launch_more(struct dkms_session *s, const struct sched_step *steps,
 		       size_t n, struct slot *sl, size_t *next,
 		       struct jobserver *js, bool *want_token)
@@ -407,6 +421,8 @@ static int launch_more(struct dkms_session *s, const struct sched_step *steps,
 	while (r == 0 && *next < n && running(sl, n) < js->budget) {
 		bool token = false;
 
+		if (key_busy(steps, sl, *next, steps[*next].key))
+			break;
 		if (steps[*next].work) {
 			token = js_take(js);
 			if (!token) {

@@ -8,7 +8,7 @@ d_init
 d_have_headers || d_skip_all "needs the Debian kernel headers of $D_REAL_KERNELS"
 K1=6.1.0-56-amd64
 K2=6.1.0-54-amd64
-d_plan 22
+d_plan 21
 
 d_kernel $K1
 d_kernel $K2
@@ -19,7 +19,8 @@ d_module deprebuild 1.0
 d_module noauto 1.0
 
 d_step "autoinstall --all is refused" 5 autoinstall --all
-d_step "autoinstall with two kernels is refused" 4 autoinstall -k $K1 -k $K2
+# Several -k in one autoinstall are ours (3.4.3 refuses them with 4):
+# tests/speed/autoinstall-kernels.sh compares them with one call per kernel.
 d_step "autoinstall with nothing added" 0 autoinstall -k $K1
 d_step "add hello 1.0" 0 add hello/1.0
 d_step "add dep (BUILD_DEPENDS=hello)" 0 add dep/1.0
