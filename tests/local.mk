@@ -155,6 +155,12 @@ EXTRA_DIST += tests/speed
 # libkmod (libcrypto), zlib, liblzma, libzstd: loaded on first use, not at
 # exec nor for a status walk of added modules or a cached status (#7).
 TESTS += tests/speed/lazy-libs.sh
+if HAVE_CHECK
+unit_tests += tests/unit/test-modinfo
+tests_unit_test_modinfo_SOURCES = tests/unit/test-modinfo.c tests/unit/tap-check.h
+tests_unit_test_modinfo_CFLAGS = $(UNIT_CFLAGS) $(ZLIB_CFLAGS) $(LZMA_CFLAGS) $(ZSTD_CFLAGS)
+tests_unit_test_modinfo_LDADD = $(UNIT_LDADD)
+endif
 
 # Safety: hostile input refused, concurrent writers (owner: safety).
 TESTS += tests/safety/hostile.sh tests/safety/concurrency.sh \

@@ -1,14 +1,145 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* Module metadata through libkmod (loaded on first use), compared as 3.4.3's
- * get_module_verinfo/compare_module_version do with modinfo(8). */
+/* Module metadata as modinfo(8) gives it, compared as 3.4.3's
+ * get_module_verinfo/compare_module_version do. */
 #include "config.h"
 
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "cycle.h"
 #include "dlopen.h"
+
+/*
+ * An uncompressed module's fields are read here, from its .modinfo
+ * section ("key=value" strings, as libkmod reads them): `dkms status`
+ * compares the versions of every installed module, and loading libkmod
+ * (with libcrypto) for that costs more than the rest of a status of a few
+ * modules.  Compressed modules, and any file this reader does not take
+ * for a module, go to libkmod (loaded on first use).
+ */
+struct elf {
+	const unsigned char *p;
+	size_t len;
+	bool is64, msb;
+};
+
+/* the N-byte field at OFF; false when it is not inside the file */
+static bool elf_get(const struct elf *e, uint64_t off, unsigned int n,
+		    uint64_t *v)
+{
+	unsigned int i;
+
+	if (off > e->len || n > e->len - off)
+		return false;
+	*v = 0;
+	for (i = 0; i < n; i++)
+		*v = (*v << 8) | e->p[off + (e->msb ? i : n - 1 - i)];
+	return true;
+}
+
+/* offset and size of section I, checked to lie inside the file */
+static bool elf_section(const struct elf *e, uint64_t shoff, uint64_t i,
+			uint64_t *off, uint64_t *size)
+{
+	uint64_t sh = shoff + i * (e->is64 ? 64 : 40);
+	unsigned int w = e->is64 ? 8 : 4;
+
+	return elf_get(e, sh + (e->is64 ? 0x18 : 0x10), w, off) &&
+	       elf_get(e, sh + (e->is64 ? 0x20 : 0x14), w, size) &&
+	       *off <= e->len && *size <= e->len - *off;
+}
+
+/* where .modinfo is; false when E is no ELF file we take or has none */
+static bool elf_modinfo(const struct elf *e, uint64_t *off, uint64_t *size)
+{
+	static const char name[] = ".modinfo";
+	uint64_t shoff, entsize, shnum, strndx, stroff, strsize, i, n;
+	bool w = e->is64;
+
+	if (!elf_get(e, w ? 0x28 : 0x20, w ? 8 : 4, &shoff) ||
+	    !elf_get(e, w ? 0x3a : 0x2e, 2, &entsize) ||
+	    !elf_get(e, w ? 0x3c : 0x30, 2, &shnum) ||
+	    !elf_get(e, w ? 0x3e : 0x32, 2, &strndx) ||
+	    entsize != (w ? 64u : 40u) || strndx >= shnum ||
+	    shoff > e->len || shnum * entsize > e->len - shoff ||
+	    !elf_section(e, shoff, strndx, &stroff, &strsize))
+		return false;
+	for (i = 0; i < shnum; i++) {
+		if (!elf_get(e, shoff + i * entsize, 4, &n) ||
+		    n >= strsize || strsize - n < sizeof(name) ||
+		    memcmp(e->p + stroff + n, name, sizeof(name)))
+			continue;
+		return elf_section(e, shoff, i, off, size);
+	}
+	return false;
+}
+
+/* the last KEY's value in the strings of [p, p + len) */
+static char *modinfo_strings(const char *p, size_t len, const char *key)
+{
+	size_t kl = strlen(key);
+	const char *end = p + len, *val = NULL, *val_end = NULL;
+
+	while (p < end) {
+		const char *z = memchr(p, '\0', (size_t)(end - p));
+		const char *e = z ? z : end;
+
+		if ((size_t)(e - p) >= kl && !memcmp(p, key, kl) &&
+		    (p + kl == e || p[kl] == '=')) {
+			val = p + kl == e ? e : p + kl + 1;
+			val_end = e;
+		}
+		if (!z)
+			break;
+		p = z + 1;
+	}
+	return val ? strndup(val, (size_t)(val_end - val)) : NULL;
+}
+
+/* 0 with *ret the value (NULL: no such field, no module), or -EINVAL when
+ * PATH is no ELF file (compressed): for libkmod to read.  An ELF file is
+ * never handed to libkmod: it asserts (aborts) on some damaged ones. */
+static int modinfo_elf(const char *path, const char *key, char **ret)
+{
+	struct elf e = { 0 };
+	struct stat st;
+	uint64_t off, size;
+	void *map;
+	int fd = open(path, O_RDONLY | O_CLOEXEC), r = 0;
+
+	*ret = NULL;
+	if (fd < 0)
+		return 0;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size < 4 ||
+	    (uint64_t)st.st_size > SIZE_MAX) {
+		close(fd);
+		return 0;
+	}
+	e.len = (size_t)st.st_size;
+	map = mmap(NULL, e.len, PROT_READ, MAP_PRIVATE, fd, 0);
+	close(fd);
+	if (map == MAP_FAILED)
+		return 0;
+	e.p = map;
+	if (memcmp(e.p, "\177ELF", 4))
+		r = -EINVAL;
+	else if (e.len >= 64 && (e.p[4] == 1 || e.p[4] == 2) &&
+		 (e.p[5] == 1 || e.p[5] == 2)) {
+		e.is64 = e.p[4] == 2;
+		e.msb = e.p[5] == 2;
+		if (elf_modinfo(&e, &off, &size))
+			*ret = modinfo_strings((const char *)e.p + off,
+					       (size_t)size, key);
+	}
+	munmap(map, e.len);
+	return r;
+}
 
 /* value of the last "key" field, or NULL */
 static char *modinfo_field(struct dkms_ctx *ctx, const char *path,
@@ -23,7 +154,11 @@ static char *modinfo_field(struct dkms_ctx *ctx, const char *path,
 	struct kmod_list *list = NULL, *l;
 	char *ret = NULL;
 
-	if (!path || !*path || dl_kmod(ctx, &tmp, &k) < 0)
+	if (!path || !*path)
+		return NULL;
+	if (modinfo_elf(path, key, &ret) == 0)
+		return ret;
+	if (dl_kmod(ctx, &tmp, &k) < 0)
 		return NULL;
 	kctx = k->kmod_new("/nonexistent", no_config);
 	if (!kctx)

@@ -2,19 +2,20 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # libkmod (and the libcrypto it brings), zlib, liblzma, libzstd are loaded
 # with dlopen when a command needs them (core/lib/dlopen.c), not at exec:
-# the binary names none of them, `dkms status` maps none of them (a walk
-# of added modules, a cached answer), a build loads libkmod (vermagic) and
-# the compressor its kernel asks for, and a library that cannot be loaded
-# is named in the error.  What the dynamic
-# loader opens is read from LD_DEBUG=libs (strace would stop LSan in the
-# sanitizer build).
+# the binary names none of them; status and install of uncompressed
+# modules map none of them (modinfo.c reads .modinfo in place), nor does a
+# cached status; compressed modules load the compressor and libkmod (to
+# read them as modinfo(8) does); a library that cannot be loaded is named
+# in the error.  What the dynamic loader opens is read from LD_DEBUG=libs
+# (strace would stop LSan in the sanitizer build).
 . "$top_srcdir/tests/lib.sh"
 
-plan 8
+plan 11
 scratch
 mk_trees "$T"
-K=6.1.0-1-fake
-fake_kernel "$T" $K CONFIG_MODULE_COMPRESS_GZIP=y
+K=6.1.0-1-fake KZ=6.1.0-2-fake
+fake_kernel "$T" $K
+fake_kernel "$T" $KZ CONFIG_MODULE_COMPRESS_GZIP=y
 d=$T/src/lazy-1.0
 mkdir -p "$d"
 printf '#include <linux/module.h>\nMODULE_LICENSE("GPL");\nMODULE_VERSION("1.0");\n' > "$d/lazy.c"
@@ -48,14 +49,19 @@ fi
 
 is "" "$(loaded status)" "status walking added modules loads none of them"
 
-libs=$(loaded install -m lazy -v 1.0 -k $K)
-check "the module is installed, compressed" test -n "$(find "$T/lib/$K" -name lazy.ko.gz)"
-like "$libs" '^libkmod\.so' "the build loads libkmod for the vermagic"
+# uncompressed modules: vermagic and versions are read in place (modinfo.c)
+is "" "$(loaded install -m lazy -v 1.0 -k $K)" "install of an uncompressed module loads none of them"
+like "$(cat "$T/out")" '^Installing ' "it is installed"
+is "" "$(loaded status)" "status walking installed modules loads none of them"
+
+# compressed ones: zlib to compress, libkmod to read them as modinfo(8)
+libs=$(loaded install -m lazy -v 1.0 -k $KZ)
+check "the module is installed compressed" test -n "$(find "$T/lib/$KZ" -name lazy.ko.gz)"
 like "$libs" '^libz\.so' "the gzip kernel's install loads zlib"
+like "$(loaded status)" '^libkmod\.so' "status reads compressed modules' versions with libkmod"
 
 # a large tree: its plain status is replayed from the status cache once
-# walked (the walk compares installed modules' versions with libkmod,
-# as 3.4.3 does with modinfo)
+# walked
 for i in $(seq -w 1 50); do
 	cp -a "$d" "$T/src/lazy-1.$i"
 	sed -i "s/VERSION=\"1.0\"/VERSION=\"1.$i\"/" "$T/src/lazy-1.$i/dkms.conf"
@@ -63,13 +69,11 @@ for i in $(seq -w 1 50); do
 done
 dkms_ours status >/dev/null 2>&1
 is "" "$(loaded status)" "status replayed from the cache loads none of them"
-like "$(cat "$T/out")" "^lazy/1.0, $K, x86_64: installed" "the replayed status shows the installed module"
+like "$(cat "$T/out")" "^lazy/1.0, $KZ, x86_64: installed" "the replayed status shows the installed modules"
 
 # a libkmod that is no library: the error names it
 mkdir -p "$T/bad"
 echo "not a library" > "$T/bad/libkmod.so.2"
-dkms_ours uninstall -m lazy -v 1.0 -k $K >/dev/null 2>&1
-dkms_ours unbuild -m lazy -v 1.0 -k $K >/dev/null 2>&1
-LD_LIBRARY_PATH=$T/bad dkms_ours build --no-sandbox -m lazy -v 1.0 -k $K >"$T/out" 2>&1
+LD_LIBRARY_PATH=$T/bad dkms_ours status -m lazy -v 1.0 >"$T/out" 2>&1
 like "$(cat "$T/out")" 'cannot load libkmod\.so\.2, needed to read module information' \
 	"a libkmod that cannot be loaded is named"
