@@ -246,12 +246,20 @@ static int read_list(struct dkms_session *s, const char *name,
 	return r;
 }
 
+const char *secureboot_state(struct dkms_session *s)
+{
+	_cleanup_free_ char *v = NULL;
+	size_t len = 0;
+
+	if (read_var(s, "SecureBoot-" GLOBAL_GUID, &v, &len) < 0 || len < 1)
+		return "unknown";
+	return v[0] == 1 ? "enabled" : "disabled";
+}
+
 int secureboot_read(struct dkms_session *s, struct secureboot *ret)
 {
 	const char *dir = dkms_ctx_get_path(s->ctx, DKMS_PATH_EFIVARS);
 	struct secureboot sb = { .state = "unknown" };
-	_cleanup_free_ char *v = NULL;
-	size_t len = 0;
 	int r;
 
 	sb.efivars = dir && is_dir(dir);
@@ -259,11 +267,7 @@ int secureboot_read(struct dkms_session *s, struct secureboot *ret)
 		*ret = sb;
 		return 0;
 	}
-	r = read_var(s, "SecureBoot-" GLOBAL_GUID, &v, &len);
-	if (r == -ENOMEM)
-		return r;
-	if (r == 0 && len >= 1)
-		sb.state = v[0] == 1 ? "enabled" : "disabled";
+	sb.state = secureboot_state(s);
 	r = read_list(s, "MokListRT", &sb.mok, &sb.n_mok);
 	if (r == 0)
 		r = read_list(s, "MokListXRT", &sb.mokx, &sb.n_mokx);

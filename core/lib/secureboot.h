@@ -29,6 +29,11 @@ struct secureboot {
 	size_t n_mok, n_mokx;
 };
 
+/* The SecureBoot variable: "enabled", "disabled" or "unknown" (no EFI
+ * variables: not booted with UEFI, not visible here, or an image under
+ * --root without them). */
+const char *secureboot_state(struct dkms_session *s);
+
 /* Read the state once per command.  0 or -ENOMEM; missing or unreadable
  * variables make "unknown", never an error. */
 int secureboot_read(struct dkms_session *s, struct secureboot *ret);

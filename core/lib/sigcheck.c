@@ -15,6 +15,7 @@
 
 #include "cycle.h"
 #include "dlopen.h"
+#include "secureboot.h"
 #include "sigcheck.h"
 
 void module_sig_clear(struct module_sig *sig)
@@ -112,18 +113,6 @@ char *cert_issuer_cn(const char *cert_path)
 	return NULL;
 }
 
-const char *secure_boot_state(void)
-{
-	_cleanup_free_ char *v = NULL;
-	size_t len = 0;
-
-	/* 4 bytes of attributes, then the value */
-	if (read_file("/sys/firmware/efi/efivars/SecureBoot-8be4df61-93ca-11d2-aa0d-00e098032b8c",
-		      &v, &len) < 0 || len < 5)
-		return "unknown";
-	return v[4] == 1 ? "enabled" : "disabled";
-}
-
 static void log_line(const char *build_dir, const char *text)
 {
 	_cleanup_free_ char *log = path_join(build_dir, "make.log");
@@ -153,16 +142,16 @@ void module_sig_report(struct dkms_session *s, const char *ko,
 
 	if (r < 0)
 		line = xasprintf("DKMS: %s: cannot read its signature: %s; Secure Boot: %s",
-				 base, strerror(-r), secure_boot_state());
+				 base, strerror(-r), secureboot_state(s));
 	else if (sig.signer || sig.sig_hashalgo)
 		line = xasprintf("DKMS: %s: signed by '%s' (%s, key %s); Secure Boot: %s",
 				 base, sig.signer ? sig.signer : "",
 				 sig.sig_hashalgo ? sig.sig_hashalgo : "?",
 				 sig.sig_key ? sig.sig_key : "?",
-				 secure_boot_state());
+				 secureboot_state(s));
 	else
 		line = xasprintf("DKMS: %s: unsigned; Secure Boot: %s", base,
-				 secure_boot_state());
+				 secureboot_state(s));
 	if (line)
 		log_line(build_dir, line);
 	if (!s->do_signing || r < 0)

@@ -25,10 +25,6 @@ void module_sig_clear(struct module_sig *sig);
  * signer of a module signed with it), or NULL. */
 char *cert_issuer_cn(const char *cert_path);
 
-/* "enabled", "disabled" or "unknown" (no EFI variables: not booted with
- * UEFI, or not visible here). */
-const char *secure_boot_state(void);
-
 /* After the build signed (or not) KO: append "signed by ..." / "unsigned"
  * and the Secure Boot state to BUILD_DIR/make.log; when the session
  * signs, check signer and hash and warn on stderr when they are wrong. */

@@ -112,6 +112,8 @@ is '[false,"no"]' "$(q '[.signatures[0].signed, .signatures[0].will_load]')" "un
 is '"no"' "$(q .secure_boot.will_load)" "the entry will not load"
 check "make.log keeps the failure" grep -q '^DKMS: hello\.ko: signing failed: ' \
 	"$T/dkms/hello/0.1/$K/x86_64/log/make.log"
+check "make.log: the Secure Boot state of the root's efivars" grep -q '^DKMS: hello\.ko: unsigned; Secure Boot: enabled$' \
+	"$T/dkms/hello/0.1/$K/x86_64/log/make.log"
 efivars SecureBoot=0
 is '"yes"' "$(q .signatures[0].will_load)" "unsigned, Secure Boot off: loads (tainted)"
 
