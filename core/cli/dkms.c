@@ -19,6 +19,7 @@
 #include "ctx.h"
 #include "extras.h"
 #include "initramfs.h"
+#include "journal.h"
 
 static void output_flushed(void *data, enum dkms_stream stream,
 			   const char *text, size_t len)
@@ -387,6 +388,10 @@ int main(int argc, char **argv)
 	if (r || exit_now)
 		goto out;
 	r = apply_cli(s, &c);
+	/* ours (journal.c): before anything else, finish what a killed dkms
+	 * left, unless that means waiting (a writer does it under its lock) */
+	if (r == 0)
+		dkms_session_recover_nowait(s);
 	if (r == 0)
 		r = run(s, &c, argv[0]);
 	/* ours: once per kernel, after the whole command (initramfs.c) */

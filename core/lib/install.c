@@ -17,6 +17,7 @@
 #include "fault.h"
 #include "extras.h"
 #include "initramfs.h"
+#include "journal.h"
 #include "runner.h"
 
 /* kernel versions with '-' read as blanks, compared through VER() */
@@ -131,7 +132,8 @@ out:
  * <lib>/extra, <lib>/updates, <lib><dest>, anywhere in <lib>. */
 static int archive_original(struct dkms_session *s, const struct dkms_op *op,
 			    const struct modrec *m, const char *cs,
-			    const char *backup, const char *active_link)
+			    const char *backup, const char *active_link,
+			    struct journal *j)
 {
 	_cleanup_free_ char *lib = xasprintf("%s/%s", install_tree(s), op->kernelver);
 	_cleanup_free_ char *copy = ko_in_dir(backup, m->dest_name, cs);
@@ -174,17 +176,15 @@ static int archive_original(struct dkms_session *s, const struct dkms_op *op,
 		dst = path_join(backup, strrchr(c, '/') + 1);
 		origin = xasprintf("%s.origin", dst ? dst : "");
 		line = xasprintf("%s\n", c);
-		if (!dst || !origin || !line || mkdir_p(backup, 0755) < 0) {
+		if (!dst || !origin || !line) {
 			r = -ENOMEM;
 			break;
 		}
 		/* where it goes back first: a crash between the two leaves a
 		 * .origin that uninstall skips, never a backup without one */
-		r = dkms_fault("archive original");
+		r = journal_stage_data(j, line, origin, 0644);
 		if (r == 0)
-			r = write_file_atomic(origin, line, strlen(line), 0644);
-		if (r == 0)
-			r = move_file(c, dst);
+			r = journal_add(j, JOP_ARCHIVE, c, dst, NULL);
 		break;
 	}
 	for (i = 0; i < 3; i++)
@@ -194,12 +194,12 @@ static int archive_original(struct dkms_session *s, const struct dkms_op *op,
 }
 
 static int install_one_module(struct dkms_session *s, const struct dkms_op *op,
-			      const struct modrec *m, const char *cs)
+			      const struct modrec *m, const char *cs,
+			      struct journal *j)
 {
 	_cleanup_free_ char *moddir = tree_path(s, "%s/%s/%s/%s/module", op->module,
 						op->version, op->kernelver, op->arch);
 	_cleanup_free_ char *src = NULL, *dir = NULL, *dst = NULL;
-	int r;
 
 	if (!moddir)
 		return -ENOMEM;
@@ -211,47 +211,16 @@ static int install_one_module(struct dkms_session *s, const struct dkms_op *op,
 	if (!dst)
 		return -ENOMEM;
 	dkms_echo(s, "Installing %s", dst);
-	if (mkdir_p(dir, 0755) < 0 || dkms_fault("install module") < 0)
+	/* staged beside its place at the commit, renamed into it after */
+	if (journal_stage_copy(j, src, dst, 0644,
+			       dkms_opt(s, DKMS_OPT_SYMLINK_MODULES)) < 0)
 		return dkms_die(s, 6, "Copying '%s' failed", src);
-	if (dkms_opt(s, DKMS_OPT_SYMLINK_MODULES)) {
-		unlink(dst);
-		r = symlink(src, dst) < 0 ? -errno : 0;
-	} else {
-		r = copy_file_to(src, dst, 0644);
-	}
-	if (r < 0)
-		return dkms_die(s, 6, "Copying '%s' failed", src);
-	return 0;
-}
-
-/* The kernel link flips in one rename, never missing in between (the
- * temporary name is a dot name 3.4.3's globs do not see). */
-static int replace_symlink(const char *target, const char *link)
-{
-	_cleanup_free_ char *dir = strdup(link);
-	_cleanup_free_ char *tmp = NULL;
-	char *slash;
-
-	if (!dir || !(slash = strrchr(dir, '/')))
-		return -ENOMEM;
-	*slash = '\0';
-	tmp = xasprintf("%s/.%s.tmp", dir, slash + 1);
-	if (!tmp)
-		return -ENOMEM;
-	unlink(tmp);
-	if (symlink(target, tmp) < 0)
-		return -errno;
-	if (rename(tmp, link) < 0) {
-		int r = -errno;
-
-		unlink(tmp);
-		return r;
-	}
 	return 0;
 }
 
 static int install_modules(struct dkms_session *s, const struct dkms_op *op,
-			   const struct modconf *mc, const char *cs)
+			   const struct modconf *mc, const char *cs,
+			   struct journal *j)
 {
 	_cleanup_free_ char *backup = tree_path(s, "%s/original_module/%s/%s",
 						op->module, op->kernelver, op->arch);
@@ -276,18 +245,34 @@ static int install_modules(struct dkms_session *s, const struct dkms_op *op,
 			return r;
 		if (r > 0)
 			continue;
-		r = archive_original(s, op, m, cs, backup, link);
+		r = archive_original(s, op, m, cs, backup, link, j);
 		if (r < 0)
 			return r;
-		r = install_one_module(s, op, m, cs);
+		r = install_one_module(s, op, m, cs, j);
 		if (r)
 			return r;
 		any = true;
 	}
 	if (mc->n > 0 && !any)
 		return dkms_die(s, 6, "Installation aborted.");
-	r = dkms_fault("kernel link");
-	return r ? r : replace_symlink(target, link);
+	r = journal_add(j, JOP_SYMLINK, link, target, NULL);
+	/* the run's own depmod comes after post_install: a recovery's */
+	if (r == 0 && !dkms_opt(s, DKMS_OPT_NO_DEPMOD))
+		r = journal_add_recovery(j, JOP_DEPMOD, op->kernelver, NULL);
+	if (r < 0)
+		return r;
+	r = journal_commit(j);
+	if (r < 0)
+		return dkms_die(s, 6, "Installation of %s/%s for kernel %s (%s) "
+				"failed: %s.\nNothing was changed.", op->module,
+				op->version, op->kernelver, op->arch, strerror(-r));
+	r = journal_run(j, false);
+	if (r < 0)
+		return dkms_die(s, 6, "Installation of %s/%s for kernel %s (%s) "
+				"stopped: %s.\nThe next dkms command completes it.",
+				op->module, op->version, op->kernelver, op->arch,
+				strerror(-r));
+	return 0;
 }
 
 /* force_installation: <root>/usr/share/dkms/modules_to_force_install/ *
@@ -403,7 +388,8 @@ static void modprobe_now(struct dkms_session *s, const char *kver)
 
 int dkms_op_install(struct dkms_session *s, const struct dkms_op *op)
 {
-	_cleanup_free_ char *lib = NULL, *moddir = NULL, *cmd = NULL;
+	_cleanup_free_ char *lib = NULL, *moddir = NULL, *cmd = NULL, *what = NULL;
+	_cleanup_(journal_freep) struct journal *j = NULL;
 	unsigned int saved = s->flags;
 	struct modconf mc = { 0 };
 	const char *cs;
@@ -460,7 +446,14 @@ int dkms_op_install(struct dkms_session *s, const struct dkms_op *op)
 			     "You may override by specifying --force.");
 		goto out;
 	}
-	r = install_modules(s, op, &mc, cs);
+	what = xasprintf("install of %s/%s for kernel %s (%s)", op->module,
+			 op->version, op->kernelver, op->arch);
+	j = what ? journal_new(s, what) : NULL;
+	if (!j) {
+		r = -ENOMEM;
+		goto out;
+	}
+	r = install_modules(s, op, &mc, cs, j);
 	if (r)
 		goto out;
 	if (!mc.no_weak_modules && weak_modules_cmd(s, true)) {
@@ -468,7 +461,18 @@ int dkms_op_install(struct dkms_session *s, const struct dkms_op *op)
 		weak_modules_run(s, op, &mc, weak_modules_cmd(s, true));
 	}
 	run_build_script(s, op, "post_install", mc.post_install, NULL);
-	if (dkms_op_depmod(s, op->kernelver) != 0) {
+	/* an injected fault here leaves the journal: the next command's
+	 * recovery runs depmod */
+	if (dkms_fault("depmod") < 0) {
+		r = -EIO;
+		goto out;
+	}
+	r = dkms_op_depmod(s, op->kernelver) != 0;
+	if (journal_end(j) < 0 && r == 0) {
+		r = -EIO;
+		goto out;
+	}
+	if (r) {
 		dkms_op_uninstall(s, op);
 		r = dkms_die(s, 6, "Problems with depmod detected. Automatically "
 			     "uninstalling this module.\nInstall Failed (depmod "
@@ -497,7 +501,10 @@ int dkms_op_maybe_install(struct dkms_session *s, const struct dkms_op *op)
 				  op->kernelver, op->arch);
 			return 0;
 		}
-		dkms_op_uninstall(s, op);
+		/* ours: an uninstall stopped by an I/O error is left for the
+		 * next command to complete, not installed over */
+		if (dkms_op_uninstall(s, op) < 0)
+			return 1;
 		dkms_echo(s, "%s", "");
 	}
 	return dkms_op_install(s, op);

@@ -14,6 +14,8 @@
 
 #include "cycle.h"
 #include "extras.h"
+#include "fault.h"
+#include "journal.h"
 #include "runner.h"
 #include "tarball.h"
 
@@ -134,10 +136,66 @@ static int pkginfo(struct dkms_session *s, const struct dkms_kernels *k,
 	return r;
 }
 
+/* What a staged directory is filled from at commit. */
+struct fill {
+	char *from;   /* merged in (cp -fprT), or its entries copied */
+	char *old;    /* copied first, when what is there is merged into */
+	bool entries;
+};
+
+static void fill_free(void *data)
+{
+	struct fill *f = data;
+
+	free(f->from);
+	free(f->old);
+	free(f);
+}
+
+static int copy_entries(const char *src, const char *dst);
+
+static int fill_dir(const char *dir, void *data)
+{
+	struct fill *f = data;
+	int r = 0;
+
+	if (f->old)
+		r = tarball_copy_into(f->old, dir);
+	if (r == 0)
+		r = f->entries ? copy_entries(f->from, dir)
+			       : tarball_copy_into(f->from, dir);
+	return r;
+}
+
+/* Stage directory dst filled from `from` (see struct fill); the journal
+ * frees what the fill needs. */
+static int stage_dir(struct journal *j, const char *dst, const char *from,
+		     const char *old, bool entries, bool replace)
+{
+	struct fill *f = calloc(1, sizeof(*f));
+	int r;
+
+	if (!f)
+		return -ENOMEM;
+	f->from = strdup(from);
+	f->old = old ? strdup(old) : NULL;
+	f->entries = entries;
+	r = f->from && (!old || f->old) ? journal_call(j, NULL, f, fill_free) : -ENOMEM;
+	if (r < 0) {
+		if (!f->from || (old && !f->old))
+			fill_free(f);
+		return r;
+	}
+	return journal_stage_tree(j, dst, replace, fill_dir, f);
+}
+
 /* add_source_tree: copy a source tree to <source_tree>/<m>-<v>. */
 static int add_source_tree(struct dkms_session *s, const struct dkms_kernels *k,
-			   const char *dir, char **ret_m, char **ret_v)
+			   const char *dir, char **ret_m, char **ret_v,
+			   struct journal *j)
 {
+	bool forced = false;
+
 	_cleanup_free_ char *from = realpath(dir, NULL);
 	_cleanup_free_ char *conf = from ? path_join(from, "dkms.conf") : NULL;
 	_cleanup_free_ char *dst = NULL, *src_link = NULL, *build = NULL;
@@ -161,13 +219,17 @@ static int add_source_tree(struct dkms_session *s, const struct dkms_kernels *k,
 	if (dkms_opt(s, DKMS_OPT_FORCE) && is_dir(dst)) {
 		dkms_printf(s->ctx, DKMS_STDERR, "\n");
 		dkms_echo(s, "Forcing install of %s/%s", *ret_m, *ret_v);
-		rm_rf(dst);
+		forced = true;
 	}
 	/* already where it belongs */
-	if (!strcmp(from, dst) || !strcmp(from, src_link) || !strcmp(from, build))
-		return 0;
-	r = mkdir_p(dst, 0755);
-	return r < 0 ? r : tarball_copy_into(from, dst);
+	if (!strcmp(from, dst) || !strcmp(from, src_link) || !strcmp(from, build)) {
+		/* (rm -rf first, as 3.4.3 does) */
+		return forced ? journal_add(j, JOP_RMTREE, dst, NULL, NULL) : 0;
+	}
+	/* staged beside it: the old content (unless forced away) with the
+	 * new merged in, renamed into place in one step */
+	return stage_dir(j, dst, from, !forced && is_dir(dst) ? dst : NULL,
+			 false, true);
 }
 
 /* Which part of a dkms archive holds a usable dkms.conf. */
@@ -207,7 +269,7 @@ static int pick_part(struct dkms_session *s, const struct dkms_kernels *k,
 /* A binaries-only archive gets a stub source dir holding its dkms.conf,
  * unless the real source is installed. */
 static int stub_source(struct dkms_session *s, const char *tree,
-		       const char *m, const char *v)
+		       const char *m, const char *v, struct journal *j)
 {
 	_cleanup_free_ char *real = xasprintf("%s/%s-%s", source_tree(s), m, v);
 	_cleanup_free_ char *dir = tree_path(s, "%s/%s/source", m, v);
@@ -220,11 +282,11 @@ static int stub_source(struct dkms_session *s, const char *tree,
 	if (is_dir(real))
 		return 0;
 	dkms_echo(s, "Creating %s", dir);
-	r = mkdir_p(dir, 0755);
+	r = journal_mkdir(j, dir);
 	if (r < 0)
 		return r;
 	dkms_echo(s, "Copying dkms.conf to %s ...", dir);
-	return copy_file_to(from, to, 0644);
+	return journal_stage_copy(j, from, to, 0644, false);
 }
 
 /* "<kver>/<arch>" of every directory dkms_main_tree/ * / * in glob order. */
@@ -282,10 +344,11 @@ static int copy_entries(const char *src, const char *dst)
  * inside its loop, so every archive directory after the first goes to the
  * first one's place (and is skipped when that exists, without --force). */
 static int load_binaries(struct dkms_session *s, const char *tree,
-			 const char *m, const char *v)
+			 const char *m, const char *v, struct journal *j)
 {
 	struct namelist kas = { 0 };
-	_cleanup_free_ char *dest = NULL;
+	_cleanup_free_ char *dest = NULL, *last = NULL;
+	bool planned = false;
 	size_t i;
 	int r = main_tree_dirs(tree, &kas);
 
@@ -298,16 +361,19 @@ static int load_binaries(struct dkms_session *s, const char *tree,
 			r = -ENOMEM;
 			break;
 		}
-		if (is_dir(dest) && !dkms_opt(s, DKMS_OPT_FORCE)) {
+		if ((planned || is_dir(dest)) && !dkms_opt(s, DKMS_OPT_FORCE)) {
 			dkms_warn(s, "%s already exists. Skipping...", dest);
 			continue;
 		}
 		dkms_echo(s, "Loading %s...", dest);
-		rm_rf(dest);
-		r = mkdir_p(dest, 0755);
-		if (r == 0)
-			r = copy_entries(from, dest);
+		/* rm -rf and a copy each time: the last one loaded stays */
+		free(last);
+		last = from;
+		from = NULL;
+		planned = true;
 	}
+	if (r == 0 && last)
+		r = stage_dir(j, dest, last, NULL, true, true);
 	namelist_clear(&kas);
 	return r;
 }
@@ -325,7 +391,8 @@ static int load_rpm(struct dkms_session *s, const struct dkms_kernels *k)
 
 /* The archive unpacked in tree: register and load it. */
 static int load_unpacked(struct dkms_session *s, const struct dkms_kernels *k,
-			 const char *tree, char **ret_m, char **ret_v)
+			 const char *tree, char **ret_m, char **ret_v,
+			 struct journal *j)
 {
 	_cleanup_free_ char *main_tree = path_join(tree, "dkms_main_tree");
 	_cleanup_free_ char *real = NULL;
@@ -341,7 +408,7 @@ static int load_unpacked(struct dkms_session *s, const struct dkms_kernels *k,
 		if (!conf)
 			return dkms_die(s, 3, "Tarball does not appear to be a correctly formed DKMS archive. No dkms.conf found within it.");
 		conf[strlen(conf) - strlen("dkms.conf")] = '\0';
-		return add_source_tree(s, k, conf, ret_m, ret_v);
+		return add_source_tree(s, k, conf, ret_m, ret_v, j);
 	}
 	r = pick_part(s, k, tree, &loc, ret_m, ret_v);
 	if (r)
@@ -352,14 +419,14 @@ static int load_unpacked(struct dkms_session *s, const struct dkms_kernels *k,
 		_cleanup_free_ char *src = path_join(tree, loc);
 		char *m2 = NULL, *v2 = NULL;
 
-		r = src ? add_source_tree(s, k, src, &m2, &v2) : -ENOMEM;
+		r = src ? add_source_tree(s, k, src, &m2, &v2, j) : -ENOMEM;
 		free(m2);
 		free(v2);
 	} else {
-		r = stub_source(s, tree, *ret_m, *ret_v);
+		r = stub_source(s, tree, *ret_m, *ret_v, j);
 	}
 	if (r == 0)
-		r = load_binaries(s, tree, *ret_m, *ret_v);
+		r = load_binaries(s, tree, *ret_m, *ret_v, j);
 	if (r)
 		return r;
 	real = xasprintf("%s/%s-%s", source_tree(s), *ret_m, *ret_v);
@@ -369,12 +436,31 @@ static int load_unpacked(struct dkms_session *s, const struct dkms_kernels *k,
 	return !strcmp(loc, "dkms_binaries_only") && !is_dir(real) ? 1 : 0;
 }
 
-int dkms_load_tarball(struct dkms_session *s, const struct dkms_kernels *k,
-		      char **ret_m, char **ret_v)
+/* The steps of the add that follows (mkdir build, the source link), for
+ * a recovery only: the run's own add does them, with its messages. */
+static int plan_add(struct dkms_session *s, struct journal *j, const char *m,
+		    const char *v)
+{
+	_cleanup_free_ char *build = tree_path(s, "%s/%s/build", m, v);
+	_cleanup_free_ char *link = tree_path(s, "%s/%s/source", m, v);
+	_cleanup_free_ char *src = xasprintf("%s/%s-%s", source_tree(s), m, v);
+	struct stat st;
+	int r;
+
+	if (!build || !link || !src)
+		return -ENOMEM;
+	if (lstat(link, &st) == 0)
+		return 0; /* added already: the add refuses */
+	r = journal_add_recovery(j, JOP_MKDIR, build, NULL);
+	return r ? r : journal_add_recovery(j, JOP_SYMLINK, link, src);
+}
+
+static int load_tarball(struct dkms_session *s, const struct dkms_kernels *k,
+			char **ret_m, char **ret_v, struct journal *j, bool add)
 {
 	const char *a = s->archive ? s->archive : "";
 	_cleanup_free_ char *tmp = NULL, *tree = NULL;
-	int r;
+	int r, q;
 
 	*ret_m = *ret_v = NULL;
 	if (!*a || !path_exists(a))
@@ -389,24 +475,72 @@ int dkms_load_tarball(struct dkms_session *s, const struct dkms_kernels *k,
 	if (r == 0)
 		r = unpack(s, a, tree);
 	if (r == 0)
-		r = load_unpacked(s, k, tree, ret_m, ret_v);
+		r = load_unpacked(s, k, tree, ret_m, ret_v, j);
+	if (r == 0 && add)
+		r = plan_add(s, j, *ret_m, *ret_v);
+	/* what was planned is done, even for a binaries-only archive (1) */
+	if ((r == 0 || r == 1) && !journal_empty(j)) {
+		q = journal_commit(j);
+		if (q == 0)
+			q = journal_run(j, false);
+		if (q < 0)
+			r = q;
+	}
 	rm_rf(tmp);
+	return r;
+}
+
+static struct journal *ldtarball_journal(struct dkms_session *s)
+{
+	const char *a = s->archive ? strrchr(s->archive, '/') : NULL;
+	_cleanup_free_ char *what = xasprintf("load of %s", a ? a + 1 :
+					      s->archive ? s->archive : "");
+
+	return what ? journal_new(s, what) : NULL;
+}
+
+int dkms_load_tarball(struct dkms_session *s, const struct dkms_kernels *k,
+		      char **ret_m, char **ret_v)
+{
+	_cleanup_(journal_freep) struct journal *j = ldtarball_journal(s);
+	int r;
+
+	*ret_m = *ret_v = NULL;
+	if (!j)
+		return -ENOMEM;
+	r = load_tarball(s, k, ret_m, ret_v, j, false);
+	if (r >= 0) {
+		int q = journal_end(j);
+
+		if (q < 0)
+			r = q;
+	}
 	return r;
 }
 
 int dkms_ldtarball(struct dkms_session *s, const struct dkms_kernels *k)
 {
+	_cleanup_(journal_freep) struct journal *j = NULL;
 	char *m = NULL, *v = NULL;
-	int r;
+	int r, q;
 
 	if (geteuid() != 0 && dkms_opt(s, DKMS_OPT_FORCE))
 		return dkms_die(s, 1, "You must be root to use this command with the --force option.");
-	r = dkms_load_tarball(s, k, &m, &v);
+	j = ldtarball_journal(s);
+	if (!j)
+		return -ENOMEM;
+	r = load_tarball(s, k, &m, &v, j, true);
 	if (r == 0) {
 		struct dkms_op op = { m, v, NULL, NULL };
 
-		r = dkms_op_add(s, &op);
+		/* a fault here: the recovery does the add's steps */
+		r = dkms_fault("add");
+		if (r == 0)
+			r = dkms_op_add(s, &op);
 	}
+	/* the journal goes once the add is done (or refused) */
+	if (r >= 0 && (q = journal_end(j)) < 0)
+		r = q;
 	free(m);
 	free(v);
 	return r;

@@ -61,8 +61,9 @@ core_lib_libdkms_internal_la_SOURCES += core/lib/status-json.c \
 	core/lib/status-cache.h core/lib/status-cache.c core/lib/scheduler.c
 # Hostile input refused before the first write (owner: safety).
 core_lib_libdkms_internal_la_SOURCES += core/lib/safety.h core/lib/safety.c
-# Fault injection for the crash-safety tests (owner: safety).
+# Fault injection and the intent journal, crash safety (owner: safety).
 core_lib_libdkms_internal_la_SOURCES += core/lib/fault.h core/lib/fault.c
+core_lib_libdkms_internal_la_SOURCES += core/lib/journal.h core/lib/journal.c
 
 # Secure Boot report for status --json, the build progress line (owner: ux).
 core_lib_libdkms_internal_la_SOURCES += core/lib/secureboot.h \

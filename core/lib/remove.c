@@ -12,6 +12,7 @@
 
 #include "cycle.h"
 #include "fault.h"
+#include "journal.h"
 
 int dkms_op_unbuild(struct dkms_session *s, const struct dkms_op *op)
 {
@@ -41,6 +42,36 @@ int dkms_op_maybe_unbuild(struct dkms_session *s, const struct dkms_op *op)
 	return dkms_op_unbuild(s, op);
 }
 
+/* maybe_unbuild_module's steps appended to j */
+static int plan_maybe_unbuild(struct dkms_session *s, const struct dkms_op *op,
+			      struct journal *j)
+{
+	_cleanup_free_ char *ka = tree_path(s, "%s/%s/%s/%s", op->module,
+					    op->version, op->kernelver, op->arch);
+	_cleanup_free_ char *k = tree_path(s, "%s/%s/%s", op->module,
+					   op->version, op->kernelver);
+	_cleanup_free_ char *msg = NULL;
+	int r;
+
+	if (!ka || !k)
+		return -ENOMEM;
+	if (dkms_is_built(s, op)) {
+		r = journal_add(j, JOP_RMTREE, ka, NULL, NULL);
+		return r ? r : journal_add(j, JOP_RMTREE_LEAF, k, NULL, NULL);
+	}
+	msg = xasprintf("Module %s/%s is not built for kernel %s (%s). Skipping...",
+			op->module, op->version, op->kernelver, op->arch);
+	return msg ? journal_add(j, JOP_MSG, NULL, NULL, msg) : -ENOMEM;
+}
+
+static struct journal *journal_for(struct dkms_session *s, const char *cmd,
+				   const char *m, const char *v)
+{
+	_cleanup_free_ char *what = xasprintf("%s of %s/%s", cmd, m, v);
+
+	return what ? journal_new(s, what) : NULL;
+}
+
 int dkms_cmd_unbuild(struct dkms_session *s, const char *m, const char *v,
 		     const struct dkms_kernels *k)
 {
@@ -49,12 +80,17 @@ int dkms_cmd_unbuild(struct dkms_session *s, const char *m, const char *v,
 
 	for (i = 0; i < k->n; i++) {
 		struct dkms_op op = { m, v, k->kernelver[i], k->arch[i] };
+		_cleanup_(journal_freep) struct journal *j = journal_for(s, "unbuild", m, v);
 
+		if (!j)
+			return -ENOMEM;
 		if (i)
 			dkms_echo(s, "%s", "");
-		r = dkms_op_maybe_uninstall(s, &op);
+		r = dkms_plan_maybe_uninstall(s, &op, j);
 		if (r == 0)
-			r = dkms_op_maybe_unbuild(s, &op);
+			r = plan_maybe_unbuild(s, &op, j);
+		if (r == 0)
+			r = dkms_journal_do(s, j);
 		if (r)
 			return r;
 	}
@@ -100,7 +136,7 @@ static void clean_leftovers(const char *mv)
 }
 
 /* Subdirectories other than what a version always has. */
-static bool has_kernel_dirs(const char *mv)
+bool remove_has_kernel_dirs(const char *mv)
 {
 	static const char *const keep[] = { "build", "tarball", "driver_disk",
 					    "rpm", "deb", "source" };
@@ -132,7 +168,7 @@ static bool has_kernel_dirs(const char *mv)
 }
 
 /* `ls DIR | wc -w` is 0 */
-static bool no_visible_entries(const char *dir)
+bool remove_no_visible_entries(const char *dir)
 {
 	DIR *d = opendir(dir);
 	struct dirent *de;
@@ -151,6 +187,8 @@ int dkms_cmd_remove(struct dkms_session *s, const char *m, const char *v,
 {
 	_cleanup_free_ char *mv = tree_path(s, "%s/%s", m, v);
 	_cleanup_free_ char *md = tree_path(s, "%s", m);
+	_cleanup_(journal_freep) struct journal *j = NULL;
+	_cleanup_free_ char *msg = NULL;
 	size_t i;
 	int r;
 
@@ -167,24 +205,27 @@ int dkms_cmd_remove(struct dkms_session *s, const char *m, const char *v,
 			return 0;
 		}
 	}
+	/* one journal for the whole command: the tree and the module
+	 * directories end as before it or as after it */
+	j = journal_for(s, "remove", m, v);
+	msg = xasprintf("Deleting module %s/%s completely from the DKMS tree.", m, v);
+	if (!j || !msg)
+		return -ENOMEM;
 	for (i = 0; i < k->n; i++) {
 		struct dkms_op op = { m, v, k->kernelver[i], k->arch[i] };
 
-		r = dkms_op_maybe_uninstall(s, &op);
+		r = dkms_plan_maybe_uninstall(s, &op, j);
 		if (r == 0)
-			r = dkms_op_maybe_unbuild(s, &op);
+			r = plan_maybe_unbuild(s, &op, j);
+		if (r == 0)
+			r = journal_add(j, JOP_MSG, NULL, NULL, "");
+		if (r > 0)
+			dkms_journal_do(s, j);
 		if (r)
 			return r;
-		dkms_echo(s, "%s", "");
 	}
-	if (!has_kernel_dirs(mv)) {
-		dkms_echo(s, "Deleting module %s/%s completely from the DKMS tree.",
-			  m, v);
-		if (dkms_fault("remove version") < 0)
-			return -EIO;
-		rm_rf(mv);
-	}
-	if (no_visible_entries(md))
-		rm_rf(md);
-	return 0;
+	r = journal_add(j, JOP_DROP_VERSION, mv, NULL, msg);
+	if (r == 0)
+		r = journal_add(j, JOP_DROP_MODULE, md, NULL, NULL);
+	return r ? r : dkms_journal_do(s, j);
 }

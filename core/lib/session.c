@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "ctx.h"
+#include "journal.h"
 #include "ops.h"
 
 int dkms_session_new(struct dkms_ctx *ctx, struct dkms_session **ret)
@@ -252,7 +253,31 @@ int dkms_session_lock(struct dkms_session *s)
 		}
 	}
 	s->lock_fd = fd;
-	return dkms_session_setenv(s, "DKMS_TREE_LOCK", real);
+	r = dkms_session_setenv(s, "DKMS_TREE_LOCK", real);
+	/* before anything else: what a killed run left is completed or
+	 * rolled back (journal.c); a dkms that inherited the lock runs
+	 * inside an operation and leaves its journal alone */
+	if (r == 0 && journal_pending(real))
+		journal_recover(s);
+	return r;
+}
+
+/* For commands that never wait for the lock (status): recover only when
+ * the lock is free now, else leave it to its holder. */
+void dkms_session_recover_nowait(struct dkms_session *s)
+{
+	const char *tree = dkms_ctx_get_path(s->ctx, DKMS_PATH_DKMS_TREE);
+	int fd;
+
+	if (s->lock_fd > 0 || !tree || !journal_pending(tree) ||
+	    access(tree, W_OK) < 0)
+		return;
+	fd = open(tree, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	if (flock(fd, LOCK_EX | LOCK_NB) == 0)
+		journal_recover(s);
+	close(fd);
 }
 
 /* 3.4.3 runs each kernel of build/install in a subshell: what one sets
