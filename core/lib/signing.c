@@ -286,10 +286,13 @@ static void log_failure(struct dkms_session *s, const char *ko,
 
 	if (!f)
 		return;
+	fprintf(f, "DKMS: %s: signing failed: ", base);
 	if (!*why)
 		why = "sign-file failed";
-	fprintf(f, "DKMS: %s: signing failed: %.*s\n", base,
-		(int)strcspn(why, "\n"), why);
+	/* one line: sign-file's lines joined, "- SSL error:..." and all */
+	for (; *why; why++)
+		fputc(*why == '\n' ? ' ' : *why, f);
+	fputc('\n', f);
 	fclose(f);
 }
 
