@@ -144,7 +144,8 @@ endif
 
 # Sandboxed module builds: hostile sources on a fake kernel, real builds
 # with and without the sandbox (owner: sandbox).
-TESTS += tests/sandbox/hostile.sh tests/sandbox/real.sh tests/sandbox/orphans.sh
+TESTS += tests/sandbox/hostile.sh tests/sandbox/real.sh tests/sandbox/orphans.sh \
+	tests/sandbox/scripts.sh
 EXTRA_DIST += tests/sandbox
 
 # status --json, status cache, parallel autoinstall (owner: speed).

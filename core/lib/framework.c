@@ -34,6 +34,7 @@ static const struct fw_var fw_vars[] = {
 	FW(initramfs_command), /* ours: initramfs.c */
 	FW(build_sandbox), FW(build_sandbox_user), /* ours: sandbox.c */
 	FW(build_time_limit), FW(build_memory_limit),
+	FW(script_sandbox), /* ours: sandbox.c */
 };
 
 static char **fw_slot(struct dkms_framework *fw, const char *name, size_t len)

@@ -150,19 +150,32 @@ static void report_timeout(struct dkms_session *s, const char *log_path)
 		  "(build_time_limit in framework.conf).", sec);
 }
 
-/* A failed sandboxed job may have run into the memory limit: rlimits
- * leave no trace, so the log says what the limit was. */
+/* A failed sandboxed job may have run into the memory limit.  In a
+ * cgroup the kernel counts its kills there, so we can say it did; an
+ * rlimit leaves no trace, so the log only says what the limit was. */
 static void note_limits(struct dkms_session *s, const char *log_path)
 {
 	_cleanup_free_ char *msg = NULL;
+	struct dkms_sandbox *sb = s->sandbox;
 
-	if (!log_path || !s->sandbox || !s->sandbox->mem_limit)
+	if (!sb || !sb->mem_limit)
 		return;
-	msg = xasprintf("DKMS: the command failed in the build sandbox, which "
-			"has a memory limit of %llu MiB per process "
-			"(build_memory_limit in framework.conf).\n",
-			s->sandbox->mem_limit >> 20);
-	if (msg)
+	if (sandbox_cgroup_oom(sb)) {
+		msg = xasprintf("DKMS: the command ran out of memory: the kernel "
+				"killed it at the build sandbox's memory limit of "
+				"%llu MiB %s (build_memory_limit in "
+				"framework.conf).\n", sb->mem_limit >> 20,
+				sandbox_memory_kind(sb));
+		dkms_warn(s, "The build was killed at the sandbox's memory limit "
+			  "of %llu MiB (build_memory_limit in framework.conf).",
+			  sb->mem_limit >> 20);
+	} else if (!sb->cg_version) {
+		msg = xasprintf("DKMS: the command failed in the build sandbox, "
+				"which has a memory limit of %llu MiB per process "
+				"(build_memory_limit in framework.conf).\n",
+				sb->mem_limit >> 20);
+	}
+	if (msg && log_path)
 		append_log(log_path, msg);
 }
 
@@ -267,6 +280,97 @@ static bool executable(const char *path)
 	       access(path, X_OK) == 0;
 }
 
+/* 3.4.3's `cd "$run_dir/"` before the script sets $PWD, which the
+ * script's own pwd then reports (the source link, not its target). */
+static int env_set_pwd(char ***env, const char *dir)
+{
+	char *pwd = xasprintf("PWD=%s", dir), **v = *env;
+	size_t n;
+
+	if (!pwd)
+		return -ENOMEM;
+	for (n = 0; v[n]; n++)
+		if (startswith(v[n], "PWD=")) {
+			free(v[n]);
+			v[n] = pwd;
+			return 0;
+		}
+	v = realloc(v, (n + 2) * sizeof(char *));
+	if (!v) {
+		free(pwd);
+		return -ENOMEM;
+	}
+	v[n] = pwd;
+	v[n + 1] = NULL;
+	*env = v;
+	return 0;
+}
+
+/* Start a PRE_INSTALL/POST_INSTALL/POST_ADD/POST_REMOVE job in sb; when
+ * the sandbox is refused, one warning and then without. */
+static int start_script(struct dkms_session *s, const char *type,
+			struct dkms_sandbox *sb, struct dkms_run_opts *ro,
+			struct dkms_job **job)
+{
+	const char *why;
+	int r;
+
+	if (sandbox_on(sb)) {
+		ro->sandbox = true;
+		ro->sb = sb;
+		r = dkms_job_start(ro, job);
+		ro->sandbox = false;
+		if (r != -EOPNOTSUPP)
+			return r;
+		ro->sb = NULL;
+		sandbox_fall_back(sb);
+	}
+	why = sandbox_warning(sb);
+	if (why)
+		dkms_warn(s, "Running the %s script without the sandbox: %s.",
+			  type, why);
+	return dkms_job_start(ro, job);
+}
+
+/* 3.4.3 runs these as root in the source dir (or /etc/dkms/<module>),
+ * output to its own.  We run them the same way, but as the build
+ * sandbox does (sandbox_new_script: nothing writable but a private /tmp,
+ * no network, limits, nothing left running), unless framework.conf's
+ * script_sandbox="no" lets a package that must act as root do so.  The
+ * exit status is the script's, as 3.4.3 reports it. */
+static int run_script(struct dkms_session *s, const struct dkms_op *op,
+		      const char *type, struct dkms_run_opts *ro, int *status)
+{
+	struct dkms_sandbox *sb = NULL;
+	struct dkms_job *job = NULL;
+	int r;
+
+	r = sandbox_new_script(s, ro->cwd, op->kernelver, &sb);
+	if (r < 0)
+		return r;
+	*status = 1;
+	r = start_script(s, type, sb, ro, &job);
+	while (r == 0) {
+		r = dkms_job_wait_any(&job, 1, -1);
+		if (r >= 0) {
+			r = 0;
+			*status = dkms_job_status(job);
+			break;
+		}
+	}
+	if (job && dkms_job_timed_out(job))
+		dkms_warn(s, "The %s script was killed after %u seconds "
+			  "(build_time_limit in framework.conf).", type,
+			  sb->time_limit);
+	else if (job && *status && ro->sb && sandbox_cgroup_oom(sb))
+		dkms_warn(s, "The %s script was killed at the sandbox's memory "
+			  "limit of %llu MiB (build_memory_limit in "
+			  "framework.conf).", type, sb->mem_limit >> 20);
+	dkms_job_free(job);
+	sandbox_free(sb);
+	return r;
+}
+
 int run_build_script(struct dkms_session *s, const struct dkms_op *op,
 		     const char *type, const char *script,
 		     const char *log_path)
@@ -319,9 +423,11 @@ int run_build_script(struct dkms_session *s, const struct dkms_op *op,
 		dkms_echo(s, "Running the %s script:", type);
 		ro.argv = argv;
 		ro.cwd = run_dir;
-		ro.envp = env;
 		ro.out_fd = DKMS_RUN_OUT_INHERIT;
-		r = argv && env ? dkms_run(&ro, &status) : -ENOMEM;
+		r = argv && env ? env_set_pwd(&env, run_dir) : -ENOMEM;
+		ro.envp = env;
+		if (r == 0)
+			r = run_script(s, op, type, &ro, &status);
 		strv_free(argv);
 		strv_free(env);
 		return r < 0 ? r : status;

@@ -40,6 +40,9 @@ struct dkms_framework {
 	 * user, seconds per job, MiB of address space per process */
 	char *build_sandbox, *build_sandbox_user;
 	char *build_time_limit, *build_memory_limit;
+	/* ours (sandbox.c): script_sandbox="yes|no" (default yes), whether
+	 * PRE_INSTALL/POST_INSTALL/POST_ADD/POST_REMOVE run sandboxed */
+	char *script_sandbox;
 };
 
 /* Read <conf dir>/framework.conf and framework.conf.d/ *.conf as data. */

@@ -217,6 +217,46 @@ static const char *unreachable(char **paths, uid_t uid, gid_t gid)
 	return NULL;
 }
 
+/* Limits, user, and whether it is off (and why) for a build or, with
+ * script set, a PRE_INSTALL/POST_INSTALL/POST_ADD/POST_REMOVE script. */
+static void configure(struct dkms_session *s, struct dkms_sandbox *sb,
+		      bool script)
+{
+	bool forced = dkms_opt(s, DKMS_OPT_SANDBOX);
+
+	sb->time_limit = (unsigned int)parse_num(s->fw.build_time_limit,
+						 DEFAULT_TIME_LIMIT, 1);
+	sb->mem_limit = parse_num(s->fw.build_memory_limit, DEFAULT_MEM_LIMIT,
+				  1ull << 20);
+	sb->file_limit = DEFAULT_FILE_LIMIT;
+	if (dkms_opt(s, DKMS_OPT_NO_SANDBOX))
+		set_off(sb, "disabled by --no-sandbox");
+	else if (!forced && fw_no(s->fw.build_sandbox))
+		set_off(sb, "disabled by build_sandbox in framework.conf");
+	else if (script && !forced && fw_no(s->fw.script_sandbox))
+		set_off(sb, "disabled by script_sandbox in framework.conf");
+	else if (geteuid() != 0)
+		set_off(sb, "dkms does not run as root");
+	else if (resolve_user(s->fw.build_sandbox_user, &sb->uid, &sb->gid) < 0)
+		set_off(sb, "the build_sandbox_user of framework.conf does not exist");
+	/* off by choice is said in the log only; off for a cause, warned */
+	sb->refused = sb->off && !sandbox_disabled(s) &&
+		      !(script && !forced && fw_no(s->fw.script_sandbox));
+}
+
+/* The sandbox uid must reach the dirs it works in: refuse (one warning,
+ * then unsandboxed) rather than fail in it. */
+static void check_reach(struct dkms_sandbox *sb, char **paths)
+{
+	const char *p;
+
+	if (sb->off || !(p = unreachable(paths, sb->uid, sb->gid)))
+		return;
+	snprintf(sb->why, sizeof(sb->why), "user %u cannot reach %s",
+		 (unsigned int)sb->uid, p);
+	sb->off = sb->refused = true;
+}
+
 int sandbox_new(struct dkms_session *s, const char *build_dir,
 		const char *kver, struct dkms_sandbox **ret)
 {
@@ -225,34 +265,49 @@ int sandbox_new(struct dkms_session *s, const char *build_dir,
 
 	if (!sb)
 		return -ENOMEM;
-	sb->time_limit = (unsigned int)parse_num(s->fw.build_time_limit,
-						 DEFAULT_TIME_LIMIT, 1);
-	sb->mem_limit = parse_num(s->fw.build_memory_limit, DEFAULT_MEM_LIMIT,
-				  1ull << 20);
-	sb->file_limit = DEFAULT_FILE_LIMIT;
-	if (dkms_opt(s, DKMS_OPT_NO_SANDBOX))
-		set_off(sb, "disabled by --no-sandbox");
-	else if (!dkms_opt(s, DKMS_OPT_SANDBOX) && fw_no(s->fw.build_sandbox))
-		set_off(sb, "disabled by build_sandbox in framework.conf");
-	else if (geteuid() != 0)
-		set_off(sb, "dkms does not run as root");
-	else if (resolve_user(s->fw.build_sandbox_user, &sb->uid, &sb->gid) < 0)
-		set_off(sb, "the build_sandbox_user of framework.conf does not exist");
-	sb->refused = sb->off && !sandbox_disabled(s);
+	configure(s, sb, false);
 	r = fill_paths(s, sb, build_dir, kver);
 	if (r < 0) {
 		sandbox_free(sb);
 		return r;
 	}
-	if (!sb->off) {
-		const char *p = unreachable(sb->writable, sb->uid, sb->gid);
+	check_reach(sb, sb->writable);
+	if (!sb->off)
+		sandbox_cgroup_create(sb);
+	*ret = sb;
+	return 0;
+}
 
-		if (p) {
-			snprintf(sb->why, sizeof(sb->why), "user %u cannot "
-				 "reach %s", (unsigned int)sb->uid, p);
-			sb->off = sb->refused = true;
-		}
+int sandbox_new_script(struct dkms_session *s, const char *run_dir,
+		       const char *kver, struct dkms_sandbox **ret)
+{
+	struct dkms_sandbox *sb = calloc(1, sizeof(*sb));
+	_cleanup_free_ char *ksrc = kver && *kver ? kernel_source_dir(s, kver) : NULL;
+	_cleanup_free_ char *kreal = ksrc ? realpath_or_null(ksrc) : NULL;
+	_cleanup_free_ char *dreal = realpath_or_null(run_dir);
+	char *reach[2] = { dreal, NULL };
+	size_t nv = 0;
+	int r = 0;
+
+	if (!sb)
+		return -ENOMEM;
+	configure(s, sb, true);
+	r |= strv_push(&sb->visible, &nv, dkms_tree(s));
+	r |= strv_push(&sb->visible, &nv, source_tree(s));
+	r |= strv_push(&sb->visible, &nv, install_tree(s));
+	r |= strv_push(&sb->visible, &nv, dkms_ctx_get_path(s->ctx, DKMS_PATH_CONF_DIR));
+	r |= strv_push(&sb->visible, &nv, ksrc);
+	r |= strv_push(&sb->visible, &nv, kreal);
+	r |= strv_push(&sb->visible, &nv, run_dir);
+	r |= strv_push(&sb->visible, &nv, dreal);
+	r |= push_path_dirs(&sb->visible, &nv);
+	if (r) {
+		sandbox_free(sb);
+		return -ENOMEM;
 	}
+	check_reach(sb, reach);
+	if (!sb->off)
+		sandbox_cgroup_create(sb);
 	*ret = sb;
 	return 0;
 }
@@ -261,6 +316,7 @@ struct dkms_sandbox *sandbox_free(struct dkms_sandbox *sb)
 {
 	if (!sb)
 		return NULL;
+	sandbox_cgroup_remove(sb);
 	strv_free(sb->writable);
 	strv_free(sb->visible);
 	free(sb);
@@ -491,8 +547,13 @@ int sandbox_enter(const struct dkms_sandbox *sb, int rfd)
 	static char cwd[PATH_MAX];
 	pid_t worker;
 
+	bool in_cgroup;
+
 	if (!getcwd(cwd, sizeof(cwd)))
 		fail(rfd, "getcwd");
+	/* while /sys is writable: the memory limit for all the job's
+	 * processes (else each gets RLIMIT_AS below) */
+	in_cgroup = sandbox_cgroup_join(sb) == 0;
 	lay_out_mounts(sb, rfd);
 	sethostname("dkms-build", 10);
 	worker = fork();
@@ -518,7 +579,7 @@ int sandbox_enter(const struct dkms_sandbox *sb, int rfd)
 	if (chdir(cwd) < 0 && chdir("/") < 0)
 		fail(rfd, "chdir");
 	set_limit(RLIMIT_CORE, 0);
-	if (sb->mem_limit)
+	if (sb->mem_limit && !in_cgroup)
 		set_limit(RLIMIT_AS, sb->mem_limit);
 	if (sb->file_limit)
 		set_limit(RLIMIT_FSIZE, sb->file_limit);
@@ -756,9 +817,10 @@ char *sandbox_log_line(const struct dkms_sandbox *sb)
 	if (sandbox_on(sb) && sb->used)
 		return xasprintf("DKMS: build sandbox: yes (uid %u, gid %u, "
 				 "read-only system, private /tmp, no network, "
-				 "time limit %u s, memory limit %llu MiB)\n",
+				 "time limit %u s, memory limit %llu MiB %s)\n",
 				 (unsigned int)sb->uid, (unsigned int)sb->gid,
-				 sb->time_limit, sb->mem_limit >> 20);
+				 sb->time_limit, sb->mem_limit >> 20,
+				 sandbox_memory_kind(sb));
 	return xasprintf("DKMS: build sandbox: no (%s)\n",
 			 *sb->why ? sb->why : "nothing ran");
 }

@@ -34,6 +34,12 @@ struct dkms_sandbox {
 	unsigned long long mem_limit; /* bytes of address space, 0: none */
 	unsigned long long file_limit; /* bytes per file written */
 	int keep_fds;           /* fds below it reach the job (0: 3) */
+	/* the memory limit's cgroup (sandbox-cgroup.c): version 0 none,
+	 * the jobs get RLIMIT_AS instead */
+	int cg_version;
+	char *cg_mem;           /* v2: memory and pids; v1: memory */
+	char *cg_pids;          /* v1: pids */
+	unsigned long long cg_ooms; /* oom kills seen so far */
 	/* what happened */
 	bool off;               /* disabled, or fell back after a failure */
 	bool used;              /* at least one job ran sandboxed */
@@ -55,6 +61,14 @@ bool sandbox_disabled(const struct dkms_session *s);
  * user, writable the scratch dir, the given dirs visible. */
 int sandbox_new_conf(const char *scratch, const char *const *visible,
 		     size_t n, struct dkms_sandbox **ret);
+/* A sandbox for a PRE_INSTALL/POST_INSTALL/POST_ADD/POST_REMOVE script
+ * that runs in run_dir: nothing writable but a private /tmp, the trees,
+ * the kernel's headers and run_dir visible read-only.  Off as builds are
+ * (--no-sandbox, build_sandbox="no"), and by script_sandbox="no" in
+ * framework.conf (for packages whose scripts must run as root: depmod,
+ * update-alternatives, files in /etc), unless --sandbox. */
+int sandbox_new_script(struct dkms_session *s, const char *run_dir,
+		       const char *kver, struct dkms_sandbox **ret);
 static inline bool sandbox_on(const struct dkms_sandbox *sb)
 {
 	return sb && !sb->off;
@@ -97,5 +111,18 @@ int sandbox_check_module(const char *dir, const char *rel);
 char *sandbox_log_line(const struct dkms_sandbox *sb);
 /* Append a note to a log opened without following symlinks. */
 void sandbox_log_append(const char *log, const char *text);
+
+/* ---- the memory limit (sandbox-cgroup.c) ------------------------------ */
+/* A cgroup with memory.max (v2) or memory.limit_in_bytes (v1) set to
+ * mem_limit, pids.max too, when the machine lets us; sb->cg_version says
+ * which (0: none).  Removed, with anything left in it, by _remove. */
+void sandbox_cgroup_create(struct dkms_sandbox *sb);
+void sandbox_cgroup_remove(struct dkms_sandbox *sb);
+/* In the child, as root: join the cgroup.  0, or -errno (RLIMIT_AS then). */
+int sandbox_cgroup_join(const struct dkms_sandbox *sb);
+/* Whether the kernel killed a process at the limit since the last call. */
+bool sandbox_cgroup_oom(struct dkms_sandbox *sb);
+/* Which memory limit applies, for the logs. */
+const char *sandbox_memory_kind(const struct dkms_sandbox *sb);
 
 #endif
