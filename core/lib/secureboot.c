@@ -31,6 +31,22 @@
 #define GLOBAL_GUID "8be4df61-93ca-11d2-aa0d-00e098032b8c"
 #define SHIM_GUID "605dab50-e046-4300-abb6-3dd810dd8b23"
 
+enum tri { NO, YES, UNKNOWN };
+
+struct kernel_sig {
+	enum tri checks; /* CONFIG_MODULE_SIG */
+	enum tri force;  /* CONFIG_MODULE_SIG_FORCE: no unsigned module */
+};
+
+/* each kernel's .config is read once per status --json */
+struct kconfig_cache {
+	struct kconfig_seen {
+		char *kver;
+		struct kernel_sig ks;
+	} *v;
+	size_t n;
+};
+
 /* EFI_CERT_X509_GUID a5c059a1-94e4-4aa7-87b5-ab155c2bf072, as stored */
 static const unsigned char cert_x509_guid[16] = {
 	0xa1, 0x59, 0xc0, 0xa5, 0xe4, 0x94, 0xa7, 0x4a,
@@ -262,6 +278,9 @@ int secureboot_read(struct dkms_session *s, struct secureboot *ret)
 	struct secureboot sb = { .state = "unknown" };
 	int r;
 
+	sb.kc = calloc(1, sizeof(*sb.kc));
+	if (!sb.kc)
+		return -ENOMEM;
 	sb.efivars = dir && is_dir(dir);
 	if (!sb.efivars) {
 		*ret = sb;
@@ -290,8 +309,15 @@ static void keys_free(struct mok_key *v, size_t n)
 
 void secureboot_clear(struct secureboot *sb)
 {
+	size_t i;
+
 	keys_free(sb->mok, sb->n_mok);
 	keys_free(sb->mokx, sb->n_mokx);
+	for (i = 0; sb->kc && i < sb->kc->n; i++)
+		free(sb->kc->v[i].kver);
+	if (sb->kc)
+		free(sb->kc->v);
+	free(sb->kc);
 	*sb = (struct secureboot){ .state = "unknown" };
 }
 
@@ -327,8 +353,6 @@ const char *secureboot_enrolled(const struct secureboot *sb,
 
 /* ---- status --json ------------------------------------------------------- */
 
-enum tri { NO, YES, UNKNOWN };
-
 static const char *const tri_name[] = { "no", "yes", "unknown" };
 
 /* CONFIG_NAME=y in the kernel's .config: YES, NO, UNKNOWN without one */
@@ -343,21 +367,31 @@ static enum tri kconfig_y(const char *text, const char *name)
 	return strstr(text, line) || startswith(text, line + 1) ? YES : NO;
 }
 
-struct kernel_sig {
-	enum tri checks; /* CONFIG_MODULE_SIG */
-	enum tri force;  /* CONFIG_MODULE_SIG_FORCE: no unsigned module */
-};
-
-static struct kernel_sig kernel_sig(struct dkms_session *s, const char *kver)
+static struct kernel_sig kernel_sig(struct dkms_session *s,
+				    struct kconfig_cache *kc, const char *kver)
 {
-	_cleanup_free_ char *ksrc = kernel_source_dir(s, kver);
-	_cleanup_free_ char *conf = ksrc ? kernel_config_path(s, ksrc) : NULL;
-	_cleanup_free_ char *text = NULL;
+	_cleanup_free_ char *ksrc = NULL, *conf = NULL, *text = NULL;
+	struct kernel_sig ks = { UNKNOWN, UNKNOWN };
+	struct kconfig_seen *nv;
+	size_t i;
 
-	if (!conf || read_file(conf, &text, NULL) < 0)
-		return (struct kernel_sig){ UNKNOWN, UNKNOWN };
-	return (struct kernel_sig){ kconfig_y(text, "CONFIG_MODULE_SIG"),
-				    kconfig_y(text, "CONFIG_MODULE_SIG_FORCE") };
+	for (i = 0; kc && i < kc->n; i++)
+		if (!strcmp(kc->v[i].kver, kver))
+			return kc->v[i].ks;
+	ksrc = kernel_source_dir(s, kver);
+	conf = ksrc ? kernel_config_path(s, ksrc) : NULL;
+	if (conf && read_file(conf, &text, NULL) == 0)
+		ks = (struct kernel_sig){ kconfig_y(text, "CONFIG_MODULE_SIG"),
+					  kconfig_y(text, "CONFIG_MODULE_SIG_FORCE") };
+	nv = kc ? realloc(kc->v, (kc->n + 1) * sizeof(*nv)) : NULL;
+	if (nv) {
+		kc->v = nv;
+		nv[kc->n].ks = ks;
+		nv[kc->n].kver = strdup(kver);
+		if (nv[kc->n].kver)
+			kc->n++;
+	}
+	return ks;
 }
 
 static enum tri will_load(const struct secureboot *sb, struct kernel_sig ks,
@@ -462,7 +496,7 @@ void secureboot_json(struct dkms_session *s, struct json *j,
 		namelist_dir(&files, dir, false);
 	if (log && read_file(log, &log_text, NULL) < 0)
 		log_text = NULL;
-	ks = kernel_sig(s, k);
+	ks = kernel_sig(s, sb->kc, k);
 	for (i = 0; i < files.n; i++) {
 		_cleanup_free_ char *path = NULL;
 		enum tri t;

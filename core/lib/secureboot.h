@@ -27,6 +27,7 @@ struct secureboot {
 	bool efivars;      /* the efivars dir is there: MOK lists known */
 	struct mok_key *mok, *mokx;
 	size_t n_mok, n_mokx;
+	struct kconfig_cache *kc; /* the last kernel's signing config */
 };
 
 /* The SecureBoot variable: "enabled", "disabled" or "unknown" (no EFI
