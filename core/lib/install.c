@@ -386,7 +386,90 @@ static void modprobe_now(struct dkms_session *s, const char *kver)
 	dkms_run(&ro, &status);
 }
 
+static int install(struct dkms_session *s, const struct dkms_op *op,
+		   bool dependents);
+
 int dkms_op_install(struct dkms_session *s, const struct dkms_op *op)
+{
+	return install(s, op, true);
+}
+
+/* ---- last known good (ours) ------------------------------------------
+ * A rebuild of an installed module (BUILD_DEPENDS_REBUILD) uninstalls
+ * and unbuilds it before building it again; 3.4.3 leaves the kernel
+ * without the module when that build fails.  We move the installed build
+ * aside first (a dot name beside the kernel dirs, which no glob of
+ * 3.4.3's sees) and, when no new build got installed, put it back and
+ * install it again. */
+
+static char *lkg_path(struct dkms_session *s, const struct dkms_op *op)
+{
+	return tree_path(s, "%s/%s/.%s-%s.dkms-lkg", op->module, op->version,
+			 op->kernelver, op->arch);
+}
+
+int dkms_lkg_save(struct dkms_session *s, const struct dkms_op *op,
+		  char **ret)
+{
+	_cleanup_free_ char *ka = tree_path(s, "%s/%s/%s/%s", op->module,
+					    op->version, op->kernelver, op->arch);
+	_cleanup_free_ char *saved = lkg_path(s, op);
+
+	*ret = NULL;
+	if (!ka || !saved)
+		return -ENOMEM;
+	if (!is_dir(ka))
+		return 0;
+	rm_rf(saved);
+	if (rename(ka, saved) < 0)
+		return -errno;
+	*ret = saved;
+	saved = NULL;
+	return 0;
+}
+
+int dkms_lkg_settle(struct dkms_session *s, const struct dkms_op *op,
+		    char *saved, int r)
+{
+	_cleanup_free_ char *ka = tree_path(s, "%s/%s/%s/%s", op->module,
+					    op->version, op->kernelver, op->arch);
+	_cleanup_free_ char *k = tree_path(s, "%s/%s/%s", op->module,
+					   op->version, op->kernelver);
+	int q;
+
+	if (!saved)
+		return r;
+	if (!ka || !k || dkms_is_installed(s, op)) {
+		rm_rf(saved);
+		free(saved);
+		return r;
+	}
+	rm_rf(ka);
+	q = mkdir_p(k, 0755);
+	if (q == 0 && rename(saved, ka) < 0)
+		q = -errno;
+	if (q == 0) {
+		dkms_echo(s, "%s", "");
+		dkms_echo(s, "Rebuilding module %s/%s for kernel %s (%s) failed: "
+			  "installing its last good build again.", op->module,
+			  op->version, op->kernelver, op->arch);
+		/* not its dependents: their rebuild is what failed */
+		q = install(s, op, false);
+	}
+	if (q == 0)
+		dkms_echo(s, "Kept the last good build of %s/%s installed for "
+			  "kernel %s (%s).", op->module, op->version,
+			  op->kernelver, op->arch);
+	else
+		dkms_warn(s, "The last good build of %s/%s for kernel %s (%s) "
+			  "could not be installed again.", op->module,
+			  op->version, op->kernelver, op->arch);
+	free(saved);
+	return r;
+}
+
+static int install(struct dkms_session *s, const struct dkms_op *op,
+		   bool dependents)
 {
 	_cleanup_free_ char *lib = NULL, *moddir = NULL, *cmd = NULL, *what = NULL;
 	_cleanup_(journal_freep) struct journal *j = NULL;
@@ -486,7 +569,7 @@ out:
 	modconf_clear(&mc);
 	/* BUILD_DEPENDS_REBUILD: dependents of what was just installed
 	 * (extras: rebuild.c), after --force is back to the command's */
-	if (r == 0)
+	if (r == 0 && dependents)
 		r = dkms_rebuild_dependents(s, op->kernelver, op->arch);
 	return r;
 }

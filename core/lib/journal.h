@@ -119,6 +119,16 @@ int dkms_plan_maybe_uninstall(struct dkms_session *s, const struct dkms_op *op,
  * the commit a line says the next command completes it. */
 int dkms_journal_do(struct dkms_session *s, struct journal *j);
 
+/* install.c, last known good: before the rebuild of an installed module
+ * its build moves aside (*ret: where, NULL when there was none); after
+ * it, dkms_lkg_settle() drops it, or, when the module is not installed
+ * any more (the build or the install failed: r), puts it back, installs
+ * it again and says so.  Returns r. */
+int dkms_lkg_save(struct dkms_session *s, const struct dkms_op *op,
+		  char **ret);
+int dkms_lkg_settle(struct dkms_session *s, const struct dkms_op *op,
+		    char *saved, int r);
+
 /* remove.c's tests, also used by a recovery */
 bool remove_has_kernel_dirs(const char *mv);
 bool remove_no_visible_entries(const char *dir);

@@ -11,6 +11,7 @@
 
 #include "cycle.h"
 #include "extras.h"
+#include "journal.h"
 
 struct newest {
 	char *v;
@@ -118,6 +119,8 @@ static int rebuild_one(struct dkms_session *s, char *mv, const char *kver,
 {
 	char *slash = strchr(mv, '/');
 	struct dkms_op op = { mv, slash + 1, kver, arch };
+	char *saved = NULL;
+	bool installed;
 	int r;
 
 	*slash = '\0';
@@ -125,13 +128,19 @@ static int rebuild_one(struct dkms_session *s, char *mv, const char *kver,
 	dkms_echo(s, "Rebuilding module %s/%s due to updated dependencies",
 		  op.module, op.version);
 	dkms_echo(s, "%s", "");
+	installed = dkms_is_installed(s, &op);
 	r = dkms_op_uninstall(s, &op);
+	/* ours (journal.h): the installed build is kept aside until the
+	 * new one is installed: last known good */
+	if (r == 0 && installed)
+		r = dkms_lkg_save(s, &op, &saved);
 	if (r == 0)
 		r = dkms_op_unbuild(s, &op);
 	if (r == 0)
 		r = dkms_op_build(s, &op);
 	if (r == 0)
 		r = dkms_op_install(s, &op);
+	r = dkms_lkg_settle(s, &op, saved, r);
 	*slash = '/';
 	return r;
 }
