@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 
 #include "cycle.h"
+#include "dlopen.h"
 #include "extras.h"
 
 /* ---- what is registered ------------------------------------------------- */
@@ -306,6 +307,16 @@ static bool ai_independent(struct ai *a)
 	return a->depends == 0;
 }
 
+/* What every step's build loads (libkmod, for the vermagic and signature
+ * checks) is loaded once here, before the steps are forked, instead of
+ * once in each of them. */
+static void preload_for_steps(struct dkms_session *s)
+{
+	const struct dl_kmod *k;
+
+	(void)dl_kmod(s->ctx, NULL, &k);
+}
+
 static int ai_pass(struct ai *a, size_t *progress, unsigned int budget)
 {
 	struct sched_step *steps = NULL;
@@ -329,6 +340,7 @@ static int ai_pass(struct ai *a, size_t *progress, unsigned int budget)
 		n++;
 	}
 	if (budget > 1 && n > 1 && ai_independent(a)) {
+		preload_for_steps(a->s);
 		r = sched_run(a->s, steps, n, budget);
 		goto out;
 	}
@@ -575,6 +587,7 @@ static int ai_run_together(struct dkms_session *s, struct ai_kernel *ks,
 		}
 		steps[n++] = (struct sched_step){ NULL, NULL, k_summary, k, NULL };
 	}
+	preload_for_steps(s);
 	r = sched_run(s, steps, n, budget);
 out:
 	for (i = 0; i < nd; i++)

@@ -53,11 +53,15 @@ struct sched_step {
 	const char *key;
 };
 #define SCHED_SKIP 1000
-/* Run steps, at most budget jobs at once (steps and their makes' extra
- * jobs), outputs in plan order; 0 or the first non-zero of
- * before()/after(). */
+/* Run steps, their makes running at most budget jobs at once (with twice
+ * budget steps at once: what steps do around their makes overlaps), in
+ * plan order for the output; 0 or the first non-zero of before()/after(). */
 int sched_run(struct dkms_session *s, const struct sched_step *steps,
 	      size_t n, unsigned int budget);
+/* In a step: take a jobserver token before a make (waits), give it back
+ * after; nothing outside the scheduler's steps.  0 or -errno. */
+int sched_token_take(struct dkms_session *s);
+void sched_token_give(struct dkms_session *s);
 /* Output held back to be written later, in its place in a plan. */
 struct sched_held {
 	struct strbuf out;

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/signalfd.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -30,6 +31,177 @@ struct dkms_job {
 static int pidfd_open_(pid_t pid)
 {
 	return (int)syscall(SYS_pidfd_open, pid, 0);
+}
+
+/* ---- a shell script that is one simple make command ---------------------- */
+
+/* The names invoke.c's scripts assign before the command (3.4.3's shell
+ * variables); an assignment to anything else takes the shell. */
+static bool script_var(const char *name, size_t len)
+{
+	static const char *const names[] = { "module", "module_version",
+		"kernelver", "arch", "dkms_tree", "source_tree", "install_tree",
+		"kernel_source_dir" };
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(names); i++)
+		if (strlen(names[i]) == len && !strncmp(names[i], name, len))
+			return true;
+	return false;
+}
+
+/* One assignment NAME='VALUE' (the ' written '\'') and its newline at *p:
+ * the value unquoted into *val; false when it is something else. */
+static bool parse_assignment(const char **p, const char **name, size_t *nlen,
+			     struct strbuf *val)
+{
+	const char *q = *p;
+
+	*name = q;
+	while (*q == '_' || (*q >= 'a' && *q <= 'z'))
+		q++;
+	*nlen = (size_t)(q - *name);
+	if (!*nlen || q[0] != '=' || q[1] != '\'')
+		return false;
+	for (q += 2;; q++) {
+		if (!*q)
+			return false;
+		if (*q != '\'') {
+			strbuf_addch(val, *q);
+			continue;
+		}
+		if (!strncmp(q, "'\\''", 4)) {
+			strbuf_addch(val, '\'');
+			q += 3;
+			continue;
+		}
+		break;
+	}
+	if (q[1] != '\n')
+		return false;
+	*p = q + 2;
+	return true;
+}
+
+/* The command: make and words of characters the shell leaves alone. */
+static bool simple_command(const char *c)
+{
+	static const char ok[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+				 "0123456789_./=:,+@%^- ";
+	size_t len = strlen(c);
+
+	if (len < 2 || c[len - 1] != '\n' || strncmp(c, "make ", 5))
+		return false;
+	return strspn(c, ok) == len - 1;
+}
+
+static int env_set(char ***envp, size_t *n, const char *name, size_t nlen,
+		   const char *value, bool only_if_there)
+{
+	char *e = NULL;
+	size_t i;
+
+	if (asprintf(&e, "%.*s=%s", (int)nlen, name, value) < 0)
+		return -ENOMEM;
+	for (i = 0; i < *n; i++)
+		if (!strncmp((*envp)[i], name, nlen) && (*envp)[i][nlen] == '=') {
+			(*envp)[i] = e;
+			return 0;
+		}
+	if (only_if_there) {
+		free(e);
+		return 0;
+	}
+	(*envp)[(*n)++] = e;
+	(*envp)[*n] = NULL;
+	return 0;
+}
+
+static const char *env_get(char *const *envp, const char *name)
+{
+	size_t len = strlen(name);
+
+	for (; envp && *envp; envp++)
+		if (!strncmp(*envp, name, len) && (*envp)[len] == '=')
+			return *envp + len + 1;
+	return NULL;
+}
+
+/* PWD as bash sets it: kept when it names the current directory. */
+static char *shell_pwd(char *const *envp)
+{
+	const char *pwd = env_get(envp, "PWD");
+	struct stat a, b;
+
+	if (pwd && pwd[0] == '/' && stat(pwd, &a) == 0 && stat(".", &b) == 0 &&
+	    a.st_dev == b.st_dev && a.st_ino == b.st_ino)
+		return strdup(pwd);
+	return getcwd(NULL, 0);
+}
+
+static char *find_in_path(const char *cmd, const char *path)
+{
+	while (path && *path) {
+		size_t len = strcspn(path, ":");
+		char *f = NULL;
+
+		if (asprintf(&f, "%.*s/%s", (int)len, len ? path : ".", cmd) < 0)
+			return NULL;
+		if (access(f, X_OK) == 0)
+			return f;
+		free(f);
+		path += len + (path[len] == ':');
+	}
+	return NULL;
+}
+
+/* In the child: a script of 3.4.3's variable assignments and one simple
+ * make command is exec'd without bash (a bash start-up less per build),
+ * with the environment bash would give it: assigned variables that are
+ * exported get their value, PWD the current directory, SHLVL as it was
+ * (0 when unset: bash's last command is exec'd), _ the command's path.
+ * Returns when the script is not that simple, or the exec fails (bash
+ * then runs it, and says what went wrong). */
+static void exec_simple_script(const char *script, char *const *envp)
+{
+	struct strbuf val = { 0 };
+	const char *p = script, *name, *path;
+	char **env, **argv, *cmd, *exe, *pwd, *save = NULL, *w;
+	size_t n = 0, nlen, argc = 0;
+
+	while (strncmp(p, "make ", 5)) {
+		strbuf_release(&val);
+		if (!parse_assignment(&p, &name, &nlen, &val) || !script_var(name, nlen))
+			return;
+	}
+	if (!simple_command(p))
+		return;
+	while (envp[n])
+		n++;
+	env = calloc(n + 4, sizeof(*env));
+	argv = calloc(strlen(p) / 2 + 2, sizeof(*argv));
+	cmd = strndup(p, strlen(p) - 1);
+	if (!env || !argv || !cmd)
+		return;
+	memcpy(env, envp, n * sizeof(*env));
+	/* again, now setting the exported ones */
+	for (p = script; strncmp(p, "make ", 5);) {
+		strbuf_release(&val);
+		parse_assignment(&p, &name, &nlen, &val);
+		if (env_set(&env, &n, name, nlen, strbuf_str(&val), true) < 0)
+			return;
+	}
+	for (w = strtok_r(cmd, " ", &save); w; w = strtok_r(NULL, " ", &save))
+		argv[argc++] = w;
+	path = env_get(env, "PATH");
+	exe = find_in_path(argv[0], path ? path : "/usr/local/bin:/usr/bin:/bin");
+	pwd = shell_pwd(env);
+	if (!exe || !pwd ||
+	    env_set(&env, &n, "PWD", 3, pwd, false) < 0 ||
+	    env_set(&env, &n, "_", 1, exe, false) < 0 ||
+	    (!env_get(env, "SHLVL") && env_set(&env, &n, "SHLVL", 5, "0", false) < 0))
+		return;
+	execve(exe, argv, env);
 }
 
 /* The jobserver's ends as fds 3 and 4, open across exec; the other fds
@@ -85,6 +257,7 @@ static void child_exec(const struct dkms_run_opts *o, int report_fd)
 		char *argv[] = { (char *)DKMS_BASH, (char *)"-c",
 				 (char *)o->shell, NULL };
 
+		exec_simple_script(o->shell, envp);
 		execve(DKMS_BASH, argv, envp);
 	} else {
 		(void)envnull;

@@ -14,9 +14,15 @@
  *
  * The budget is shared with the makes through a GNU make jobserver: a
  * pipe holding one token per job the budget allows.  A step takes one
- * before it starts (the implicit token of its make) and gives it back
- * when it ends; its make takes more for each extra job it runs, so the
- * builds together never run more jobs than the budget.
+ * just before its make starts (the implicit token of that make) and gives
+ * it back when the make ends; the make takes more for each extra job it
+ * runs, so the builds together never run more jobs than the budget.
+ * What a step does around its make (copying the source, setting up the
+ * sandbox, strip, install) needs no token: twice the budget of steps run
+ * at once, so that while some makes run, other steps prepare theirs or
+ * finish, and a make can start as soon as one ends.  A child tells
+ * the parent when it holds its token ("T 1\n+", "T 1\n-"), so that one
+ * that dies with it in hand does not take it along.
  */
 #include "config.h"
 
@@ -42,7 +48,9 @@ struct slot {
 	pid_t pid;
 	int fd;              /* read end, -1 once at EOF */
 	int status;
+	size_t seen;         /* of got, the chunks note_tokens looked at */
 	bool launched, done, skipped;
+	bool token;          /* the child holds a jobserver token */
 };
 
 static void chunk(struct strbuf *sb, char tag, const char *text, size_t len)
@@ -154,66 +162,80 @@ static void send_list(int fd, char tag, char *const *l)
 /* ---- the jobserver -------------------------------------------------------- */
 
 struct jobserver {
-	int fd[2];        /* the pipe the makes use (blocking reads) */
-	int rd;           /* our own non-blocking way to the read end */
+	int fd[2];
 	unsigned int budget;
 };
 
 static void js_close(struct jobserver *js)
 {
-	if (js->rd >= 0 && js->rd != js->fd[0])
-		close(js->rd);
 	if (js->fd[0] >= 0)
 		close(js->fd[0]);
 	if (js->fd[1] >= 0)
 		close(js->fd[1]);
-	js->fd[0] = js->fd[1] = js->rd = -1;
+	js->fd[0] = js->fd[1] = -1;
 }
 
-static void js_put(struct jobserver *js, unsigned int n)
+static void js_put(int wfd, unsigned int n)
 {
 	while (n--)
-		write_all(js->fd[1], "+", 1);
+		write_all(wfd, "+", 1);
 }
 
 static int js_open(struct jobserver *js, unsigned int budget)
 {
-	char self[64];
-
 	js->budget = budget;
-	js->rd = -1;
 	if (pipe2(js->fd, O_CLOEXEC) < 0) {
 		js->fd[0] = js->fd[1] = -1;
 		return -errno;
 	}
-	/* a file description of our own, so that O_NONBLOCK is ours only
-	 * (makes read tokens blocking, or set their own flags) */
-	snprintf(self, sizeof(self), "/proc/self/fd/%d", js->fd[0]);
-	js->rd = open(self, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-	if (js->rd < 0) {
-		js->rd = js->fd[0];
-		fcntl(js->rd, F_SETFL, O_NONBLOCK);
-	}
-	js_put(js, budget);
+	js_put(js->fd[1], budget);
 	return 0;
 }
 
-static bool js_take(struct jobserver *js)
-{
-	char c;
-
-	return read(js->rd, &c, 1) == 1;
-}
-
-/* With no step running the pipe must hold the whole budget: a make that
- * was killed with tokens in hand lost them. */
+/* With no step holding a token no make runs: the pipe must hold the
+ * whole budget (a make killed with extra tokens in hand lost them). */
 static void js_refill(struct jobserver *js)
 {
 	int have = 0;
 
 	if (ioctl(js->fd[0], FIONREAD, &have) == 0 && have >= 0 &&
 	    (unsigned int)have < js->budget)
-		js_put(js, js->budget - (unsigned int)have);
+		js_put(js->fd[1], js->budget - (unsigned int)have);
+}
+
+/* The step's out pipe, in the child (for sched_token_*). */
+static int child_out_fd = -1;
+
+int sched_token_take(struct dkms_session *s)
+{
+	struct pollfd p = { .fd = s->jobserver_fd[0], .events = POLLIN };
+	char c;
+
+	if (!s->jobserver)
+		return 0;
+	/* makes may have made the read end non-blocking: wait with poll */
+	for (;;) {
+		ssize_t got = read(s->jobserver_fd[0], &c, 1);
+
+		if (got == 1)
+			break;
+		if (got < 0 && errno != EAGAIN && errno != EINTR)
+			return -errno;
+		if (poll(&p, 1, -1) < 0 && errno != EINTR)
+			return -errno;
+	}
+	if (child_out_fd >= 0)
+		write_all(child_out_fd, "T 1\n+", 5);
+	return 0;
+}
+
+void sched_token_give(struct dkms_session *s)
+{
+	if (!s->jobserver)
+		return;
+	js_put(s->jobserver_fd[1], 1);
+	if (child_out_fd >= 0)
+		write_all(child_out_fd, "T 1\n-", 5);
 }
 
 /* In the child: the step, then the trailer; never returns. */
@@ -225,8 +247,7 @@ static _Noreturn void run_child(struct dkms_session *s,
 	int status;
 
 	signal(SIGPIPE, SIG_IGN);
-	if (js->rd != js->fd[0])
-		close(js->rd);
+	child_out_fd = fd;
 	/* the step's make uses the jobserver (build.c, runner.c) */
 	s->jobserver = true;
 	s->jobserver_fd[0] = js->fd[0];
@@ -354,11 +375,42 @@ static size_t running(const struct slot *sl, size_t n)
 	return c;
 }
 
-/* Read what running children sent, reap those at EOF (their token goes
- * back); with token_fd >= 0, also wake up when a token may be there. */
-static int pump(struct slot *sl, size_t n, struct jobserver *js, int token_fd)
+static size_t holding(const struct slot *sl, size_t n)
 {
-	struct pollfd pfd[n + 1];
+	size_t i, c = 0;
+
+	for (i = 0; i < n; i++)
+		c += sl[i].token;
+	return c;
+}
+
+/* The last "T" chunk of what a child sent so far says whether it holds
+ * its token.  Chunks arrive whole or in pieces: only whole ones count,
+ * and they are parsed from where the last look stopped. */
+static void note_tokens(struct slot *x)
+{
+	const char *p = x->got.buf + x->seen, *end = x->got.buf + x->got.len;
+
+	while (p < end) {
+		char *nl;
+		unsigned long len;
+
+		if (!memchr(p, '\n', (size_t)(end - p)))
+			break;
+		len = strtoul(p + 2, &nl, 10);
+		if (*nl != '\n' || len > (size_t)(end - nl - 1))
+			break;
+		if (p[0] == 'T' && len == 1)
+			x->token = nl[1] == '+';
+		p = nl + 1 + len;
+	}
+	x->seen = (size_t)(p - x->got.buf);
+}
+
+/* Read what running children sent, reap those at EOF. */
+static int pump(struct slot *sl, size_t n, struct jobserver *js)
+{
+	struct pollfd pfd[n];
 	size_t idx[n], k = 0, i;
 
 	for (i = 0; i < n; i++)
@@ -369,10 +421,7 @@ static int pump(struct slot *sl, size_t n, struct jobserver *js, int token_fd)
 		}
 	if (!k)
 		return 0;
-	pfd[k].fd = token_fd;
-	pfd[k].events = POLLIN;
-	pfd[k].revents = 0;
-	if (poll(pfd, k + 1, -1) < 0)
+	if (poll(pfd, k, -1) < 0)
 		return errno == EINTR ? 0 : -errno;
 	for (i = 0; i < k; i++) {
 		struct slot *x = &sl[idx[i]];
@@ -384,14 +433,18 @@ static int pump(struct slot *sl, size_t n, struct jobserver *js, int token_fd)
 		got = read(x->fd, buf, sizeof(buf));
 		if (got > 0) {
 			strbuf_add(&x->got, buf, (size_t)got);
+			note_tokens(x);
 		} else if (got == 0 || errno != EINTR) {
 			close(x->fd);
 			x->fd = -1;
 			reap(x);
-			js_put(js, 1);
+			/* died with its token in hand */
+			if (x->token)
+				js_put(js->fd[1], 1);
+			x->token = false;
 		}
 	}
-	if (!running(sl, n))
+	if (!holding(sl, n))
 		js_refill(js);
 	return 0;
 }
@@ -408,31 +461,19 @@ static bool key_busy(const struct sched_step *steps, const struct slot *sl,
 	return false;
 }
 
-/* Start what the budget and the tokens allow, in plan order (before()
- * prepares the session for the child: the order is kept); 0 or what
- * stops the plan. */
+/* Start what the budget allows (twice its number of steps: see the
+ * top), in plan order (before() prepares the session for the child: the
+ * order is kept); 0 or what stops the plan. */
 static int launch_more(struct dkms_session *s, const struct sched_step *steps,
 		       size_t n, struct slot *sl, size_t *next,
-		       struct jobserver *js, bool *want_token)
+		       const struct jobserver *js)
 {
 	int r = 0;
 
-	*want_token = false;
-	while (r == 0 && *next < n && running(sl, n) < js->budget) {
-		bool token = false;
-
+	while (r == 0 && *next < n && running(sl, n) < 2 * js->budget) {
 		if (key_busy(steps, sl, *next, steps[*next].key))
 			break;
-		if (steps[*next].work) {
-			token = js_take(js);
-			if (!token) {
-				*want_token = true;
-				break;
-			}
-		}
 		r = launch(s, &steps[*next], &sl[*next], js);
-		if (token && !sl[*next].launched)
-			js_put(js, 1);
 		(*next)++;
 	}
 	return r;
@@ -442,7 +483,7 @@ int sched_run(struct dkms_session *s, const struct sched_step *steps,
 	      size_t n, unsigned int budget)
 {
 	struct slot *sl = calloc(n ? n : 1, sizeof(*sl));
-	struct jobserver js = { { -1, -1 }, -1, 0 };
+	struct jobserver js = { { -1, -1 }, 0 };
 	size_t next = 0, flushed = 0, i;
 	int stop = 0, r;
 
@@ -456,10 +497,8 @@ int sched_run(struct dkms_session *s, const struct sched_step *steps,
 		return r;
 	}
 	while (flushed < n && (flushed < next || !stop)) {
-		bool want_token = false;
-
 		if (!stop)
-			stop = launch_more(s, steps, n, sl, &next, &js, &want_token);
+			stop = launch_more(s, steps, n, sl, &next, &js);
 		for (; flushed < next && sl[flushed].done; flushed++) {
 			const struct sched_step *st = &steps[flushed];
 
@@ -472,7 +511,7 @@ int sched_run(struct dkms_session *s, const struct sched_step *steps,
 				stop = r;
 		}
 		if (flushed < next &&
-		    (r = pump(sl, next, &js, want_token ? js.rd : -1)) < 0 && !stop)
+		    (r = pump(sl, next, &js)) < 0 && !stop)
 			stop = r;
 		if (stop && flushed == next)
 			break;
