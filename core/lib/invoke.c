@@ -349,6 +349,14 @@ static int run_script(struct dkms_session *s, const struct dkms_op *op,
 	if (r < 0)
 		return r;
 	*status = 1;
+	if (sandbox_on(sb) && !sandbox_may_run(sb, ro->cwd, ro->argv[0])) {
+		dkms_warn(s, "The %s script cannot be run by the sandbox user %u "
+			  "(file modes); script_sandbox=\"no\" in framework.conf "
+			  "runs it as root.", type, (unsigned int)sb->uid);
+		sandbox_free(sb);
+		*status = 126;
+		return 0;
+	}
 	r = start_script(s, type, sb, ro, &job);
 	while (r == 0) {
 		r = dkms_job_wait_any(&job, 1, -1);

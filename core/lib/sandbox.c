@@ -198,6 +198,26 @@ static bool can_search(const struct stat *st, uid_t uid, gid_t gid)
 	return st->st_mode & S_IXOTH;
 }
 
+static bool can_read(const struct stat *st, uid_t uid, gid_t gid)
+{
+	if (st->st_uid == uid)
+		return st->st_mode & S_IRUSR;
+	if (st->st_gid == gid)
+		return st->st_mode & S_IRGRP;
+	return st->st_mode & S_IROTH;
+}
+
+bool sandbox_may_run(const struct dkms_sandbox *sb, const char *dir,
+		     const char *exe)
+{
+	struct stat st;
+
+	if (stat(dir, &st) < 0 || !can_search(&st, sb->uid, sb->gid))
+		return false;
+	return stat(exe, &st) == 0 && can_search(&st, sb->uid, sb->gid) &&
+	       can_read(&st, sb->uid, sb->gid);
+}
+
 static const char *unreachable(char **paths, uid_t uid, gid_t gid)
 {
 	char buf[PATH_MAX];

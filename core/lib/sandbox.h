@@ -69,6 +69,11 @@ int sandbox_new_conf(const char *scratch, const char *const *visible,
  * update-alternatives, files in /etc), unless --sandbox. */
 int sandbox_new_script(struct dkms_session *s, const char *run_dir,
 		       const char *kver, struct dkms_sandbox **ret);
+/* Whether the sandbox uid may enter dir and run exe there (read and
+ * execute bits; the dirs above dir were checked by sandbox_new_script).
+ * A script root alone may run is refused, never run as root instead. */
+bool sandbox_may_run(const struct dkms_sandbox *sb, const char *dir,
+		     const char *exe);
 static inline bool sandbox_on(const struct dkms_sandbox *sb)
 {
 	return sb && !sb->off;

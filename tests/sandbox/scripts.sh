@@ -141,6 +141,17 @@ is 0 "$?" "--force: a failing pre_install and post_install, installed"
 run uninstall fail/0.1 -k "$K" >/dev/null 2>&1
 is 0 "$?" "a failing post_remove: uninstalled"
 
+# a script only root may run (mode 0700) is refused, not run as root
+scripted private "pre_install=echo \"ran as \$(id -u)\""
+chmod 0700 "$T/src/private-0.1/pre_install.sh"
+run add private/0.1 >/dev/null 2>&1
+run build private/0.1 -k "$K" >/dev/null 2>&1
+out=$(run install private/0.1 -k "$K" 2>&1)
+is 101 "$?" "a pre_install only root may run: install aborted (101)"
+like "$out" "^Warning: The pre_install script cannot be run by the sandbox user 65534 \(file modes\); script_sandbox=\"no\"" \
+	"clear message"
+check "it did not run" sh -c "! printf '%s\n' \"\$1\" | grep -q 'ran as'" - "$out"
+
 # limits (framework.conf): a PRE_INSTALL running forever, a POST_INSTALL
 # filling memory
 cat >"$FW" <<EOF
