@@ -165,7 +165,7 @@ endif
 
 # Safety: hostile input refused, concurrent writers (owner: safety).
 TESTS += tests/safety/hostile.sh tests/safety/concurrency.sh \
-	tests/safety/last-good.sh \
+	tests/safety/last-good.sh tests/safety/journal.sh \
 	tests/safety/faults.sh
 EXTRA_DIST += tests/safety
 
