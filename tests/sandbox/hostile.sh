@@ -168,7 +168,39 @@ evil hog 'x=y; while :; do x=$x$x; done'
 run add hog/0.1 >/dev/null
 out=$(run build hog/0.1 -k "$K" 2>&1)
 is 10 "$?" "a build filling memory fails (10)"
-like "$(cat "$T/dkms/hog/0.1/build/make.log")" "memory limit of 64 MiB" "make.log names the memory limit"
+log=$(cat "$T/dkms/hog/0.1/build/make.log")
+like "$log" "memory limit of 64 MiB" "make.log names the memory limit"
+# a cgroup when the machine lets us (sandbox-cgroup.c), else RLIMIT_AS;
+# make.log says which, and the kill is reported either way
+if [[ $log == *"memory limit 64 MiB for the whole build (cgroup"* ]]; then
+	diag "memory limit here: cgroup"
+	like "$log" "^DKMS: the command ran out of memory: the kernel killed it at the build sandbox's memory limit of 64 MiB for the whole build \(cgroup v[12] " \
+		"cgroup: make.log says the kernel killed it at the limit"
+	like "$out" "Warning: The build was killed at the sandbox's memory limit of 64 MiB" \
+		"cgroup: and so does stderr"
+	# in our own memory cgroup, none left by a dkms that has ended
+	left=
+	for d in /sys/fs/cgroup/memory$(awk -F: '$2 == "memory" { print $3 }' /proc/self/cgroup)/dkms-sandbox-* \
+		 /sys/fs/cgroup$(awk -F: '$1 == "0" { print $3 }' /proc/self/cgroup)/dkms-sandbox-*; do
+		[ -d "$d" ] || continue
+		p=${d##*/dkms-sandbox-}
+		kill -0 "${p%%-*}" 2>/dev/null || left="$left $d"
+	done
+	is "" "$left" "cgroup: removed afterwards"
+else
+	diag "memory limit here: RLIMIT_AS"
+	like "$log" "memory limit 64 MiB per process \(RLIMIT_AS" "rlimit: make.log says which limit"
+	like "$log" "cannot allocate" "rlimit: the allocation failed"
+	skip "no cgroup here: no stderr report" 1
+fi
+# the same without cgroups (hidden): RLIMIT_AS, said in make.log
+out=$(unshare -m sh -c 'mount -t tmpfs none /sys/fs/cgroup && exec "$@"' - \
+	"$DKMS" build hog/0.1 -k "$K" --force "${o[@]}" 2>&1)
+is 10 "$?" "without cgroups: a build filling memory fails (10)"
+log=$(cat "$T/dkms/hog/0.1/build/make.log")
+like "$log" "memory limit 64 MiB per process \(RLIMIT_AS" "without cgroups: make.log says RLIMIT_AS applied"
+like "$log" "^DKMS: the command failed in the build sandbox, which has a memory limit of 64 MiB per process" \
+	"without cgroups: make.log names the limit"
 rm -f "$T/root/etc/dkms/framework.conf"
 
 # the same hostile build without the sandbox does write (a control), in
