@@ -58,6 +58,20 @@ sb=unknown
 [ -e /sys/firmware/efi/efivars ] && sb='(enabled|disabled|unknown)'
 like "$(cat "$log")" "^DKMS: hello\.ko: signed by 'DKMS module signing key' \($hash, key [0-9A-F:]+\); Secure Boot: $sb$" "make.log: signature read back, Secure Boot"
 
+# status --json reads the same signature back (secureboot.c); the root
+# has no efivars: enrollment and loading are unknown
+if command -v jq >/dev/null; then
+	json=$("$DKMS" status --json -m hello -k $K --root "$T/root" --dkmstree "$T/dkms" \
+		--sourcetree "$T/src" --installtree "$T/lib" 2>&1)
+	is "[true,\"DKMS module signing key\",\"$hash\",\"unknown\",\"unknown\",null]" \
+		"$(jq -c '.[0].signatures[0] | [.signed, .signer, .hash_algo, .enrolled, .will_load, .error]' <<<"$json")" \
+		"status --json: the signature of the real build"
+	is "$(openssl x509 -inform DER -in "$keys/mok.pub" -noout -serial | sed 's/^serial=//; s/^\(00\)*//; s/../&:/g; s/:$//')" \
+		"$(jq -r '.[0].signatures[0].key_id' <<<"$json")" "status --json: key id is the certificate's serial"
+else
+	skip "jq is not installed" 2
+fi
+
 # the same key is used again, not remade
 cp "$keys/mok.pub" "$T/first.pub"
 dk build hello/0.1 -k $K --force
@@ -72,6 +86,13 @@ dk build hello/0.1 -k $K --force
 is 0 "$rc" "mismatched certificate: the build still succeeds (as 3.4.3)"
 like "$err" "(Failed to sign module|is not signed after signing it|not by the certificate)" "mismatched certificate: a visible error"
 diag "$err"
+if command -v jq >/dev/null; then
+	like "$("$DKMS" status --json -m hello -k $K --root "$T/root" --dkmstree "$T/dkms" \
+		--sourcetree "$T/src" --installtree "$T/lib" | jq -c '.[0].signatures[0] | [.signed, .error]')" \
+		'^\[false,"signing failed: .+"\]$' "mismatched certificate: an error in status --json"
+else
+	skip "jq is not installed"
+fi
 
 # a kernel that does not sign: make.log says nothing of signatures
 K2=6.1.0-3-fake
