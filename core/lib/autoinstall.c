@@ -280,9 +280,11 @@ static int built_depends(void *data, const struct dkms_status_entry *e)
 	if ((e->state != DKMS_STATE_BUILT && e->state != DKMS_STATE_INSTALLED) ||
 	    strcmp(e->kernelver, a->kver) || strcmp(e->arch, a->arch))
 		return 0;
+	/* a conf that cannot be read now: as if (the serial path reads it
+	 * again, and says what is wrong where 3.4.3 does) */
 	if (modconf_read(a->s, e->module, e->version, e->kernelver, e->arch,
-			 NULL, MC_NO_DIE | MC_NO_STDERR | MC_NO_CACHE, &mc) == 0 &&
-	    mc.build_depends && mc.build_depends[0])
+			 NULL, MC_NO_DIE | MC_NO_STDERR | MC_NO_CACHE, &mc) != 0 ||
+	    (mc.build_depends && mc.build_depends[0]))
 		a->depends = 1;
 	modconf_clear(&mc);
 	return 0;
@@ -308,13 +310,26 @@ static bool ai_independent(struct ai *a)
 }
 
 /* What every step's build loads (libkmod, for the vermagic and signature
- * checks) is loaded once here, before the steps are forked, instead of
- * once in each of them. */
-static void preload_for_steps(struct dkms_session *s)
+ * checks) is loaded once, while the first steps run, and the later ones
+ * are forked with it. */
+static void warm_for_steps(struct dkms_session *s)
 {
 	const struct dl_kmod *k;
 
 	(void)dl_kmod(s->ctx, NULL, &k);
+}
+
+/* The steps of independent modules, side by side: no install has a
+ * dependent to rebuild (ai_independent). */
+static int run_independent(struct dkms_session *s, struct sched_step *steps,
+			   size_t n, unsigned int budget)
+{
+	int r;
+
+	s->no_dependents = true;
+	r = sched_run_warm(s, steps, n, budget, warm_for_steps);
+	s->no_dependents = false;
+	return r;
 }
 
 static int ai_pass(struct ai *a, size_t *progress, unsigned int budget)
@@ -340,8 +355,7 @@ static int ai_pass(struct ai *a, size_t *progress, unsigned int budget)
 		n++;
 	}
 	if (budget > 1 && n > 1 && ai_independent(a)) {
-		preload_for_steps(a->s);
-		r = sched_run(a->s, steps, n, budget);
+		r = run_independent(a->s, steps, n, budget);
 		goto out;
 	}
 	/* one at a time, in this process */
@@ -587,8 +601,7 @@ static int ai_run_together(struct dkms_session *s, struct ai_kernel *ks,
 		}
 		steps[n++] = (struct sched_step){ NULL, NULL, k_summary, k, NULL };
 	}
-	preload_for_steps(s);
-	r = sched_run(s, steps, n, budget);
+	r = run_independent(s, steps, n, budget);
 out:
 	for (i = 0; i < nd; i++)
 		free(data[i].key);

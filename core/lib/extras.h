@@ -58,6 +58,11 @@ struct sched_step {
  * plan order for the output; 0 or the first non-zero of before()/after(). */
 int sched_run(struct dkms_session *s, const struct sched_step *steps,
 	      size_t n, unsigned int budget);
+/* The same, warm(s) called once the first steps are started: what it
+ * loads, the steps started later inherit. */
+int sched_run_warm(struct dkms_session *s, const struct sched_step *steps,
+		   size_t n, unsigned int budget,
+		   void (*warm)(struct dkms_session *s));
 /* In a step: take a jobserver token before a make (waits), give it back
  * after; nothing outside the scheduler's steps.  0 or -errno. */
 int sched_token_take(struct dkms_session *s);

@@ -103,6 +103,9 @@ struct dkms_session {
 	bool jobserver;
 	int jobserver_fd[2];
 	const char *make_run;
+	/* autoinstall.c: no module for the kernel has BUILD_DEPENDS (so an
+	 * install has no dependents to rebuild: rebuild.c looks no further) */
+	bool no_dependents;
 };
 
 int dkms_session_new(struct dkms_ctx *ctx, struct dkms_session **ret);

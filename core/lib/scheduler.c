@@ -482,6 +482,13 @@ static int launch_more(struct dkms_session *s, const struct sched_step *steps,
 int sched_run(struct dkms_session *s, const struct sched_step *steps,
 	      size_t n, unsigned int budget)
 {
+	return sched_run_warm(s, steps, n, budget, NULL);
+}
+
+int sched_run_warm(struct dkms_session *s, const struct sched_step *steps,
+		   size_t n, unsigned int budget,
+		   void (*warm)(struct dkms_session *s))
+{
 	struct slot *sl = calloc(n ? n : 1, sizeof(*sl));
 	struct jobserver js = { { -1, -1 }, 0 };
 	size_t next = 0, flushed = 0, i;
@@ -499,6 +506,10 @@ int sched_run(struct dkms_session *s, const struct sched_step *steps,
 	while (flushed < n && (flushed < next || !stop)) {
 		if (!stop)
 			stop = launch_more(s, steps, n, sl, &next, &js);
+		if (warm && running(sl, n)) {
+			warm(s);
+			warm = NULL;
+		}
 		for (; flushed < next && sl[flushed].done; flushed++) {
 			const struct sched_step *st = &steps[flushed];
 
