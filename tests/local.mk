@@ -190,3 +190,9 @@ endif
 # Secure Boot report in status --json, the build progress line on a
 # terminal (owner: ux).
 TESTS += tests/dist/secureboot.sh tests/dist/progress.sh
+if HAVE_CHECK
+unit_tests += tests/unit/test-secureboot
+tests_unit_test_secureboot_SOURCES = tests/unit/test-secureboot.c tests/unit/tap-check.h
+tests_unit_test_secureboot_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_secureboot_LDADD = $(UNIT_LDADD)
+endif
