@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cycle.h"
@@ -73,12 +74,17 @@ static bool field_ok(const char *p)
 struct journal *journal_new(struct dkms_session *s, const char *what)
 {
 	struct journal *j = calloc(1, sizeof(*j));
+	struct timespec ts;
 
 	if (!j)
 		return NULL;
 	j->s = s;
 	j->what = strdup(what);
-	j->path = tree_path(s, JOURNAL_PREFIX "%ld", (long)getpid());
+	/* the time first: a recovery replays journals in the order they
+	 * were made */
+	clock_gettime(CLOCK_REALTIME, &ts);
+	j->path = tree_path(s, JOURNAL_PREFIX "%010lld%09ld.%ld",
+			    (long long)ts.tv_sec, ts.tv_nsec, (long)getpid());
 	if (!j->what || !j->path || !field_ok(what)) {
 		journal_free(j);
 		return NULL;
@@ -467,8 +473,10 @@ static void unprepare(char **tmps, size_t n_tmp, char **dirs, size_t n_dirs)
 {
 	size_t i;
 
+	/* only what we staged: a dot name with our marker */
 	for (i = 0; i < n_tmp; i++)
-		rm_rf(tmps[i]);
+		if (strstr(tmps[i], "/.") && strstr(tmps[i], ".dkms-tmp."))
+			rm_rf(tmps[i]);
 	for (i = n_dirs; i > 0; i--)
 		rmdir(dirs[i - 1]);
 }
@@ -489,8 +497,6 @@ int journal_commit(struct journal *j)
 	size_t i;
 	int r = 0;
 
-	if (path_exists(j->path))
-		return -EBUSY; /* one journal at a time per process */
 	/* nothing to stage (uninstall, remove): nothing to roll back */
 	if (j->n_stage || j->n_dirs) {
 		r = dkms_fault("journal prepare");

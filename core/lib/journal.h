@@ -1,14 +1,16 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * The intent journal of install, uninstall and remove (crash safety).
+ * The intent journal of install, uninstall, remove and ldtarball (crash
+ * safety).
  *
  * An operation is first planned as a list of steps, without touching
- * anything.  journal_commit() then writes <dkms_tree>/.dkms-journal.<pid>
- * in state "prepare" (the temporary files and directories it is about to
- * make), makes the directories, stages the new files under temporary dot
- * names beside their final place (fsynced), and rewrites the journal in
- * state "commit" with every step (temp + fsync + rename, directory
- * fsynced).  journal_run() then does the steps, journal_end() drops the
+ * anything.  journal_commit() then writes
+ * <dkms_tree>/.dkms-journal.<time>.<pid> in state "prepare" (the
+ * temporary files and directories it is about to make; skipped when
+ * there are none), makes the directories, stages the new files under
+ * temporary dot names beside their final place (fsynced), and rewrites
+ * the journal in state "commit" with every step (temp + fsync + rename,
+ * directory fsynced).  journal_run() then does the steps, journal_end() drops the
  * journal.
  *
  * The next dkms command (journal_recover(), under the tree lock, before
