@@ -192,8 +192,12 @@ static int js_open(struct jobserver *js, unsigned int budget)
 	return 0;
 }
 
-/* With no step holding a token no make runs: the pipe must hold the
- * whole budget (a make killed with extra tokens in hand lost them). */
+/* With no step running no make runs: the pipe must hold the whole
+ * budget (a make killed with extra tokens in hand lost them; a step
+ * killed between taking its token and saying so, too).  Only then: a
+ * step that took a token may not have said so yet.  Until then a lost
+ * token only narrows the budget, unless all are lost (several makes
+ * killed at build_time_limit in one run). */
 static void js_refill(struct jobserver *js)
 {
 	int have = 0;
@@ -233,9 +237,11 @@ void sched_token_give(struct dkms_session *s)
 {
 	if (!s->jobserver)
 		return;
-	js_put(s->jobserver_fd[1], 1);
+	/* said first: dying in between loses the token (the parent puts
+	 * the budget back once no step runs) rather than adding one */
 	if (child_out_fd >= 0)
 		write_all(child_out_fd, "T 1\n-", 5);
+	js_put(s->jobserver_fd[1], 1);
 }
 
 /* In the child: the step, then the trailer; never returns. */
@@ -375,15 +381,6 @@ static size_t running(const struct slot *sl, size_t n)
 	return c;
 }
 
-static size_t holding(const struct slot *sl, size_t n)
-{
-	size_t i, c = 0;
-
-	for (i = 0; i < n; i++)
-		c += sl[i].token;
-	return c;
-}
-
 /* The last "T" chunk of what a child sent so far says whether it holds
  * its token.  Chunks arrive whole or in pieces: only whole ones count,
  * and they are parsed from where the last look stopped. */
@@ -444,7 +441,7 @@ static int pump(struct slot *sl, size_t n, struct jobserver *js)
 			x->token = false;
 		}
 	}
-	if (!holding(sl, n))
+	if (!running(sl, n))
 		js_refill(js);
 	return 0;
 }
