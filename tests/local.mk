@@ -167,6 +167,12 @@ endif
 TESTS += tests/safety/hostile.sh tests/safety/concurrency.sh \
 	tests/safety/last-good.sh tests/safety/journal.sh \
 	tests/safety/faults.sh
+if HAVE_CHECK
+unit_tests += tests/unit/test-journal
+tests_unit_test_journal_SOURCES = tests/unit/test-journal.c tests/unit/tap-check.h
+tests_unit_test_journal_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_journal_LDADD = $(UNIT_LDADD)
+endif
 EXTRA_DIST += tests/safety
 
 # libFuzzer targets: ./configure CC=clang --enable-fuzzing; run by
