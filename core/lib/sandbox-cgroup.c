@@ -43,17 +43,23 @@ static void cg_mount_clear(struct cg_mount *m)
 	m->dir = m->root = NULL;
 }
 
-/* controller "" is cgroup2; else a v1 hierarchy carrying it */
-static bool has_option(const char *opts, const char *name)
+/* name is one of the words of list, separated by any of seps */
+static bool has_word(const char *list, const char *name, const char *seps)
 {
 	size_t n = strlen(name);
 	const char *p;
 
-	for (p = opts; p && *p; p = strchr(p, ',') ? strchr(p, ',') + 1 : NULL)
-		if (!strncmp(p, name, n) && (p[n] == ',' || p[n] == '\0' ||
-					     p[n] == '\n'))
+	for (p = list; p && *p; p += strcspn(p, seps), p += *p ? 1 : 0)
+		if (!strncmp(p, name, n) && (p[n] == '\0' || strchr(seps, p[n])))
 			return true;
 	return false;
+}
+
+/* the options of a mount (mountinfo), the controllers of a v1 line of
+ * /proc/self/cgroup: comma-separated */
+static bool has_option(const char *opts, const char *name)
+{
+	return has_word(opts, name, ",\n");
 }
 
 static int find_mount(const char *controller, struct cg_mount *m)
@@ -144,7 +150,7 @@ static bool file_has_word(const char *dir, const char *file, const char *word)
 
 	if (!p || read_file(p, &text, &len) < 0)
 		return false;
-	return has_option(text, word) || strstr(text, word) != NULL;
+	return has_word(text, word, " \n");
 }
 
 /* A dkms killed before it removed its cgroup leaves it, empty (its
