@@ -19,7 +19,6 @@
 
 #include "compress.h"
 #include "cycle.h"
-#include "extras.h"
 #include "safety.h"
 #include "runner.h"
 #include "sandbox.h"
@@ -193,12 +192,9 @@ static int run_make(struct dkms_session *s, const struct dkms_op *op,
 	env[n] = (char *)DKMS_JOBSERVER_MAKEFLAGS;
 	s->child_env = env;
 	s->make_run = run;
-	/* the make's own (implicit) token, for as long as it runs */
-	r = sched_token_take(s);
-	if (r == 0) {
-		r = invoke_command(s, op, make, "Building module(s)", log, build, true);
-		sched_token_give(s);
-	}
+	/* the make's own (implicit) token is taken just before it starts,
+	 * given back when it ends (runner.c) */
+	r = invoke_command(s, op, make, "Building module(s)", log, build, true);
 	s->make_run = NULL;
 	s->child_env = saved;
 	free(env);

@@ -63,10 +63,6 @@ int sched_run(struct dkms_session *s, const struct sched_step *steps,
 int sched_run_warm(struct dkms_session *s, const struct sched_step *steps,
 		   size_t n, unsigned int budget,
 		   void (*warm)(struct dkms_session *s));
-/* In a step: take a jobserver token before a make (waits), give it back
- * after; nothing outside the scheduler's steps.  0 or -errno. */
-int sched_token_take(struct dkms_session *s);
-void sched_token_give(struct dkms_session *s);
 /* Output held back to be written later, in its place in a plan. */
 struct sched_held {
 	struct strbuf out;

@@ -23,6 +23,7 @@ extern char **environ;
 struct dkms_job {
 	pid_t pid;
 	int pidfd;
+	int token_fd;      /* jobserver write end: the job holds a token */
 	int status;
 	bool timed_out;
 	struct timespec deadline; /* tv_sec 0: none */
@@ -206,12 +207,15 @@ static void exec_simple_script(const char *script, char *const *envp)
 
 /* The jobserver's ends as fds 3 and 4, open across exec; the other fds
  * of ours (report_fd among them) moved out of the way first. */
-static void pass_jobserver(const struct dkms_run_opts *o, int *report_fd)
+static void pass_jobserver(const struct dkms_run_opts *o, int *report_fd,
+			   int *token_fd)
 {
 	int r, w;
 
 	if (*report_fd >= 0 && *report_fd < 10)
 		*report_fd = fcntl(*report_fd, F_DUPFD_CLOEXEC, 10);
+	if (*token_fd < 10)
+		*token_fd = fcntl(*token_fd, F_DUPFD_CLOEXEC, 10);
 	r = fcntl(o->jobserver[0], F_DUPFD_CLOEXEC, 10);
 	w = fcntl(o->jobserver[1], F_DUPFD_CLOEXEC, 10);
 	if (r < 0 || w < 0 || dup2(r, 3) < 0 || dup2(w, 4) < 0)
@@ -223,7 +227,31 @@ static void pass_jobserver(const struct dkms_run_opts *o, int *report_fd)
 		o->sb->keep_fds = 5;
 }
 
-static void child_exec(const struct dkms_run_opts *o, int report_fd)
+/* The job's own token (make's implicit one), taken as late as can be:
+ * with the sandbox set up, just before the exec; the parent is told on
+ * token_fd, and gives it back when the job ends (job_reap). */
+static void take_token(int token_fd)
+{
+	struct pollfd p = { .fd = 3, .events = POLLIN };
+	char c;
+
+	for (;;) {
+		ssize_t got = read(3, &c, 1);
+
+		if (got == 1)
+			break;
+		/* a make may have made the read end non-blocking */
+		if (got == 0 || (got < 0 && errno != EAGAIN && errno != EINTR))
+			_exit(127);
+		if (poll(&p, 1, -1) < 0 && errno != EINTR)
+			_exit(127);
+	}
+	if (write(token_fd, "T", 1) != 1)
+		_exit(127);
+}
+
+static void child_exec(const struct dkms_run_opts *o, int report_fd,
+		       int token_fd)
 {
 	char *const envnull[] = { NULL };
 	char *const *envp = o->envp ? o->envp : environ;
@@ -249,10 +277,12 @@ static void child_exec(const struct dkms_run_opts *o, int report_fd)
 	if (o->cwd && chdir(o->cwd) < 0)
 		_exit(1);
 	if (o->jobserver)
-		pass_jobserver(o, &report_fd);
+		pass_jobserver(o, &report_fd, &token_fd);
 	/* Sandbox: mounts, limits, uid drop (sandbox.c). */
 	if (o->sandbox)
 		sandbox_enter(o->sb, report_fd);
+	if (o->jobserver)
+		take_token(token_fd);
 	if (o->shell) {
 		char *argv[] = { (char *)DKMS_BASH, (char *)"-c",
 				 (char *)o->shell, NULL };
@@ -282,12 +312,39 @@ static void close_pair(int p[2])
 		close(p[1]);
 }
 
+/* Wait until the job has its token (or ended without one). */
+static void job_token_wait(struct dkms_job *job, int tok[2], int wfd)
+{
+	char c;
+	ssize_t got;
+
+	close(tok[1]);
+	do
+		got = read(tok[0], &c, 1);
+	while (got < 0 && errno == EINTR);
+	close(tok[0]);
+	if (got == 1)
+		job->token_fd = wfd;
+}
+
+static void job_token_give(struct dkms_job *job)
+{
+	ssize_t w;
+
+	if (job->token_fd < 0)
+		return;
+	do
+		w = write(job->token_fd, "+", 1);
+	while (w < 0 && errno == EINTR);
+	job->token_fd = -1;
+}
+
 int dkms_job_start(const struct dkms_run_opts *o, struct dkms_job **ret)
 {
 	struct dkms_job *job;
 	pid_t pid;
 
-	int rep[2] = { -1, -1 };
+	int rep[2] = { -1, -1 }, tok[2] = { -1, -1 };
 	unsigned int timeout = o->timeout_sec;
 
 	if (o->sandbox && !sandbox_on(o->sb))
@@ -296,12 +353,18 @@ int dkms_job_start(const struct dkms_run_opts *o, struct dkms_job **ret)
 		return -EINVAL;
 	if (o->sandbox && pipe2(rep, O_CLOEXEC) < 0)
 		return -errno;
+	if (o->jobserver && pipe2(tok, O_CLOEXEC) < 0) {
+		close_pair(rep);
+		return -errno;
+	}
 	job = calloc(1, sizeof(*job));
 	if (!job) {
 		close_pair(rep);
+		close_pair(tok);
 		return -ENOMEM;
 	}
 	job->status = -1;
+	job->token_fd = -1;
 	fflush(NULL);
 	pid = o->sandbox ? sandbox_fork() : fork();
 	if (pid < 0) {
@@ -309,6 +372,7 @@ int dkms_job_start(const struct dkms_run_opts *o, struct dkms_job **ret)
 
 		free(job);
 		close_pair(rep);
+		close_pair(tok);
 		if (o->sandbox) {
 			snprintf(o->sb->why, sizeof(o->sb->why),
 				 "the kernel refuses new namespaces (clone: %s)",
@@ -321,12 +385,16 @@ int dkms_job_start(const struct dkms_run_opts *o, struct dkms_job **ret)
 	if (pid == 0) {
 		if (rep[0] >= 0)
 			close(rep[0]);
-		child_exec(o, rep[1]);
+		if (tok[0] >= 0)
+			close(tok[0]);
+		child_exec(o, rep[1], tok[1]);
 	}
 	/* Also from the parent, so the group exists before any kill. */
 	setpgid(pid, pid);
 	job->pid = pid;
 	job->pidfd = pidfd_open_(pid);
+	if (o->jobserver)
+		job_token_wait(job, tok, o->jobserver[1]);
 	if (o->sandbox) {
 		int r;
 
@@ -364,6 +432,7 @@ static void job_reap(struct dkms_job *job, bool block)
 	job->status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 	/* Leftover background children of the job go with it. */
 	kill(-job->pid, SIGKILL);
+	job_token_give(job);
 	if (job->pidfd >= 0) {
 		close(job->pidfd);
 		job->pidfd = -1;

@@ -37,9 +37,12 @@ struct dkms_run_opts {
 	bool sandbox;
 	struct dkms_sandbox *sb;
 	/* a GNU make jobserver's read and write ends, given to the job as
-	 * fds 3 and 4 (DKMS_JOBSERVER_MAKEFLAGS says so); NULL:
-	 * none.  Through the sandbox too: a build can at worst take or add
-	 * tokens, which slows or speeds the others, nothing more */
+	 * fds 3 and 4 (DKMS_JOBSERVER_MAKEFLAGS says so); NULL: none.
+	 * The job takes a token (its make's implicit one) just before its
+	 * exec, the sandbox set up; dkms_job_start waits for that, and the
+	 * token goes back when the job ends.  Through the sandbox too: a
+	 * build can at worst take or add tokens, which slows or speeds the
+	 * others, nothing more */
 	const int *jobserver;
 };
 

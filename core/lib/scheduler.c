@@ -13,16 +13,15 @@
  * installs; the parent runs it once per kernel at the end).
  *
  * The budget is shared with the makes through a GNU make jobserver: a
- * pipe holding one token per job the budget allows.  A step takes one
- * just before its make starts (the implicit token of that make) and gives
- * it back when the make ends; the make takes more for each extra job it
- * runs, so the builds together never run more jobs than the budget.
- * What a step does around its make (copying the source, setting up the
- * sandbox, strip, install) needs no token: twice the budget of steps run
- * at once, so that while some makes run, other steps prepare theirs or
- * finish, and a make can start as soon as one ends.  A child tells
- * the parent when it holds its token ("T 1\n+", "T 1\n-"), so that one
- * that dies with it in hand does not take it along.
+ * pipe holding one token per job the budget allows.  A step's make takes
+ * one just before it starts, its sandbox set up (the implicit token of
+ * that make), and it goes back as soon as the make ends (runner.c); the
+ * make takes more for each extra job it runs, so the builds together
+ * never run more jobs than the budget.  What a step does around its make
+ * (copying the source, setting up the sandbox, strip, install) needs no
+ * token: twice the budget of steps run at once, so that while some makes
+ * run, other steps prepare theirs or finish, and a make can start as
+ * soon as one ends.
  */
 #include "config.h"
 
@@ -48,9 +47,7 @@ struct slot {
 	pid_t pid;
 	int fd;              /* read end, -1 once at EOF */
 	int status;
-	size_t seen;         /* of got, the chunks note_tokens looked at */
 	bool launched, done, skipped;
-	bool token;          /* the child holds a jobserver token */
 };
 
 static void chunk(struct strbuf *sb, char tag, const char *text, size_t len)
@@ -193,11 +190,10 @@ static int js_open(struct jobserver *js, unsigned int budget)
 }
 
 /* With no step running no make runs: the pipe must hold the whole
- * budget (a make killed with extra tokens in hand lost them; a step
- * killed between taking its token and saying so, too).  Only then: a
- * step that took a token may not have said so yet.  Until then a lost
- * token only narrows the budget, unless all are lost (several makes
- * killed at build_time_limit in one run). */
+ * budget (a make killed with extra tokens in hand lost them, as does a
+ * step killed while its make runs).  Until then a lost token only
+ * narrows the budget, unless all are lost (several makes killed at
+ * build_time_limit in one run). */
 static void js_refill(struct jobserver *js)
 {
 	int have = 0;
@@ -205,43 +201,6 @@ static void js_refill(struct jobserver *js)
 	if (ioctl(js->fd[0], FIONREAD, &have) == 0 && have >= 0 &&
 	    (unsigned int)have < js->budget)
 		js_put(js->fd[1], js->budget - (unsigned int)have);
-}
-
-/* The step's out pipe, in the child (for sched_token_*). */
-static int child_out_fd = -1;
-
-int sched_token_take(struct dkms_session *s)
-{
-	struct pollfd p = { .fd = s->jobserver_fd[0], .events = POLLIN };
-	char c;
-
-	if (!s->jobserver)
-		return 0;
-	/* makes may have made the read end non-blocking: wait with poll */
-	for (;;) {
-		ssize_t got = read(s->jobserver_fd[0], &c, 1);
-
-		if (got == 1)
-			break;
-		if (got < 0 && errno != EAGAIN && errno != EINTR)
-			return -errno;
-		if (poll(&p, 1, -1) < 0 && errno != EINTR)
-			return -errno;
-	}
-	if (child_out_fd >= 0)
-		write_all(child_out_fd, "T 1\n+", 5);
-	return 0;
-}
-
-void sched_token_give(struct dkms_session *s)
-{
-	if (!s->jobserver)
-		return;
-	/* said first: dying in between loses the token (the parent puts
-	 * the budget back once no step runs) rather than adding one */
-	if (child_out_fd >= 0)
-		write_all(child_out_fd, "T 1\n-", 5);
-	js_put(s->jobserver_fd[1], 1);
 }
 
 /* In the child: the step, then the trailer; never returns. */
@@ -253,7 +212,6 @@ static _Noreturn void run_child(struct dkms_session *s,
 	int status;
 
 	signal(SIGPIPE, SIG_IGN);
-	child_out_fd = fd;
 	/* the step's make uses the jobserver (build.c, runner.c) */
 	s->jobserver = true;
 	s->jobserver_fd[0] = js->fd[0];
@@ -381,29 +339,6 @@ static size_t running(const struct slot *sl, size_t n)
 	return c;
 }
 
-/* The last "T" chunk of what a child sent so far says whether it holds
- * its token.  Chunks arrive whole or in pieces: only whole ones count,
- * and they are parsed from where the last look stopped. */
-static void note_tokens(struct slot *x)
-{
-	const char *p = x->got.buf + x->seen, *end = x->got.buf + x->got.len;
-
-	while (p < end) {
-		char *nl;
-		unsigned long len;
-
-		if (!memchr(p, '\n', (size_t)(end - p)))
-			break;
-		len = strtoul(p + 2, &nl, 10);
-		if (*nl != '\n' || len > (size_t)(end - nl - 1))
-			break;
-		if (p[0] == 'T' && len == 1)
-			x->token = nl[1] == '+';
-		p = nl + 1 + len;
-	}
-	x->seen = (size_t)(p - x->got.buf);
-}
-
 /* Read what running children sent, reap those at EOF. */
 static int pump(struct slot *sl, size_t n, struct jobserver *js)
 {
@@ -430,15 +365,10 @@ static int pump(struct slot *sl, size_t n, struct jobserver *js)
 		got = read(x->fd, buf, sizeof(buf));
 		if (got > 0) {
 			strbuf_add(&x->got, buf, (size_t)got);
-			note_tokens(x);
 		} else if (got == 0 || errno != EINTR) {
 			close(x->fd);
 			x->fd = -1;
 			reap(x);
-			/* died with its token in hand */
-			if (x->token)
-				js_put(js->fd[1], 1);
-			x->token = false;
 		}
 	}
 	if (!running(sl, n))
