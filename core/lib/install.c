@@ -400,7 +400,13 @@ int dkms_op_install(struct dkms_session *s, const struct dkms_op *op)
  * without the module when that build fails.  We move the installed build
  * aside first (a dot name beside the kernel dirs, which no glob of
  * 3.4.3's sees) and, when no new build got installed, put it back and
- * install it again. */
+ * install it again.  A journal holds the one step that does this, so a
+ * dkms killed anywhere in the rebuild leaves it to the next command. */
+
+struct dkms_lkg {
+	struct journal *j;
+	char *saved, *ka;
+};
 
 static char *lkg_path(struct dkms_session *s, const struct dkms_op *op)
 {
@@ -408,64 +414,161 @@ static char *lkg_path(struct dkms_session *s, const struct dkms_op *op)
 			 op->kernelver, op->arch);
 }
 
-int dkms_lkg_save(struct dkms_session *s, const struct dkms_op *op,
-		  char **ret)
+static void lkg_free(struct dkms_lkg *l)
 {
-	_cleanup_free_ char *ka = tree_path(s, "%s/%s/%s/%s", op->module,
-					    op->version, op->kernelver, op->arch);
-	_cleanup_free_ char *saved = lkg_path(s, op);
+	if (!l)
+		return;
+	journal_free(l->j);
+	free(l->saved);
+	free(l->ka);
+	free(l);
+}
+
+int dkms_lkg_begin(struct dkms_session *s, const struct dkms_op *op,
+		   struct dkms_lkg **ret)
+{
+	_cleanup_free_ char *what = xasprintf("rebuild of %s/%s for kernel %s (%s)",
+					      op->module, op->version,
+					      op->kernelver, op->arch);
+	struct dkms_lkg *l = calloc(1, sizeof(*l));
+	int r;
 
 	*ret = NULL;
-	if (!ka || !saved)
+	if (!l || !what)
+		goto nomem;
+	l->saved = lkg_path(s, op);
+	l->ka = tree_path(s, "%s/%s/%s/%s", op->module, op->version,
+			  op->kernelver, op->arch);
+	l->j = journal_new(s, what);
+	if (!l->saved || !l->ka || !l->j)
+		goto nomem;
+	r = journal_add(l->j, JOP_KEEP_GOOD, l->saved, l->ka, NULL);
+	if (r == 0)
+		r = journal_commit(l->j);
+	if (r < 0) {
+		lkg_free(l);
+		return r;
+	}
+	*ret = l;
+	return 0;
+nomem:
+	lkg_free(l);
+	return -ENOMEM;
+}
+
+int dkms_lkg_save(struct dkms_session *s, struct dkms_lkg *l)
+{
+	(void)s;
+	if (!is_dir(l->ka))
+		return 0;
+	rm_rf(l->saved);
+	return rename(l->ka, l->saved) < 0 ? -errno : 0;
+}
+
+/* What the step does, in the run and in a recovery: the module is
+ * installed (the rebuild worked): the kept build goes; else the kept
+ * build (or the build still in place) is installed again.  0: nothing
+ * to say; 1: installed again; -errno: could not. */
+static int keep_good(struct dkms_session *s, const struct dkms_op *op,
+		     const char *saved, const char *ka)
+{
+	_cleanup_free_ char *k = tree_path(s, "%s/%s/%s", op->module,
+					   op->version, op->kernelver);
+	struct stat st;
+	int r;
+
+	if (!k)
 		return -ENOMEM;
+	if (dkms_is_installed(s, op))
+		return rm_rf(saved);
+	if (lstat(saved, &st) == 0) {
+		rm_rf(ka);
+		r = mkdir_p(k, 0755);
+		if (r == 0 && rename(saved, ka) < 0)
+			r = -errno;
+		if (r < 0)
+			return r;
+	}
 	if (!is_dir(ka))
 		return 0;
-	rm_rf(saved);
-	if (rename(ka, saved) < 0)
-		return -errno;
-	*ret = saved;
-	saved = NULL;
-	return 0;
+	/* not its dependents: their rebuild is what failed */
+	r = install(s, op, false);
+	return r == 0 ? 1 : r < 0 ? r : -EIO;
 }
 
 int dkms_lkg_settle(struct dkms_session *s, const struct dkms_op *op,
-		    char *saved, int r)
+		    struct dkms_lkg *l, int r)
 {
-	_cleanup_free_ char *ka = tree_path(s, "%s/%s/%s/%s", op->module,
-					    op->version, op->kernelver, op->arch);
-	_cleanup_free_ char *k = tree_path(s, "%s/%s/%s", op->module,
-					   op->version, op->kernelver);
 	int q;
 
-	if (!saved)
+	if (!l)
 		return r;
-	if (!ka || !k || dkms_is_installed(s, op)) {
-		rm_rf(saved);
-		free(saved);
+	/* an I/O error, an operation inside left its journal: the next
+	 * command finishes that one, then this one (newest first) */
+	if (r < 0 || journal_others_pending(l->j)) {
+		lkg_free(l);
 		return r;
 	}
-	rm_rf(ka);
-	q = mkdir_p(k, 0755);
-	if (q == 0 && rename(saved, ka) < 0)
-		q = -errno;
-	if (q == 0) {
+	if (!dkms_is_installed(s, op)) {
 		dkms_echo(s, "%s", "");
 		dkms_echo(s, "Rebuilding module %s/%s for kernel %s (%s) failed: "
 			  "installing its last good build again.", op->module,
 			  op->version, op->kernelver, op->arch);
-		/* not its dependents: their rebuild is what failed */
-		q = install(s, op, false);
 	}
-	if (q == 0)
+	q = keep_good(s, op, l->saved, l->ka);
+	if (q > 0)
 		dkms_echo(s, "Kept the last good build of %s/%s installed for "
 			  "kernel %s (%s).", op->module, op->version,
 			  op->kernelver, op->arch);
-	else
+	else if (q < 0)
 		dkms_warn(s, "The last good build of %s/%s for kernel %s (%s) "
 			  "could not be installed again.", op->module,
 			  op->version, op->kernelver, op->arch);
-	free(saved);
+	if (q >= 0)
+		journal_end(l->j);
+	lkg_free(l);
 	return r;
+}
+
+static void drop_output(void *data, enum dkms_stream stream, const char *text,
+			size_t len)
+{
+	(void)data;
+	(void)stream;
+	(void)text;
+	(void)len;
+}
+
+/* A recovery: saved is <tree>/<m>/<v>/.<k>-<a>.dkms-lkg, ka the build. */
+int dkms_lkg_recover(struct dkms_session *s, const char *saved, const char *ka)
+{
+	const char *tree = dkms_tree(s);
+	_cleanup_free_ char *rel = NULL;
+	char *m, *v, *k, *a, *save = NULL;
+	dkms_output_fn fn;
+	void *data;
+	struct dkms_op op;
+	int r;
+
+	if (!startswith(ka, tree) || ka[strlen(tree)] != '/')
+		return -EINVAL;
+	rel = strdup(ka + strlen(tree) + 1);
+	if (!rel)
+		return -ENOMEM;
+	m = strtok_r(rel, "/", &save);
+	v = strtok_r(NULL, "/", &save);
+	k = strtok_r(NULL, "/", &save);
+	a = strtok_r(NULL, "/", &save);
+	if (!m || !v || !k || !a || strtok_r(NULL, "/", &save))
+		return -EINVAL;
+	op = (struct dkms_op){ m, v, k, a };
+	/* the install's own lines are not the recovering command's (the
+	 * recovery's one line says what it did) */
+	dkms_ctx_get_output_fn(s->ctx, &fn, &data);
+	dkms_ctx_set_output_fn(s->ctx, drop_output, NULL);
+	r = keep_good(s, &op, saved, ka);
+	dkms_ctx_set_output_fn(s->ctx, fn, data);
+	return r < 0 ? r : 0;
 }
 
 static int install(struct dkms_session *s, const struct dkms_op *op,

@@ -62,7 +62,8 @@ static const char *const op_names[] = {
 	[JOP_PRUNE] = "prune", [JOP_TOUCH] = "touch", [JOP_DEPMOD] = "depmod",
 	[JOP_DROP_BACKUP] = "drop-backup", [JOP_DROP_VERSION] = "drop-version",
 	[JOP_DROP_MODULE] = "drop-module", [JOP_REPLACE] = "replace",
-	[JOP_MKDIR] = "mkdir", [JOP_MSG] = "msg", [JOP_CALL] = "call",
+	[JOP_MKDIR] = "mkdir", [JOP_KEEP_GOOD] = "keep-good", [JOP_MSG] = "msg",
+	[JOP_CALL] = "call",
 };
 
 /* a journal line holds tab-separated fields */
@@ -596,6 +597,9 @@ static int do_step(struct dkms_session *s, struct journal *j,
 	case JOP_MKDIR:
 		r = mkdir_p(st->a, 0755);
 		break;
+	case JOP_KEEP_GOOD:
+		/* the run settles it itself (dkms_lkg_settle) */
+		return run ? 0 : dkms_lkg_recover(s, st->a, st->b);
 	case JOP_ARCHIVE:
 		say(s, st->msg, run);
 		if (lstat(st->b, &sb) == 0 || lstat(st->a, &sa) < 0)
@@ -761,6 +765,22 @@ bool journal_pending(const char *tree)
 	return found;
 }
 
+bool journal_others_pending(const struct journal *j)
+{
+	_cleanup_free_ char *tree = dir_of(j->path);
+	const char *mine = strrchr(j->path, '/') + 1;
+	DIR *d = tree ? opendir(tree) : NULL;
+	struct dirent *de;
+	bool found = false;
+
+	while (d && !found && (de = readdir(d)))
+		found = startswith(de->d_name, JOURNAL_PREFIX) &&
+			strcmp(de->d_name, mine) != 0;
+	if (d)
+		closedir(d);
+	return found;
+}
+
 static int op_of(const char *name)
 {
 	size_t i;
@@ -849,8 +869,10 @@ int journal_recover(struct dkms_session *s)
 	struct dirent **names = NULL;
 	int n, i, r = 0;
 
+	/* newest first: an operation inside another (the install in a
+	 * rebuild) is finished before the one around it looks */
 	n = scandir(tree, &names, NULL, alphasort);
-	for (i = 0; i < n; i++) {
+	for (i = n - 1; i >= 0; i--) {
 		const char *name = names[i]->d_name;
 		_cleanup_free_ char *p = startswith(name, JOURNAL_PREFIX) ?
 					 path_join(tree, name) : NULL;

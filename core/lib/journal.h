@@ -50,6 +50,8 @@ enum jop {
 	JOP_DROP_MODULE,  /* remove: rm -rf a when nothing visible remains */
 	JOP_REPLACE,      /* a: a staged temp, b: its final name, replaced */
 	JOP_MKDIR,        /* mkdir -p a */
+	JOP_KEEP_GOOD,    /* a: the last good build kept aside, b: its place;
+			   * only a recovery does it (dkms_lkg_recover) */
 	JOP_MSG,          /* in the run only: print the message */
 	JOP_CALL,         /* in the run only: call the function */
 };
@@ -110,6 +112,9 @@ int journal_recover(struct dkms_session *s);
 /* session.c: journal_recover() when the tree lock is free right now
  * (status never waits); nothing otherwise. */
 void dkms_session_recover_nowait(struct dkms_session *s);
+/* Whether the tree has a journal other than j's (an operation inside j's
+ * that stopped and left its own). */
+bool journal_others_pending(const struct journal *j);
 /* Whether the tree has a journal left (cheap: one readdir of the root). */
 bool journal_pending(const char *tree);
 
@@ -122,14 +127,20 @@ int dkms_plan_maybe_uninstall(struct dkms_session *s, const struct dkms_op *op,
 int dkms_journal_do(struct dkms_session *s, struct journal *j);
 
 /* install.c, last known good: before the rebuild of an installed module
- * its build moves aside (*ret: where, NULL when there was none); after
- * it, dkms_lkg_settle() drops it, or, when the module is not installed
- * any more (the build or the install failed: r), puts it back, installs
- * it again and says so.  Returns r. */
-int dkms_lkg_save(struct dkms_session *s, const struct dkms_op *op,
-		  char **ret);
+ * dkms_lkg_begin() journals that its last good build must stay
+ * installed; after the uninstall dkms_lkg_save() moves that build aside;
+ * after the rebuild dkms_lkg_settle() drops it or, when the module is not
+ * installed any more (the build or the install failed: r), puts it back,
+ * installs it again and says so.  Returns r.  A recovery does the same
+ * (dkms_lkg_recover(), the JOP_KEEP_GOOD step). */
+struct dkms_lkg;
+int dkms_lkg_begin(struct dkms_session *s, const struct dkms_op *op,
+		   struct dkms_lkg **ret);
+int dkms_lkg_save(struct dkms_session *s, struct dkms_lkg *l);
 int dkms_lkg_settle(struct dkms_session *s, const struct dkms_op *op,
-		    char *saved, int r);
+		    struct dkms_lkg *l, int r);
+int dkms_lkg_recover(struct dkms_session *s, const char *saved,
+		     const char *ka);
 
 /* remove.c's tests, also used by a recovery */
 bool remove_has_kernel_dirs(const char *mv);

@@ -119,8 +119,7 @@ static int rebuild_one(struct dkms_session *s, char *mv, const char *kver,
 {
 	char *slash = strchr(mv, '/');
 	struct dkms_op op = { mv, slash + 1, kver, arch };
-	char *saved = NULL;
-	bool installed;
+	struct dkms_lkg *lkg = NULL;
 	int r;
 
 	*slash = '\0';
@@ -128,19 +127,20 @@ static int rebuild_one(struct dkms_session *s, char *mv, const char *kver,
 	dkms_echo(s, "Rebuilding module %s/%s due to updated dependencies",
 		  op.module, op.version);
 	dkms_echo(s, "%s", "");
-	installed = dkms_is_installed(s, &op);
-	r = dkms_op_uninstall(s, &op);
 	/* ours (journal.h): the installed build is kept aside until the
 	 * new one is installed: last known good */
-	if (r == 0 && installed)
-		r = dkms_lkg_save(s, &op, &saved);
+	r = dkms_is_installed(s, &op) ? dkms_lkg_begin(s, &op, &lkg) : 0;
+	if (r == 0)
+		r = dkms_op_uninstall(s, &op);
+	if (r == 0 && lkg)
+		r = dkms_lkg_save(s, lkg);
 	if (r == 0)
 		r = dkms_op_unbuild(s, &op);
 	if (r == 0)
 		r = dkms_op_build(s, &op);
 	if (r == 0)
 		r = dkms_op_install(s, &op);
-	r = dkms_lkg_settle(s, &op, saved, r);
+	r = dkms_lkg_settle(s, &op, lkg, r);
 	*slash = '/';
 	return r;
 }

@@ -1,7 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 # Crash safety: install, uninstall, remove and ldtarball of a module whose
-# kernel ships a module of the same name, stopped at each of their
+# kernel ships a module of the same name, and an install whose dependent
+# module's rebuild fails (last known good), stopped at each of their
 # mutating steps (DKMS_FAULT_STEP=N, fault.c), once by SIGKILL and once by
 # an I/O error.  The steps are those a clean run logs (DKMS_FAULT_LOG).
 # After each, `dkms status` (the next command) completes or rolls back
@@ -45,6 +46,24 @@ run mktarball -m hello -v 0.1 -k "$K" --archive="$BASE/hello.tar.gz" >/dev/null 
 run remove -m hello -v 0.1 --all >/dev/null 2>&1 || bail_out "cannot remove"
 rm -rf "$T/src/hello-0.1"
 save removed
+# a rebuild that fails (last known good): hello 1.0 and deprebuild
+# (BUILD_DEPENDS_REBUILD on hello) installed, hello 2.0 added, and
+# deprebuild's source broken since (hello 2.0 built: builds are not
+# journaled, their result is one rename)
+fixture() {
+	mkdir -p "$T/src/$1-$2"
+	cp -a "$top_srcdir/tests/diff/modules/$1/." "$T/src/$1-$2/"
+	find "$T/src/$1-$2" -type f -exec sed -i "s/@VERSION@/$2/g" {} +
+}
+fixture hello 1.0
+fixture hello 2.0
+fixture deprebuild 1.0
+{ run add hello/1.0 && run install hello/1.0 -k "$K" &&
+	run add deprebuild/1.0 && run install deprebuild/1.0 -k "$K" &&
+	run add hello/2.0 && run build hello/2.0 -k "$K"; } >/dev/null 2>&1 ||
+	bail_out "cannot set up the rebuild"
+echo '#error broken since' >>"$T/src/deprebuild-1.0/deprebuild.c"
+save rebuild
 rm -rf "$T/dkms/.status-cache"
 
 # from STATE: the trees as saved
@@ -71,7 +90,7 @@ shipped() {
 }
 temps() {
 	find "$T/dkms" "$T/src" "$T/lib" \( -name '*.dkms-tmp.*' -o -name '.*.tmp' \
-		-o -name '.dkms-journal*' \) 2>/dev/null
+		-o -name '.dkms-journal*' -o -name '*.dkms-lkg' \) 2>/dev/null
 }
 # consistent: what the tree says is installed is installed, and nothing
 # else; every backup has its .origin; every source link resolves
@@ -106,7 +125,7 @@ scenario() {
 	shift 2
 	from "$start"
 	before=$(snapshot)
-	run "$@" >/dev/null 2>&1 || [ "$1" = ldtarball ] ||
+	run "$@" >/dev/null 2>&1 || [ "$1" = ldtarball ] || [ "$name" = rebuild ] ||
 		{ not_ok "$name: runs without faults"; return; }
 	after=$(snapshot)
 	[ "$before" != "$after" ] || { not_ok "$name: changes something"; return; }
@@ -160,5 +179,6 @@ scenario install built install -m hello -v 0.1 -k "$K"
 scenario uninstall installed uninstall -m hello -v 0.1 -k "$K"
 scenario remove installed remove -m hello -v 0.1 --all
 scenario ldtarball removed ldtarball "$BASE/hello.tar.gz"
+scenario rebuild rebuild install hello/2.0 -k "$K"
 diag "$points injection points, $injections injections"
 done_testing
