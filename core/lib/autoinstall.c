@@ -654,6 +654,17 @@ static int ai_collect_kernels(struct dkms_session *s, char *const *kvers,
 	return 0;
 }
 
+static bool repeated(char *const *kvers, char *const *archs, size_t nk)
+{
+	size_t i, j;
+
+	for (i = 0; i < nk; i++)
+		for (j = i + 1; j < nk; j++)
+			if (!strcmp(kvers[i], kvers[j]) && !strcmp(archs[i], archs[j]))
+				return true;
+	return false;
+}
+
 static void first_code(int *code, int r)
 {
 	if (*code == 0 && r)
@@ -671,7 +682,9 @@ int dkms_autoinstall_kernels(struct dkms_session *s, char *const *kvers,
 
 	if (nk == 1)
 		return dkms_autoinstall(s, kvers[0], archs[0]);
-	if (budget > 1 && !autoinstall_disabled(s)) {
+	/* a kernel given twice is done twice, the second time after the
+	 * first, as two calls would */
+	if (budget > 1 && !autoinstall_disabled(s) && !repeated(kvers, archs, nk)) {
 		r = ai_collect_kernels(s, kvers, archs, nk, &ks, &together);
 		if (r < 0)
 			return r;

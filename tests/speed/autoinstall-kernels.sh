@@ -7,7 +7,7 @@
 # the other, the same again.
 . "$top_srcdir/tests/lib.sh"
 
-plan 14
+plan 17
 KA=6.1.0-1-fake KB=6.1.0-2-fake KC=6.1.0-3-fake NOHDR=6.1.0-9-noheaders
 module() { # NAME [CONF LINE...]
 	local n=$1 d=$T/src/$1-1.0
@@ -85,6 +85,7 @@ is "$(wc -l < "$T/depmod.calls")" 3 "depmod for the three kernels"
 compare "a kernel without headers in the middle" "" $KA $NOHDR $KC
 like "$(cat "$T/.out")" 'Autoinstall on 6.1.0-3-fake succeeded for module\(s\) m1 m2 m5' "the kernel after it is done"
 compare "with BUILD_DEPENDS, one kernel after the other" deps $KA $KB
+compare "a kernel given twice" "" $KA $KB $KA
 setup
 dkms_ours autoinstall --all > "$T/.out" 2>&1
 is 5 "$?" "--all is still refused"
