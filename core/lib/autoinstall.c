@@ -10,10 +10,12 @@
  * it alone would print it, kernel after kernel.
  */
 #include <errno.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include "cycle.h"
 #include "dlopen.h"
@@ -310,13 +312,16 @@ static bool ai_independent(struct ai *a)
 }
 
 /* What every step's build loads (libkmod, for the vermagic and signature
- * checks) is loaded once, while the first steps run, and the later ones
- * are forked with it. */
+ * checks; the NSS modules the sandbox's user lookup opens; the time zone
+ * of the make.log header) is loaded once, while the first steps run, and
+ * the later ones are forked with it. */
 static void warm_for_steps(struct dkms_session *s)
 {
 	const struct dl_kmod *k;
 
 	(void)dl_kmod(s->ctx, NULL, &k);
+	(void)getpwnam("dkms");
+	tzset();
 }
 
 /* The steps of independent modules, side by side: no install has a
