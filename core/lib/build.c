@@ -19,6 +19,7 @@
 
 #include "compress.h"
 #include "cycle.h"
+#include "extras.h"
 #include "safety.h"
 #include "runner.h"
 #include "sandbox.h"
@@ -194,7 +195,9 @@ static int run_make(struct dkms_session *s, const struct dkms_op *op,
 	s->make_run = run;
 	/* the make's own (implicit) token is taken just before it starts,
 	 * given back when it ends (runner.c) */
+	sched_for_make(true);
 	r = invoke_command(s, op, make, "Building module(s)", log, build, true);
+	sched_for_make(false);
 	s->make_run = NULL;
 	s->child_env = saved;
 	free(env);

@@ -63,6 +63,9 @@ int sched_run(struct dkms_session *s, const struct sched_step *steps,
 int sched_run_warm(struct dkms_session *s, const struct sched_step *steps,
 		   size_t n, unsigned int budget,
 		   void (*warm)(struct dkms_session *s));
+/* In a step: its make runs at dkms's priority (true), the rest of its
+ * work at a lower one (false); nothing outside a step. */
+void sched_for_make(bool make);
 /* Output held back to be written later, in its place in a plan. */
 struct sched_held {
 	struct strbuf out;
