@@ -69,3 +69,6 @@ core_lib_libdkms_internal_la_SOURCES += core/lib/journal.h core/lib/journal.c
 # Secure Boot report for status --json, the build progress line (owner: ux).
 core_lib_libdkms_internal_la_SOURCES += core/lib/secureboot.h \
 	core/lib/secureboot.c core/lib/progress.h core/lib/progress.c
+# Live status lines of a parallel autoinstall, its summary (owner: live).
+core_lib_libdkms_internal_la_SOURCES += core/lib/progress-live.h \
+	core/lib/progress-live.c

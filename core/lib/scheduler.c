@@ -42,6 +42,7 @@
 #include "ctx.h"
 #include "cycle.h"
 #include "extras.h"
+#include "progress-live.h"
 
 struct slot {
 	struct strbuf pre;   /* what the parent printed for the step */
@@ -365,7 +366,7 @@ static size_t running(const struct slot *sl, size_t n)
 }
 
 /* Read what running children sent, reap those at EOF. */
-static int pump(struct slot *sl, size_t n, struct jobserver *js)
+static int pump(struct slot *sl, size_t n, struct jobserver *js, int timeout)
 {
 	struct pollfd pfd[n];
 	size_t idx[n], k = 0, i;
@@ -378,7 +379,7 @@ static int pump(struct slot *sl, size_t n, struct jobserver *js)
 		}
 	if (!k)
 		return 0;
-	if (poll(pfd, k, -1) < 0)
+	if (poll(pfd, k, timeout) < 0)
 		return errno == EINTR ? 0 : -errno;
 	for (i = 0; i < k; i++) {
 		struct slot *x = &sl[idx[i]];
@@ -444,6 +445,7 @@ int sched_run_warm(struct dkms_session *s, const struct sched_step *steps,
 	struct slot *sl = calloc(n ? n : 1, sizeof(*sl));
 	struct jobserver js = { { -1, -1 }, 0 };
 	size_t next = 0, flushed = 0, i;
+	struct live *lv = NULL;
 	int stop = 0, r;
 
 	if (!sl)
@@ -455,6 +457,7 @@ int sched_run_warm(struct dkms_session *s, const struct sched_step *steps,
 		free(sl);
 		return r;
 	}
+	lv = live_new(s, steps, n); /* a terminal's status lines, summary */
 	while (flushed < n && (flushed < next || !stop)) {
 		if (!stop)
 			stop = launch_more(s, steps, n, sl, &next, &js);
@@ -462,9 +465,13 @@ int sched_run_warm(struct dkms_session *s, const struct sched_step *steps,
 			warm(s);
 			warm = NULL;
 		}
+		for (i = 0; lv && i < next; i++)
+			live_sync(lv, i, sl[i].launched, sl[i].done, sl[i].status,
+				  &sl[i].pre, &sl[i].got);
 		for (; flushed < next && sl[flushed].done; flushed++) {
 			const struct sched_step *st = &steps[flushed];
 
+			live_hide(lv);
 			replay(s, &sl[flushed].pre);
 			replay(s, &sl[flushed].got);
 			if (sl[flushed].skipped || (!sl[flushed].launched && st->work))
@@ -473,12 +480,14 @@ int sched_run_warm(struct dkms_session *s, const struct sched_step *steps,
 			if (r && !stop)
 				stop = r;
 		}
+		live_show(lv);
 		if (flushed < next &&
-		    (r = pump(sl, next, &js)) < 0 && !stop)
+		    (r = pump(sl, next, &js, live_timeout(lv))) < 0 && !stop)
 			stop = r;
 		if (stop && flushed == next)
 			break;
 	}
+	live_finish(lv);
 	for (i = 0; i < n; i++) {
 		if (sl[i].launched && !sl[i].done) {
 			kill(sl[i].pid, SIGTERM);
