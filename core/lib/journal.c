@@ -352,16 +352,21 @@ bool journal_empty(const struct journal *j)
 
 /* ---- writing ----------------------------------------------------------- */
 
-/* temp + rename, no fsync */
-static int write_plain(const char *path, const char *data, size_t len)
+/*
+ * The journal is written at its own name, in place: a journal is in
+ * force ("commit", replayed) only when its last line is "end", so a
+ * write a crash tore is a journal not committed (rolled back).  That
+ * spares a temp + rename and the fsync of the tree that would follow
+ * it: the tree's directory is fsynced once, with the staged files,
+ * before the commit is written (journal_commit).
+ */
+static int write_in_place(const char *path, const char *data, size_t len,
+			  bool sync)
 {
-	_cleanup_free_ char *tmp = xasprintf("%s.dkms-tmp.%ld", path, (long)getpid());
 	size_t off = 0;
 	int fd, r = 0;
 
-	if (!tmp)
-		return -ENOMEM;
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd < 0)
 		return -errno;
 	while (r == 0 && off < len) {
@@ -372,12 +377,10 @@ static int write_plain(const char *path, const char *data, size_t len)
 		else if (w > 0)
 			off += (size_t)w;
 	}
+	if (r == 0 && sync && fsync(fd) < 0)
+		r = -errno;
 	if (close(fd) < 0 && r == 0)
 		r = -errno;
-	if (r == 0 && rename(tmp, path) < 0)
-		r = -errno;
-	if (r < 0)
-		unlink(tmp);
 	return r;
 }
 
@@ -387,14 +390,13 @@ static int write_journal(struct journal *j, bool commit)
 	size_t i;
 	int r;
 
-	strbuf_addf(&sb, "dkms-journal 1\nwhat\t%s\nstate\t%s\n", j->what,
+	strbuf_addf(&sb, "dkms-journal 2\nwhat\t%s\nstate\t%s\n", j->what,
 		    commit ? "commit" : "prepare");
-	if (!commit) {
-		for (i = 0; i < j->n_stage; i++)
-			strbuf_addf(&sb, "tmp\t%s\n", j->stage[i].tmp);
-		for (i = 0; i < j->n_dirs; i++)
-			strbuf_addf(&sb, "dir\t%s\n", j->dirs[i]);
-	}
+	/* in the commit too: a commit torn by a crash is rolled back */
+	for (i = 0; i < j->n_stage; i++)
+		strbuf_addf(&sb, "tmp\t%s\n", j->stage[i].tmp);
+	for (i = 0; i < j->n_dirs; i++)
+		strbuf_addf(&sb, "dir\t%s\n", j->dirs[i]);
 	for (i = 0; commit && i < j->n; i++) {
 		const struct jstep *st = &j->step[i];
 
@@ -403,13 +405,13 @@ static int write_journal(struct journal *j, bool commit)
 		strbuf_addf(&sb, "step\t%s\t%s\t%s\n", op_names[st->op],
 			    st->a ? st->a : "", st->b ? st->b : "");
 	}
+	strbuf_addf(&sb, "end\n");
 	if (!sb.buf)
 		return -ENOMEM;
 	/* a prepare journal only lists what a rollback deletes: after a
 	 * power cut without it, a dot-named temp could stay, nothing else;
-	 * it is not worth two fsyncs.  The commit is. */
-	r = commit ? write_file_atomic(j->path, sb.buf, sb.len, 0600)
-		   : write_plain(j->path, sb.buf, sb.len);
+	 * it is not worth an fsync.  The commit is. */
+	r = write_in_place(j->path, sb.buf, sb.len, commit);
 	strbuf_release(&sb);
 	return r;
 }
@@ -421,6 +423,20 @@ static int fsync_path(const char *p)
 
 	if (fd < 0)
 		return errno == ENOENT ? 0 : -errno;
+	if (fsync(fd) < 0)
+		r = -errno;
+	close(fd);
+	return r;
+}
+
+/* a staged file's data, its writeback started when it was written */
+static int fsync_file(const char *p)
+{
+	int fd = open(p, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	int r = 0;
+
+	if (fd < 0)
+		return -errno;
 	if (fsync(fd) < 0)
 		r = -errno;
 	close(fd);
@@ -462,10 +478,38 @@ static int write_stage(const struct jstage *st)
 	}
 	if (r == 0 && fchmod(fd, st->mode) < 0)
 		r = -errno;
-	if (r == 0 && fsync(fd) < 0)
-		r = -errno;
+	/* the writeback of all staged files starts now, so the fsyncs
+	 * after them (sync_staged) wait for one journal commit of the
+	 * file system, not one each */
+	if (r == 0)
+		sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WRITE);
 	if (close(fd) < 0 && r == 0)
 		r = -errno;
+	return r;
+}
+
+static bool is_staged_file(const struct jstage *st)
+{
+	return !st->fill && !st->as_link;
+}
+
+/* The staged files, the new directories and (when a prepare journal was
+ * written there) the tree's directory reach the disk before the commit:
+ * a replay finds what it places, and the commit, written in place, needs
+ * only its own fsync. */
+static int sync_staged(struct journal *j, bool prepared)
+{
+	_cleanup_free_ char *tree = dir_of(j->path);
+	size_t i;
+	int r = 0;
+
+	for (i = 0; r == 0 && i < j->n_stage; i++)
+		if (is_staged_file(&j->stage[i]))
+			r = fsync_file(j->stage[i].tmp);
+	for (i = 0; r == 0 && i < j->n_dirs; i++)
+		r = fsync_path(j->dirs[i]);
+	if (r == 0 && prepared)
+		r = tree ? fsync_path(tree) : -ENOMEM;
 	return r;
 }
 
@@ -495,11 +539,12 @@ static void rollback(struct journal *j)
 
 int journal_commit(struct journal *j)
 {
+	bool prepared = j->n_stage || j->n_dirs;
 	size_t i;
 	int r = 0;
 
 	/* nothing to stage (uninstall, remove): nothing to roll back */
-	if (j->n_stage || j->n_dirs) {
+	if (prepared) {
 		r = dkms_fault("journal prepare");
 		if (r == 0)
 			r = write_journal(j, false);
@@ -516,12 +561,18 @@ int journal_commit(struct journal *j)
 		if (r == 0)
 			r = write_stage(&j->stage[i]);
 	}
-	for (i = 0; r == 0 && i < j->n_dirs; i++)
-		r = fsync_path(j->dirs[i]);
+	if (r == 0)
+		r = sync_staged(j, prepared);
 	if (r == 0)
 		r = dkms_fault("journal commit");
 	if (r == 0)
 		r = write_journal(j, true);
+	/* a journal new now: its name reaches the disk too */
+	if (r == 0 && !prepared) {
+		_cleanup_free_ char *tree = dir_of(j->path);
+
+		r = tree ? fsync_path(tree) : -ENOMEM;
+	}
 	if (r < 0)
 		rollback(j);
 	j->committed = r == 0;
@@ -812,7 +863,7 @@ static int recover_one(struct dkms_session *s, const char *path)
 	_cleanup_free_ char *text = NULL;
 	char **tmps = NULL, **dirs = NULL, *what = NULL, *line, *save = NULL;
 	size_t n_tmp = 0, n_dirs = 0;
-	bool commit = false;
+	bool commit = false, v2, ended = false;
 	int r;
 
 	if (!j)
@@ -822,8 +873,13 @@ static int recover_one(struct dkms_session *s, const char *path)
 	r = j->path ? read_file(path, &text, NULL) : -ENOMEM;
 	if (r < 0)
 		return r;
-	if (!startswith(text, "dkms-journal 1\n"))
-		return -EBADMSG;
+	/* version 2 is in force only up to its "end" line; a journal a
+	 * crash tore (or left empty) was not committed: rolled back */
+	v2 = text && startswith(text, "dkms-journal 2\n");
+	if (!text || (!v2 && !startswith(text, "dkms-journal 1\n")))
+		return unlink(path) < 0 && errno != ENOENT ? -errno : 0;
+	if (v2 && strrchr(text, '\n'))
+		strrchr(text, '\n')[1] = '\0'; /* not a torn last line */
 	for (line = strtok_r(text, "\n", &save); r == 0 && line;
 	     line = strtok_r(NULL, "\n", &save)) {
 		char *f[4] = { NULL };
@@ -836,12 +892,16 @@ static int recover_one(struct dkms_session *s, const char *path)
 			commit = !strcmp(f[1], "commit");
 		else if (n == 2 && !strcmp(f[0], "tmp"))
 			r = strv_add(&tmps, &n_tmp, f[1]);
+		else if (n == 1 && !strcmp(f[0], "end"))
+			ended = true;
 		else if (n == 2 && !strcmp(f[0], "dir"))
 			r = strv_add(&dirs, &n_dirs, f[1]);
 		else if (n == 4 && !strcmp(f[0], "step") && (op = op_of(f[1])) >= 0)
 			r = add_step(j, (enum jop)op, *f[2] ? f[2] : NULL,
 				     *f[3] ? f[3] : NULL, NULL, false);
 	}
+	if (v2 && !ended)
+		commit = false;
 	if (r == 0 && !commit) {
 		unprepare(tmps, n_tmp, dirs, n_dirs);
 		r = unlink(path) < 0 && errno != ENOENT ? -errno : 0;

@@ -8,10 +8,13 @@
  * <dkms_tree>/.dkms-journal.<time>.<pid> in state "prepare" (the
  * temporary files and directories it is about to make; skipped when
  * there are none), makes the directories, stages the new files under
- * temporary dot names beside their final place (fsynced), and rewrites
- * the journal in state "commit" with every step (temp + fsync + rename,
- * directory fsynced).  journal_run() then does the steps, journal_end() drops the
- * journal.
+ * temporary dot names beside their final place, fsyncs them, the new
+ * directories and the tree's directory, and rewrites the journal in
+ * place in state "commit" with every step, fsynced (without a prepare:
+ * written, fsynced, the tree's directory fsynced).  A journal is in
+ * force only up to its last line, "end": one a crash tore is rolled
+ * back.  journal_run() then does the steps, journal_end() fsyncs the
+ * directories they changed and drops the journal.
  *
  * The next dkms command (journal_recover(), under the tree lock, before
  * anything else) rolls a "prepare" journal back (the staged files and the
