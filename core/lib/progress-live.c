@@ -8,6 +8,10 @@
  * 3.4.3's own messages.  Those texts are pinned by the comparison with
  * 3.4.3 (tests/diff), and the scheduler needs to know nothing of modules.
  *
+ * All output goes through us while the steps run (the ctx's output
+ * function is wrapped): the status lines are erased before anything else
+ * is written, and we know whether the summary needs a blank line first.
+ *
  * Redrawing in place takes two escape sequences, cursor up (CUU) and
  * erase below (ED), sent even with NO_COLOR (they are no color); with
  * TERM=dumb the CLI does not say "terminal" and nothing is drawn.  Lines
@@ -49,6 +53,10 @@ struct live_step {
 
 struct live {
 	struct dkms_session *s;
+	dkms_output_fn fn;      /* the output we wrap */
+	void *data;
+	char tail[2];           /* the last two bytes others wrote */
+	bool wrote;
 	bool color;
 	size_t n, n_work, n_done, n_running;
 	size_t shown;           /* status lines on the screen */
@@ -77,6 +85,9 @@ static void add_secs(struct strbuf *sb, long ms)
 		strbuf_addf(sb, "%lds", sec);
 }
 
+static void live_out(void *data, enum dkms_stream stream, const char *text,
+		     size_t len);
+
 struct live *live_new(struct dkms_session *s, const struct sched_step *steps,
 		      size_t n)
 {
@@ -96,6 +107,8 @@ struct live *live_new(struct dkms_session *s, const struct sched_step *steps,
 	lv->n = n;
 	lv->n_work = n_work;
 	clock_gettime(CLOCK_MONOTONIC, &lv->t0);
+	dkms_ctx_get_output_fn(s->ctx, &lv->fn, &lv->data);
+	dkms_ctx_set_output_fn(s->ctx, live_out, lv);
 	return lv;
 }
 
@@ -298,11 +311,11 @@ static void add_status(struct strbuf *out, struct live *lv)
 static void flush(struct live *lv, struct strbuf *out)
 {
 	if (out->len)
-		dkms_write(lv->s->ctx, DKMS_STDOUT, out->buf, out->len);
+		lv->fn(lv->data, DKMS_STDOUT, out->buf, out->len);
 	strbuf_release(out);
 }
 
-void live_hide(struct live *lv)
+static void live_hide(struct live *lv)
 {
 	struct strbuf out = { 0 };
 
@@ -310,6 +323,23 @@ void live_hide(struct live *lv)
 		return;
 	add_erase(&out, lv);
 	flush(lv, &out);
+}
+
+/* The wrapped output: the status lines go first. */
+static void live_out(void *data, enum dkms_stream stream, const char *text,
+		     size_t len)
+{
+	struct live *lv = data;
+
+	live_hide(lv);
+	lv->fn(lv->data, stream, text, len);
+	if (len >= 2) {
+		memcpy(lv->tail, text + len - 2, 2);
+	} else if (len == 1) {
+		lv->tail[0] = lv->tail[1];
+		lv->tail[1] = text[0];
+	}
+	lv->wrote |= len > 0;
 }
 
 void live_show(struct live *lv)
@@ -377,6 +407,12 @@ static void add_summary(struct strbuf *out, const struct live *lv)
 	size_t count[4] = { 0 }, i;
 	int g;
 
+	/* a blank line before, as between 3.4.3's paragraphs */
+	if (lv->wrote && lv->tail[1] != '\n')
+		strbuf_adds(out, "\n\n");
+	else if (lv->wrote && lv->tail[0] != '\n')
+		strbuf_adds(out, "\n");
+
 	for (i = 0; i < lv->n; i++)
 		if (lv->st[i].state != LS_WAITING)
 			count[lv->st[i].outcome]++;
@@ -400,6 +436,7 @@ void live_finish(struct live *lv)
 
 	if (!lv)
 		return;
+	dkms_ctx_set_output_fn(lv->s->ctx, lv->fn, lv->data);
 	add_erase(&out, lv);
 	for (i = 0; i < lv->n; i++)
 		if (lv->st[i].state == LS_RUNNING)

@@ -30,9 +30,8 @@ struct live *live_new(struct dkms_session *s, const struct sched_step *steps,
  * the reason of a skip or the log of a failure. */
 void live_sync(struct live *lv, size_t i, bool launched, bool done,
 	       int status, const struct strbuf *pre, const struct strbuf *got);
-/* Before held output is written: the status lines go. */
-void live_hide(struct live *lv);
-/* Draw the status lines again (when hidden, changed, or a second on). */
+/* Draw the status lines again (when hidden, changed, or a second on);
+ * whatever is written through the ctx in between erases them first. */
 void live_show(struct live *lv);
 /* Milliseconds the scheduler may wait for its children before the next
  * live_show; -1: no limit. */

@@ -124,4 +124,14 @@ on_tty TERM=dumb -- autoinstall -k $K -j 2
 check "TERM=dumb autoinstall: no escape sequence" sh -c "! grep -q \"\$(printf '\\033')\" '$T/.tty'"
 check "TERM=dumb autoinstall: no status line, no summary" sh -c "! grep -Eq 'running|summary' '$T/.tty'"
 is "$pipe_out" "$(tr -d '\r' <"$T/.tty")" "TERM=dumb autoinstall: the pipe's output"
+# two kernels in one plan: the summary names each build's kernel, after
+# a blank line (the last kernel's output ends with 3.4.3's error)
+K2=6.1.0-2-fake
+fake_kernel "$T" $K2
+fresh
+on_tty TERM=xterm NO_COLOR=1 -- autoinstall -k $K -k $K2 -j 2
+tty=$(tr -d '\r' <"$T/.tty")
+like "$tty" "^Autoinstall summary: 4 succeeded, 2 skipped, 2 failed in [0-9]+s" "two kernels: one summary for both"
+like "$tty" "^  succeeded p01/1\.0 for $K2 \([0-9]+s\)" "two kernels: the kernel of each build"
+is "" "$(grep -B1 '^Autoinstall summary' <<<"$tty" | head -1)" "two kernels: a blank line before the summary"
 done_testing
