@@ -22,6 +22,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -425,23 +426,44 @@ static int parse_records(struct conf_eval *ev, const char *p, size_t len)
 	return -EPROTO;
 }
 
-/* The conf and its overrides (the files: their dirs may be a scratch dir
- * the sandbox uid cannot enter), the trees and the kernel's headers stay
+/* What of a conf file the sandbox sees: its whole dir when anyone may
+ * list it, since a glob in the conf expands in that dir (3.4.3 sources the
+ * conf from there); else the file alone (a 0700 scratch dir, which the
+ * sandbox uid could not enter anyway). */
+static char *conf_visible(const char *file)
+{
+	const char *slash = strrchr(file, '/');
+	struct stat st;
+	char *dir;
+
+	if (!slash || slash == file)
+		return strdup(file);
+	dir = strndup(file, (size_t)(slash - file));
+	if (dir && stat(dir, &st) == 0 &&
+	    (st.st_mode & (S_IROTH | S_IXOTH)) == (S_IROTH | S_IXOTH))
+		return dir;
+	free(dir);
+	return strdup(file);
+}
+
+/* The conf and its overrides, the trees and the kernel's headers stay
  * visible; only the scratch dir, handed to the sandbox uid, is
  * writable. */
 static int conf_sandbox(struct conf_eval *ev, const char *scratch,
 			struct dkms_sandbox **ret)
 {
 	const char *vis[16];
-	size_t n = 0, i;
+	char *own[8] = { NULL };
+	size_t n = 0, i, nown = 0;
 	int r;
 
 	*ret = NULL;
 	if (!ev->sandbox)
 		return 0;
 	for (i = 0; i < ev->nfiles && i < 8; i++)
-		if (access(ev->files[i], F_OK) == 0)
-			vis[n++] = ev->files[i];
+		if (access(ev->files[i], F_OK) == 0 &&
+		    (own[nown] = conf_visible(ev->files[i])))
+			vis[n++] = own[nown++];
 	vis[n++] = ev->dkms_tree;
 	vis[n++] = ev->source_tree;
 	vis[n++] = ev->install_tree;
@@ -450,6 +472,8 @@ static int conf_sandbox(struct conf_eval *ev, const char *scratch,
 		if (!vis[i])
 			vis[i] = "";
 	r = sandbox_new_conf(scratch, vis, n, ret);
+	for (i = 0; i < nown; i++)
+		free(own[i]);
 	if (r < 0)
 		return r;
 	(*ret)->keep_fds = 4; /* 3: the answer */
