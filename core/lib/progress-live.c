@@ -116,7 +116,7 @@ struct live *live_new(struct dkms_session *s, const struct sched_step *steps,
 static char *held_text(const struct strbuf *sb)
 {
 	struct strbuf out = { 0 };
-	const char *p = sb->buf, *end = sb->buf + sb->len;
+	const char *p = sb->buf, *end = p ? p + sb->len : NULL;
 
 	while (p && p + 2 < end) {
 		char *nl;
