@@ -209,35 +209,54 @@ static void js_refill(struct jobserver *js)
 /* What a step does around its make (copying, checking, strip, install)
  * runs at a nice value 10 above dkms's, its make at dkms's: the makes go
  * first, the rest fills the gaps they leave instead of slowing them.
- * State of the forked step process only (INT_MIN: not in a step). */
+ * But when no make runs there is no gap to fill, the step's work is what
+ * everything waits for (the first steps, before any make; the last, after
+ * the last make): at the make's priority then, or on a busy machine the
+ * others' processes starve it.  State of the forked step process only
+ * (INT_MIN: not in a step). */
 #define STEP_NICE 10
 static int make_nice = INT_MIN;
+static int step_js_fd = -1;
+static unsigned int step_budget;
+
+/* no make of ours runs: every token is in the jobserver's pipe */
+static bool no_make_runs(void)
+{
+	int have = 0;
+
+	return step_js_fd >= 0 && ioctl(step_js_fd, FIONREAD, &have) == 0 &&
+	       have >= 0 && (unsigned int)have >= step_budget;
+}
 
 void sched_for_make(bool make)
 {
 	if (make_nice != INT_MIN)
-		(void)setpriority(PRIO_PROCESS, 0, make ? make_nice : make_nice + STEP_NICE);
+		(void)setpriority(PRIO_PROCESS, 0, make || no_make_runs() ?
+				  make_nice : make_nice + STEP_NICE);
 }
 
-static void step_priority(void)
+static void step_priority(const struct jobserver *js, bool first)
 {
 	errno = 0;
 	make_nice = getpriority(PRIO_PROCESS, 0);
 	if (errno)
 		make_nice = INT_MIN;
-	sched_for_make(false);
+	step_js_fd = js->fd[0];
+	step_budget = js->budget;
+	/* one of the first, its make awaited: at the make's priority */
+	sched_for_make(first);
 }
 
 /* In the child: the step, then the trailer; never returns. */
 static _Noreturn void run_child(struct dkms_session *s,
 				const struct sched_step *st, int fd,
-				const struct jobserver *js)
+				const struct jobserver *js, bool first)
 {
 	struct child_out o = { .fd = fd, .raw = { -1, -1 } };
 	int status;
 
 	signal(SIGPIPE, SIG_IGN);
-	step_priority();
+	step_priority(js, first);
 	/* the step's make uses the jobserver (build.c, runner.c) */
 	s->jobserver = true;
 	s->jobserver_fd[0] = js->fd[0];
@@ -309,7 +328,7 @@ static void replay(struct dkms_session *s, const struct strbuf *sb)
 /* Run a step's before() (its output held in sl->pre) and fork its
  * work(); a step without work, or one before() skips, is done at once. */
 static int launch(struct dkms_session *s, const struct sched_step *st,
-		  struct slot *sl, const struct jobserver *js)
+		  struct slot *sl, const struct jobserver *js, bool first)
 {
 	dkms_output_fn fn;
 	void *data;
@@ -337,7 +356,7 @@ static int launch(struct dkms_session *s, const struct sched_step *st,
 	}
 	if (sl->pid == 0) {
 		close(fds[0]);
-		run_child(s, st, fds[1], js);
+		run_child(s, st, fds[1], js, first);
 	}
 	close(fds[1]);
 	sl->fd = fds[0];
@@ -426,7 +445,10 @@ static int launch_more(struct dkms_session *s, const struct sched_step *steps,
 	while (r == 0 && *next < n && running(sl, n) < 2 * js->budget) {
 		if (key_busy(steps, sl, *next, steps[*next].key))
 			break;
-		r = launch(s, &steps[*next], &sl[*next], js);
+		/* fewer steps than tokens: this one's make can start as
+		 * soon as it is ready */
+		r = launch(s, &steps[*next], &sl[*next], js,
+			   running(sl, n) < js->budget);
 		(*next)++;
 	}
 	return r;
