@@ -454,6 +454,16 @@ static int launch_more(struct dkms_session *s, const struct sched_step *steps,
 	return r;
 }
 
+static bool reached_make(const struct slot *sl, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (sl[i].got.len || sl[i].done)
+			return true;
+	return false;
+}
+
 int sched_run(struct dkms_session *s, const struct sched_step *steps,
 	      size_t n, unsigned int budget)
 {
@@ -481,12 +491,15 @@ int sched_run_warm(struct dkms_session *s, const struct sched_step *steps,
 	}
 	lv = live_new(s, steps, n); /* a terminal's status lines, summary */
 	while (flushed < n && (flushed < next || !stop)) {
-		if (!stop)
-			stop = launch_more(s, steps, n, sl, &next, &js);
-		if (warm && running(sl, n)) {
+		/* once a step reached its make (it said so): before, the
+		 * warming would take the CPU from the first steps, which
+		 * everything waits for; the later steps fork with it */
+		if (warm && reached_make(sl, next)) {
 			warm(s);
 			warm = NULL;
 		}
+		if (!stop)
+			stop = launch_more(s, steps, n, sl, &next, &js);
 		for (i = 0; lv && i < next; i++)
 			live_sync(lv, i, sl[i].launched, sl[i].done, sl[i].status,
 				  &sl[i].pre, &sl[i].got);
