@@ -71,6 +71,9 @@ int modinfo_version(struct dkms_ctx *ctx, const char *path,
 		    struct modver *ret);
 void modver_clear(struct modver *v);
 char *modinfo_vermagic(struct dkms_ctx *ctx, const char *path);
+/* the last "key" field of a module file through libkmod (any compression) */
+char *modinfo_field_kmod(struct dkms_ctx *ctx, const char *path,
+			 const char *key);
 /* compare_module_version: "==", "=", ">", "<" */
 const char *compare_module_version(struct dkms_ctx *ctx, const char *a,
 				   const char *b);

@@ -141,9 +141,9 @@ static int modinfo_elf(const char *path, const char *key, char **ret)
 	return r;
 }
 
-/* value of the last "key" field, or NULL */
-static char *modinfo_field(struct dkms_ctx *ctx, const char *path,
-			   const char *key)
+/* value of the last "key" field as libkmod reads it, or NULL */
+char *modinfo_field_kmod(struct dkms_ctx *ctx, const char *path,
+			 const char *key)
 {
 	/* no configuration: a module file's own fields need none */
 	static const char *const no_config[] = { NULL };
@@ -154,10 +154,6 @@ static char *modinfo_field(struct dkms_ctx *ctx, const char *path,
 	struct kmod_list *list = NULL, *l;
 	char *ret = NULL;
 
-	if (!path || !*path)
-		return NULL;
-	if (modinfo_elf(path, key, &ret) == 0)
-		return ret;
 	if (dl_kmod(ctx, &tmp, &k) < 0)
 		return NULL;
 	kctx = k->kmod_new("/nonexistent", no_config);
@@ -178,6 +174,20 @@ static char *modinfo_field(struct dkms_ctx *ctx, const char *path,
 	k->kmod_module_unref(mod);
 	k->kmod_unref(kctx);
 	return ret;
+}
+
+/* value of the last "key" field, or NULL: an uncompressed module's
+ * .modinfo is read in place, so status need not load libkmod */
+static char *modinfo_field(struct dkms_ctx *ctx, const char *path,
+			   const char *key)
+{
+	char *ret = NULL;
+
+	if (!path || !*path)
+		return NULL;
+	if (modinfo_elf(path, key, &ret) == 0)
+		return ret;
+	return modinfo_field_kmod(ctx, path, key);
 }
 
 /* the n-th whitespace-separated word of s ("" when none) */

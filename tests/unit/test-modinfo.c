@@ -9,7 +9,6 @@
 #include <unistd.h>
 
 #include "cycle.h"
-#include "dlopen.h"
 #include "tap-check.h"
 
 static const char modinfo[] =
@@ -88,31 +87,7 @@ static char *write_image(const unsigned char *b, size_t len)
 /* libkmod's answer, for comparison */
 static char *kmod_field(struct dkms_ctx *ctx, const char *path, const char *key)
 {
-	static const char *const no_config[] = { NULL };
-	const struct dl_kmod *k;
-	struct kmod_ctx *kc;
-	struct kmod_module *mod = NULL;
-	struct kmod_list *list = NULL, *l;
-	char *ret = NULL;
-
-	ck_assert_int_eq(dl_kmod(ctx, NULL, &k), 0);
-	kc = k->kmod_new("/nonexistent", no_config);
-	ck_assert_ptr_nonnull(kc);
-	if (k->kmod_module_new_from_path(kc, path, &mod) == 0 &&
-	    k->kmod_module_get_info(mod, &list) >= 0) {
-		for (l = list; l; l = k->kmod_list_next(list, l)) {
-			const char *v = k->kmod_module_info_get_value(l);
-
-			if (strcmp(k->kmod_module_info_get_key(l), key))
-				continue;
-			free(ret);
-			ret = strdup(v ? v : "");
-		}
-		k->kmod_module_info_free_list(list);
-	}
-	k->kmod_module_unref(mod);
-	k->kmod_unref(kc);
-	return ret;
+	return modinfo_field_kmod(ctx, path, key);
 }
 
 START_TEST(test_like_libkmod)
