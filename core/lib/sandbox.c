@@ -187,24 +187,26 @@ int sandbox_new_conf(const char *scratch, const char *const *visible,
 	return 0;
 }
 
-/* Whether uid/gid may search every dir on the way to p.  Below /tmp the
- * sandbox makes the dirs on the way itself. */
-static bool can_search(const struct stat *st, uid_t uid, gid_t gid)
+/* Whether uid/gid has the permission whose "other" bit is o (S_IXOTH,
+ * S_IROTH): the owner's, group's or others' bit, as the kernel picks. */
+static bool may(const struct stat *st, uid_t uid, gid_t gid, mode_t o)
 {
 	if (st->st_uid == uid)
-		return st->st_mode & S_IXUSR;
+		return st->st_mode & (o << 6);
 	if (st->st_gid == gid)
-		return st->st_mode & S_IXGRP;
-	return st->st_mode & S_IXOTH;
+		return st->st_mode & (o << 3);
+	return st->st_mode & o;
+}
+
+/* Below /tmp the sandbox makes the dirs on the way itself. */
+static bool can_search(const struct stat *st, uid_t uid, gid_t gid)
+{
+	return may(st, uid, gid, S_IXOTH);
 }
 
 static bool can_read(const struct stat *st, uid_t uid, gid_t gid)
 {
-	if (st->st_uid == uid)
-		return st->st_mode & S_IRUSR;
-	if (st->st_gid == gid)
-		return st->st_mode & S_IRGRP;
-	return st->st_mode & S_IROTH;
+	return may(st, uid, gid, S_IROTH);
 }
 
 bool sandbox_may_run(const struct dkms_sandbox *sb, const char *dir,
