@@ -167,6 +167,8 @@ endif
 TESTS += tests/safety/hostile.sh tests/safety/concurrency.sh \
 	tests/safety/last-good.sh tests/safety/journal.sh \
 	tests/safety/faults.sh
+# The journal's format 2, torn and empty journals (owner: perf).
+TESTS += tests/safety/journal-torn.sh
 if HAVE_CHECK
 unit_tests += tests/unit/test-journal
 tests_unit_test_journal_SOURCES = tests/unit/test-journal.c tests/unit/tap-check.h
