@@ -136,6 +136,22 @@ static int push_path_dirs(char ***v, size_t *n)
 	return r;
 }
 
+/* What every sandbox sees read-only: the trees, the conf dir and the
+ * kernel's headers (as named and resolved). */
+static int push_trees(struct dkms_session *s, struct dkms_sandbox *sb,
+		      size_t *nv, const char *ksrc, const char *kreal)
+{
+	int r = 0;
+
+	r |= strv_push(&sb->visible, nv, dkms_tree(s));
+	r |= strv_push(&sb->visible, nv, source_tree(s));
+	r |= strv_push(&sb->visible, nv, install_tree(s));
+	r |= strv_push(&sb->visible, nv, dkms_ctx_get_path(s->ctx, DKMS_PATH_CONF_DIR));
+	r |= strv_push(&sb->visible, nv, ksrc);
+	r |= strv_push(&sb->visible, nv, kreal);
+	return r;
+}
+
 static int fill_paths(struct dkms_session *s, struct dkms_sandbox *sb,
 		      const char *build_dir, const char *kver)
 {
@@ -147,12 +163,7 @@ static int fill_paths(struct dkms_session *s, struct dkms_sandbox *sb,
 	int r = 0;
 
 	r |= strv_push(&sb->writable, &nw, build_dir);
-	r |= strv_push(&sb->visible, &nv, dkms_tree(s));
-	r |= strv_push(&sb->visible, &nv, source_tree(s));
-	r |= strv_push(&sb->visible, &nv, install_tree(s));
-	r |= strv_push(&sb->visible, &nv, dkms_ctx_get_path(s->ctx, DKMS_PATH_CONF_DIR));
-	r |= strv_push(&sb->visible, &nv, ksrc);
-	r |= strv_push(&sb->visible, &nv, kreal);
+	r |= push_trees(s, sb, &nv, ksrc, kreal);
 	r |= strv_push(&sb->visible, &nv, sreal);
 	r |= push_path_dirs(&sb->visible, &nv);
 	return r ? -ENOMEM : 0;
@@ -314,12 +325,7 @@ int sandbox_new_script(struct dkms_session *s, const char *run_dir,
 	if (!sb)
 		return -ENOMEM;
 	configure(s, sb, true);
-	r |= strv_push(&sb->visible, &nv, dkms_tree(s));
-	r |= strv_push(&sb->visible, &nv, source_tree(s));
-	r |= strv_push(&sb->visible, &nv, install_tree(s));
-	r |= strv_push(&sb->visible, &nv, dkms_ctx_get_path(s->ctx, DKMS_PATH_CONF_DIR));
-	r |= strv_push(&sb->visible, &nv, ksrc);
-	r |= strv_push(&sb->visible, &nv, kreal);
+	r |= push_trees(s, sb, &nv, ksrc, kreal);
 	r |= strv_push(&sb->visible, &nv, run_dir);
 	r |= strv_push(&sb->visible, &nv, dreal);
 	r |= push_path_dirs(&sb->visible, &nv);
