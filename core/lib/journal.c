@@ -418,29 +418,15 @@ static int write_journal(struct journal *j, bool commit)
 
 static int fsync_path(const char *p)
 {
-	int fd = open(p, O_RDONLY | O_CLOEXEC | O_DIRECTORY);
-	int r = 0;
+	int r = fsync_open(p, O_DIRECTORY);
 
-	if (fd < 0)
-		return errno == ENOENT ? 0 : -errno;
-	if (fsync(fd) < 0)
-		r = -errno;
-	close(fd);
-	return r;
+	return r == -ENOENT ? 0 : r;
 }
 
 /* a staged file's data, its writeback started when it was written */
 static int fsync_file(const char *p)
 {
-	int fd = open(p, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-	int r = 0;
-
-	if (fd < 0)
-		return -errno;
-	if (fsync(fd) < 0)
-		r = -errno;
-	close(fd);
-	return r;
+	return fsync_open(p, O_NOFOLLOW);
 }
 
 static int write_stage(const struct jstage *st)

@@ -231,18 +231,8 @@ int copy_file_to(const char *src, const char *dst, mode_t mode)
  * directories are (the original module must never be lost). */
 static void fsync_dir_of(const char *path)
 {
-	_cleanup_free_ char *dir = strdup(path);
-	char *slash = dir ? strrchr(dir, '/') : NULL;
-	int fd;
-
-	if (!slash)
-		return;
-	*slash = '\0';
-	fd = open(*dir ? dir : "/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd >= 0) {
-		fsync(fd);
-		close(fd);
-	}
+	if (strchr(path, '/'))
+		(void)fsync_parent(path);
 }
 
 int move_file(const char *src, const char *dst)

@@ -185,11 +185,23 @@ static int write_all(int fd, const char *data, size_t len)
 	return 0;
 }
 
-static int fsync_parent(const char *path)
+int fsync_open(const char *path, int flags)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC | flags);
+	int r = 0;
+
+	if (fd < 0)
+		return -errno;
+	if (fsync(fd) < 0)
+		r = -errno;
+	close(fd);
+	return r;
+}
+
+int fsync_parent(const char *path)
 {
 	_cleanup_free_ char *dir = strdup(path);
 	char *slash;
-	int fd, r = 0;
 
 	if (!dir)
 		return -ENOMEM;
@@ -200,13 +212,7 @@ static int fsync_parent(const char *path)
 		dir[1] = '\0';
 	else
 		*slash = '\0';
-	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	if (fsync(fd) < 0)
-		r = -errno;
-	close(fd);
-	return r;
+	return fsync_open(dir, O_DIRECTORY);
 }
 
 int write_file_atomic(const char *path, const char *data, size_t len,

@@ -47,6 +47,10 @@ bool endswith(const char *s, const char *suffix);
 
 /* Read a whole file; *len gets its size.  The result is NUL-terminated. */
 int read_file(const char *path, char **ret, size_t *len);
+/* fsync what open(path, O_RDONLY | flags) opens (O_DIRECTORY,
+ * O_NOFOLLOW...), or the directory holding path: 0 or -errno. */
+int fsync_open(const char *path, int flags);
+int fsync_parent(const char *path);
 /* Write a file: temp file in the same directory, fsync, rename, fsync dir. */
 int write_file_atomic(const char *path, const char *data, size_t len,
 		      mode_t mode);
