@@ -220,6 +220,21 @@ static int failed_make(const char *log, const char *kver, const char *arch)
 	return code;
 }
 
+/* The keys after "log" of an entry without a build (added or broken):
+ * nothing installed, kept, sandboxed or signed; then the object ends. */
+static void end_unbuilt(struct dkms_session *s, struct json *j,
+			const char *m, const char *v)
+{
+	json_key(j, "installed_paths");
+	json_begin_array(j);
+	json_end_array(j);
+	json_key(j, "original_kept");
+	json_bool(j, false);
+	key_sandboxed(j, NULL);
+	secureboot_json(s, j, NULL, m, v, NULL, NULL, NULL);
+	json_end_object(j);
+}
+
 static void write_added(struct dkms_session *s, struct json *j,
 			const char *m, const char *v, const char *kver,
 			const char *arch)
@@ -246,14 +261,7 @@ static void write_added(struct dkms_session *s, struct json *j,
 	}
 	key_string(j, "reason", reason);
 	key_string(j, "log", log);
-	json_key(j, "installed_paths");
-	json_begin_array(j);
-	json_end_array(j);
-	json_key(j, "original_kept");
-	json_bool(j, false);
-	key_sandboxed(j, NULL);
-	secureboot_json(s, j, NULL, m, v, NULL, NULL, NULL);
-	json_end_object(j);
+	end_unbuilt(s, j, m, v);
 }
 
 static void installed_paths(struct dkms_session *s, struct json *j,
@@ -319,14 +327,7 @@ static void write_broken(struct dkms_session *s, struct json *j,
 	key_string(j, "state", "broken");
 	key_string(j, "reason", "source missing");
 	key_string(j, "log", NULL);
-	json_key(j, "installed_paths");
-	json_begin_array(j);
-	json_end_array(j);
-	json_key(j, "original_kept");
-	json_bool(j, false);
-	key_sandboxed(j, NULL);
-	secureboot_json(s, j, NULL, e->m, e->v, NULL, NULL, NULL);
-	json_end_object(j);
+	end_unbuilt(s, j, e->m, e->v);
 }
 
 /* One module/version: records [b, e) of the walk. */
