@@ -200,8 +200,10 @@ static void ai_drop_satisfied(struct ai *a)
 }
 
 /* 3.4.3 installs each module in a subshell: what the install prepares
- * for the kernel (signing messages) is forgotten afterwards. */
-static int install_isolated(struct dkms_session *s, const struct dkms_op *op)
+ * for the kernel (signing messages) is forgotten afterwards.  An error
+ * of ours (-errno) goes to RES too (may be NULL). */
+static int install_isolated(struct dkms_session *s, const struct dkms_op *op,
+			    struct sched_result *res)
 {
 	char *saved = s->prepared_kernel ? strdup(s->prepared_kernel) : NULL;
 	int r;
@@ -212,9 +214,63 @@ static int install_isolated(struct dkms_session *s, const struct dkms_op *op)
 	if (r < 0) {
 		dkms_echo(s, "Failed to install %s/%s: %s", op->module,
 			  op->version, strerror(-r));
+		if (res)
+			res->error = xasprintf("Failed to install %s/%s: %s",
+					       op->module, op->version, strerror(-r));
 		r = 1;
 	}
 	return r;
+}
+
+/* What a step's end says besides its status, for the live summary
+ * (scheduler.c's result): the state it starts from, looked at before
+ * the install, compared after. */
+struct step_watch {
+	char *log;        /* <m>/<v>/build/make.log: a failed build's (ops.h) */
+	struct stat log_st;
+	bool had_log;
+	bool installed;   /* maybe_install will say so and do nothing */
+};
+
+static void watch_start(struct dkms_session *s, const struct dkms_op *op,
+			struct step_watch *w)
+{
+	w->log = tree_path(s, "%s/%s/build/make.log", op->module, op->version);
+	w->had_log = w->log && stat(w->log, &w->log_st) == 0;
+	w->installed = !dkms_opt(s, DKMS_OPT_FORCE) && dkms_is_installed(s, op);
+}
+
+/* The build dir's make.log was written by this step: a make.log left
+ * by an earlier failure is not this one's log (a failure before the
+ * build, or in the install after it, leaves none: the build dir goes). */
+static bool watch_log_fresh(const struct step_watch *w)
+{
+	struct stat now;
+
+	if (!w->log || stat(w->log, &now) < 0)
+		return false;
+	return !w->had_log || now.st_ino != w->log_st.st_ino ||
+	       now.st_size != w->log_st.st_size ||
+	       now.st_mtim.tv_sec != w->log_st.st_mtim.tv_sec ||
+	       now.st_mtim.tv_nsec != w->log_st.st_mtim.tv_nsec;
+}
+
+static void watch_end(struct step_watch *w, int status,
+		      struct sched_result *res)
+{
+	if (status == 77) {
+		/* dkms_op_build's code for BUILD_EXCLUSIVE (ops.h) */
+		res->skipped = true;
+		res->reason = strdup("BUILD_EXCLUSIVE does not match this kernel");
+	} else if (status == 0 && w->installed) {
+		/* 3.4.3 counts it a success; nothing was done */
+		res->skipped = true;
+		res->reason = strdup("already installed");
+	} else if (status && watch_log_fresh(w)) {
+		res->log = w->log;
+		w->log = NULL;
+	}
+	free(w->log);
 }
 
 /* Step 2: install every waiting module whose dependencies are all there.
@@ -244,12 +300,21 @@ static int step_before(struct dkms_session *s, void *data)
 	return 0;
 }
 
-static int step_work(struct dkms_session *s, void *data)
+/* RES: how it ended, when someone asks (the scheduler's live summary). */
+static int step_work(struct dkms_session *s, void *data,
+		     struct sched_result *res)
 {
 	struct ai_step *st = data;
 	struct dkms_op op = { st->p->m, st->p->v, st->a->kver, st->a->arch };
+	struct step_watch w = { 0 };
+	int r;
 
-	return install_isolated(s, &op);
+	if (res)
+		watch_start(s, &op, &w);
+	r = install_isolated(s, &op, res);
+	if (res)
+		watch_end(&w, r, res);
+	return r;
 }
 
 static int step_after(struct dkms_session *s, void *data, int status)
@@ -355,8 +420,11 @@ static int ai_pass(struct ai *a, size_t *progress, unsigned int budget)
 		if (a->todo[i].done || a->todo[i].deps.n)
 			continue;
 		data[n] = (struct ai_step){ a, &a->todo[i], progress };
-		steps[n] = (struct sched_step){ step_before, step_work,
-						step_after, &data[n], NULL };
+		steps[n] = (struct sched_step){
+			.before = step_before, .work = step_work,
+			.after = step_after, .data = &data[n],
+			.label = { a->todo[i].m, a->todo[i].v, a->kver, a->arch },
+		};
 		n++;
 	}
 	if (budget > 1 && n > 1 && ai_independent(a)) {
@@ -368,7 +436,7 @@ static int ai_pass(struct ai *a, size_t *progress, unsigned int budget)
 		r = step_before(a->s, &data[i]);
 		if (r)
 			break;
-		r = step_after(a->s, &data[i], step_work(a->s, &data[i]));
+		r = step_after(a->s, &data[i], step_work(a->s, &data[i], NULL));
 	}
 out:
 	free(steps);
@@ -544,9 +612,10 @@ static int k_before(struct dkms_session *s, void *data)
 	return SCHED_SKIP;
 }
 
-static int k_work(struct dkms_session *s, void *data)
+static int k_work(struct dkms_session *s, void *data,
+		  struct sched_result *res)
 {
-	return step_work(s, &((struct ai_kstep *)data)->step);
+	return step_work(s, &((struct ai_kstep *)data)->step, res);
 }
 
 static int k_after(struct dkms_session *s, void *data, int status)
@@ -590,7 +659,7 @@ static int ai_run_together(struct dkms_session *s, struct ai_kernel *ks,
 	for (i = 0; i < nk; i++) {
 		struct ai_kernel *k = &ks[i];
 
-		steps[n++] = (struct sched_step){ NULL, NULL, k_header, k, NULL };
+		steps[n++] = (struct sched_step){ .after = k_header, .data = k };
 		for (j = 0; !k->stopped && j < k->a.n_todo; j++) {
 			struct pending *p = &k->a.todo[j];
 
@@ -600,11 +669,15 @@ static int ai_run_together(struct dkms_session *s, struct ai_kernel *ks,
 				r = -ENOMEM;
 				goto out;
 			}
-			steps[n++] = (struct sched_step){ k_before, k_work, k_after,
-							  &data[nd], data[nd].key };
+			steps[n++] = (struct sched_step){
+				.before = k_before, .work = k_work,
+				.after = k_after, .data = &data[nd],
+				.key = data[nd].key,
+				.label = { p->m, p->v, k->a.kver, k->a.arch },
+			};
 			nd++;
 		}
-		steps[n++] = (struct sched_step){ NULL, NULL, k_summary, k, NULL };
+		steps[n++] = (struct sched_step){ .after = k_summary, .data = k };
 	}
 	r = run_independent(s, steps, n, budget);
 out:

@@ -37,20 +37,38 @@ int dkms_rebuild_dependents(struct dkms_session *s, const char *kver,
 			    const char *arch);
 
 /* ---- scheduler.c ---------------------------------------------------------- */
+/* What a step works on, for the live summary (progress-live.c) to name
+ * it by; all NULL: a step with nothing to show. */
+struct sched_label {
+	const char *module, *version, *kernel, *arch;
+};
+/* How a step's work ended, beyond its exit status, filled by work() in
+ * the child and sent back to dkms with its output (scheduler.c); the
+ * strings are malloc'd, NULL when not known. */
+struct sched_result {
+	bool skipped;  /* nothing was done (a skip may exit 0) */
+	char *reason;  /* why it was skipped */
+	char *log;     /* a failure's log to consult */
+	char *error;   /* a failure's cause, when no log holds it */
+};
+void sched_result_clear(struct sched_result *res);
 /* One step of a plan: before() runs in dkms in plan order (may print; a
  * non-zero return stops the plan there, SCHED_SKIP skips this step),
  * work() in a forked child beside the other steps (its return is the
- * exit status; its makes share the budget through a jobserver), after()
+ * exit status, what else it knows of its end goes in res; its makes
+ * share the budget through a jobserver), after()
  * in plan order once the step's output was written.  A step without
  * work() runs nothing: its after() is called in its place, status 0. */
 struct sched_step {
 	int (*before)(struct dkms_session *s, void *data);
-	int (*work)(struct dkms_session *s, void *data);
+	int (*work)(struct dkms_session *s, void *data,
+		    struct sched_result *res);
 	int (*after)(struct dkms_session *s, void *data, int status);
 	void *data;
 	/* steps with the same key never run at the same time (one module
 	 * version's build dir serves all its kernels); NULL: none */
 	const char *key;
+	struct sched_label label;
 };
 #define SCHED_SKIP 1000
 /* Run steps, their makes running at most budget jobs at once (with twice

@@ -2,11 +2,11 @@
 /*
  * Live status lines of a parallel autoinstall (see progress-live.h).
  *
- * What a step is and how it ended is read from what it printed, the
- * scheduler's held output: its name from 3.4.3's "Autoinstall of module
- * M/V for kernel K (A)", a skip's reason and a failure's make.log from
- * 3.4.3's own messages.  Those texts are pinned by the comparison with
- * 3.4.3 (tests/diff), and the scheduler needs to know nothing of modules.
+ * What a step is comes from its label (module, version, kernel), how it
+ * ended from its exit status and the result its work handed back
+ * (skipped and why, the log of a failure or its error): data the step
+ * has, never read back out of the messages it printed, whose wording is
+ * 3.4.3's to keep and may change with it.
  *
  * All output goes through us while the steps run (the ctx's output
  * function is wrapped): the status lines are erased before anything else
@@ -53,6 +53,7 @@ struct live_step {
 
 struct live {
 	struct dkms_session *s;
+	const struct sched_step *steps; /* their labels */
 	dkms_output_fn fn;      /* the output we wrap */
 	void *data;
 	char tail[2];           /* the last two bytes others wrote */
@@ -103,6 +104,7 @@ struct live *live_new(struct dkms_session *s, const struct sched_step *steps,
 	if (!lv)
 		return NULL;
 	lv->s = s;
+	lv->steps = steps;
 	lv->color = t & DKMS_TERMINAL_COLOR;
 	lv->n = n;
 	lv->n_work = n_work;
@@ -112,121 +114,37 @@ struct live *live_new(struct dkms_session *s, const struct sched_step *steps,
 	return lv;
 }
 
-/* The text of held output (scheduler.c's "O|E <len>\n<bytes>" chunks). */
-static char *held_text(const struct strbuf *sb)
+/* "m/v for kver", from the step's label */
+static char *step_label(const struct sched_label *l, size_t i)
 {
-	struct strbuf out = { 0 };
-	const char *p = sb->buf, *end = p ? p + sb->len : NULL;
-
-	while (p && p + 2 < end) {
-		char *nl;
-		unsigned long len = strtoul(p + 2, &nl, 10);
-
-		if (*nl != '\n' || len > (size_t)(end - nl - 1))
-			break;
-		if (p[0] == 'O' || p[0] == 'E')
-			strbuf_add(&out, nl + 1, len);
-		p = nl + 1 + len;
-	}
-	return strbuf_steal(&out);
+	if (!l->module)
+		return xasprintf("step %zu", i + 1);
+	if (!l->kernel)
+		return xasprintf("%s/%s", l->module, l->version ? l->version : "?");
+	return xasprintf("%s/%s for %s", l->module, l->version ? l->version : "?",
+			 l->kernel);
 }
 
-/* "m/v for kver" from "Autoinstall of module m/v for kernel kver (arch)" */
-static char *step_label(const struct strbuf *pre, size_t i)
+/* How a step ended, and why: a skip's reason, a failure's log, else its
+ * error (RES NULL: the child said nothing, as when it was killed). */
+static void step_outcome(struct live_step *st, const struct sched_result *res)
 {
-	static const char head[] = "Autoinstall of module ";
-	_cleanup_free_ char *text = held_text(pre);
-	const char *p = text ? strstr(text, head) : NULL;
-	struct strbuf sb = { 0 };
-	const char *k, *e;
+	bool skipped = res && res->skipped;
 
-	if (!p) {
-		strbuf_addf(&sb, "step %zu", i + 1);
-		return strbuf_steal(&sb);
-	}
-	p += strlen(head);
-	k = strstr(p, " for kernel ");
-	e = strchr(p, '\n');
-	if (!e)
-		e = p + strlen(p);
-	if (!k || k > e) {
-		strbuf_add(&sb, p, (size_t)(e - p));
-		return strbuf_steal(&sb);
-	}
-	strbuf_add(&sb, p, (size_t)(k - p));
-	strbuf_adds(&sb, " for ");
-	k += strlen(" for kernel ");
-	e = strstr(k, " (") && strstr(k, " (") < e ? strstr(k, " (") : e;
-	strbuf_add(&sb, k, (size_t)(e - k));
-	return strbuf_steal(&sb);
-}
-
-/* The last line of TEXT with something in it. */
-static char *last_line(const char *text)
-{
-	const char *end = text + strlen(text), *b;
-
-	while (end > text && (end[-1] == '\n' || end[-1] == ' '))
-		end--;
-	for (b = end; b > text && b[-1] != '\n'; b--)
-		;
-	return end > b ? strndup(b, (size_t)(end - b)) : NULL;
-}
-
-/* 3.4.3's error paragraph ("Error! " to the blank line) on one line */
-static char *error_text(const char *text)
-{
-	const char *p = strstr(text, "Error! "), *e;
-	struct strbuf sb = { 0 };
-
-	if (!p)
-		return NULL;
-	p += strlen("Error! ");
-	e = strstr(p, "\n\n");
-	if (!e)
-		e = p + strlen(p);
-	for (; p < e; p++)
-		strbuf_addch(&sb, *p == '\n' ? ' ' : *p);
-	while (sb.len && sb.buf[sb.len - 1] == ' ')
-		sb.buf[--sb.len] = '\0';
-	return strbuf_steal(&sb);
-}
-
-/* How a step ended (exit status 77: skipped, as for autoinstall.c) and
- * why: a skip's reason, a failure's make.log or error. */
-static void step_outcome(struct live_step *st, const struct strbuf *got)
-{
-	static const char consult[] = "Consult ";
-	_cleanup_free_ char *text = held_text(got);
-	const char *p, *e;
-
-	st->outcome = st->status == 0 ? LO_SUCCEEDED :
-		      st->status == 77 ? LO_SKIPPED : LO_FAILED;
-	if (!text)
+	st->outcome = skipped ? LO_SKIPPED :
+		      st->status == 0 ? LO_SUCCEEDED : LO_FAILED;
+	if (!res)
 		return;
-	if (st->status == 0 && strstr(text, " already installed on kernel ")) {
-		/* 3.4.3 counts it as a success; nothing was done */
-		st->outcome = LO_SKIPPED;
-		st->note = strdup("already installed");
-	} else if (st->status == 77 && strstr(text, "BUILD_EXCLUSIVE")) {
-		st->note = strdup("BUILD_EXCLUSIVE does not match this kernel");
-	} else if (st->status && (p = strstr(text, consult)) &&
-		   (e = strstr(p, " for more information."))) {
-		struct strbuf sb = { 0 };
-
-		p += strlen(consult);
-		strbuf_adds(&sb, "log ");
-		strbuf_add(&sb, p, (size_t)(e - p));
-		st->note = strbuf_steal(&sb);
-	} else if (st->status) {
-		st->note = error_text(text);
-		if (!st->note)
-			st->note = last_line(text);
-	}
+	if (skipped && res->reason)
+		st->note = strdup(res->reason);
+	else if (st->outcome == LO_FAILED && res->log)
+		st->note = xasprintf("log %s", res->log);
+	else if (st->outcome == LO_FAILED && res->error)
+		st->note = strdup(res->error);
 }
 
 void live_sync(struct live *lv, size_t i, bool launched, bool done,
-	       int status, const struct strbuf *pre, const struct strbuf *got)
+	       int status, const struct sched_result *res)
 {
 	struct live_step *st;
 
@@ -235,7 +153,7 @@ void live_sync(struct live *lv, size_t i, bool launched, bool done,
 	st = &lv->st[i];
 	if (st->state == LS_WAITING) {
 		st->state = LS_RUNNING;
-		st->label = step_label(pre, i);
+		st->label = step_label(&lv->steps[i].label, i);
 		clock_gettime(CLOCK_MONOTONIC, &st->t0);
 		lv->n_running++;
 		lv->dirty = true;
@@ -244,7 +162,7 @@ void live_sync(struct live *lv, size_t i, bool launched, bool done,
 		st->state = LS_DONE;
 		st->ms = ms_since(&st->t0);
 		st->status = status;
-		step_outcome(st, got);
+		step_outcome(st, res);
 		lv->n_running--;
 		lv->n_done++;
 		lv->dirty = true;

@@ -20,16 +20,17 @@
 
 struct live;
 struct sched_step;
+struct sched_result;
 
-/* For the N STEPS of a scheduler run.  NULL when the output is not a
- * terminal (or on ENOMEM): every call below does nothing with NULL. */
+/* For the N STEPS of a scheduler run (named by their labels; STEPS must
+ * outlive LV).  NULL when the output is not a terminal (or on ENOMEM):
+ * every call below does nothing with NULL. */
 struct live *live_new(struct dkms_session *s, const struct sched_step *steps,
 		      size_t n);
-/* Step I's state as the scheduler sees it now; PRE and GOT its held
- * output (scheduler.c's chunks), read for its name and, once it is done,
- * the reason of a skip or the log of a failure. */
+/* Step I's state as the scheduler sees it now; once it is done, STATUS
+ * and RES (its work's result) say how it ended and why. */
 void live_sync(struct live *lv, size_t i, bool launched, bool done,
-	       int status, const struct strbuf *pre, const struct strbuf *got);
+	       int status, const struct sched_result *res);
 /* Draw the status lines again (when hidden, changed, or a second on);
  * whatever is written through the ctx in between erases them first. */
 void live_show(struct live *lv);

@@ -8,9 +8,12 @@
  *
  * A child sends back over a pipe: its output as "O|E <len>\n<bytes>"
  * chunks, then what the parent must know afterwards: "I <len>\n<kver>"
- * (an initramfs to regenerate, initramfs.c) and "D <len>\n<kver>" (depmod
+ * (an initramfs to regenerate, initramfs.c), "D <len>\n<kver>" (depmod
  * wanted: children never run depmod, which would race with each other's
- * installs; the parent runs it once per kernel at the end).
+ * installs; the parent runs it once per kernel at the end) and how the
+ * step ended as its work() told (struct sched_result): "S" skipped (its
+ * reason, maybe empty), "L" a log, "X" an error.  That result is the
+ * live summary's (progress-live.c), which so never reads the messages.
  *
  * The budget is shared with the makes through a GNU make jobserver: a
  * pipe holding one token per job the budget allows.  A step's make takes
@@ -50,8 +53,17 @@ struct slot {
 	pid_t pid;
 	int fd;              /* read end, -1 once at EOF */
 	int status;
+	struct sched_result res; /* from the child's trailer */
 	bool launched, done, skipped;
 };
+
+void sched_result_clear(struct sched_result *res)
+{
+	free(res->reason);
+	free(res->log);
+	free(res->error);
+	*res = (struct sched_result){ 0 };
+}
 
 static void chunk(struct strbuf *sb, char tag, const char *text, size_t len)
 {
@@ -150,12 +162,62 @@ static void capture_raw(struct child_out *o)
 
 static void send_list(int fd, char tag, char *const *l)
 {
-	for (; l && *l; l++) {
-		struct strbuf sb = { 0 };
+	for (; l && *l; l++)
+		send_chunk(fd, tag, *l, strlen(*l));
+}
 
-		chunk(&sb, tag, *l, strlen(*l));
-		write_all(fd, sb.buf, sb.len);
-		strbuf_release(&sb);
+static void send_str(int fd, char tag, const char *v)
+{
+	if (v)
+		send_chunk(fd, tag, v, strlen(v));
+}
+
+static void send_result(int fd, const struct sched_result *res)
+{
+	if (res->skipped)
+		send_str(fd, 'S', res->reason ? res->reason : "");
+	send_str(fd, 'L', res->log);
+	send_str(fd, 'X', res->error);
+}
+
+/* The chunk of SB at *POS: its tag, text and length; *POS past it.
+ * False at the end, or where a child died mid-chunk. */
+static bool next_chunk(const struct strbuf *sb, size_t *pos, char *tag,
+		       const char **text, size_t *len)
+{
+	const char *p = sb->buf + *pos;
+	char *nl;
+	unsigned long l;
+
+	/* "T N\n" at least: strtoul stays in the buffer */
+	if (!sb->buf || sb->len < *pos + 3)
+		return false;
+	l = strtoul(p + 2, &nl, 10);
+	if (*nl != '\n' || l > sb->len - (size_t)(nl + 1 - sb->buf))
+		return false;
+	*tag = p[0];
+	*text = nl + 1;
+	*len = l;
+	*pos = (size_t)(nl + 1 + l - sb->buf);
+	return true;
+}
+
+/* The result a finished child sent after its output. */
+static void read_result(struct slot *sl)
+{
+	size_t pos = 0, len;
+	const char *text;
+	char tag;
+
+	while (next_chunk(&sl->got, &pos, &tag, &text, &len)) {
+		char **v = tag == 'S' ? &sl->res.reason : tag == 'L' ? &sl->res.log :
+			   tag == 'X' ? &sl->res.error : NULL;
+
+		if (!v)
+			continue;
+		sl->res.skipped |= tag == 'S';
+		free(*v);
+		*v = len ? strndup(text, len) : NULL;
 	}
 }
 
@@ -253,6 +315,7 @@ static _Noreturn void run_child(struct dkms_session *s,
 				const struct jobserver *js, bool first)
 {
 	struct child_out o = { .fd = fd, .raw = { -1, -1 } };
+	struct sched_result res = { 0 };
 	int status;
 
 	signal(SIGPIPE, SIG_IGN);
@@ -264,10 +327,12 @@ static _Noreturn void run_child(struct dkms_session *s,
 	capture_raw(&o);
 	dkms_ctx_set_output_fn(s->ctx, record_to_pipe, &o);
 	s->defer_depmod = true;
-	status = st->work(s, st->data);
+	status = st->work(s, st->data, &res);
 	drain_raw(&o);
 	send_list(fd, 'I', s->initramfs_pending);
 	send_list(fd, 'D', s->depmod_deferred);
+	send_result(fd, &res);
+	sched_result_clear(&res);
 	_exit(status < 0 ? 1 : status & 0xff);
 }
 
@@ -295,33 +360,31 @@ void dkms_depmod_defer(struct dkms_session *s, const char *kver)
 	(void)strv_add_unique(&s->depmod_deferred, kver);
 }
 
-/* Write a step's chunks out; take note of the child's trailer. */
+/* Write a step's chunks out; take note of the child's trailer (its
+ * result was read at its end: read_result). */
 static void replay(struct dkms_session *s, const struct strbuf *sb)
 {
-	const char *p = sb->buf, *end = sb->buf + sb->len;
+	size_t pos = 0, len;
+	const char *text;
+	char tag;
 
-	while (p && p < end) {
-		char *nl;
-		unsigned long len = strtoul(p + 2, &nl, 10);
+	while (next_chunk(sb, &pos, &tag, &text, &len)) {
 		_cleanup_free_ char *v = NULL;
 
-		if (*nl != '\n' || len > (size_t)(end - nl - 1))
-			return; /* a child died mid-chunk */
-		switch (p[0]) {
+		switch (tag) {
 		case 'O':
 		case 'E':
-			dkms_write(s->ctx, p[0] == 'O' ? DKMS_STDOUT : DKMS_STDERR,
-				   nl + 1, len);
+			dkms_write(s->ctx, tag == 'O' ? DKMS_STDOUT : DKMS_STDERR,
+				   text, len);
 			break;
 		case 'I':
 		case 'D':
-			v = strndup(nl + 1, len);
+			v = strndup(text, len);
 			if (v)
-				(void)strv_add_unique(p[0] == 'I' ? &s->initramfs_pending
-								  : &s->depmod_deferred, v);
+				(void)strv_add_unique(tag == 'I' ? &s->initramfs_pending
+								 : &s->depmod_deferred, v);
 			break;
 		}
-		p = nl + 1 + len;
 	}
 }
 
@@ -414,6 +477,7 @@ static int pump(struct slot *sl, size_t n, struct jobserver *js, int timeout)
 			close(x->fd);
 			x->fd = -1;
 			reap(x);
+			read_result(x);
 		}
 	}
 	if (!running(sl, n))
@@ -502,7 +566,7 @@ int sched_run_warm(struct dkms_session *s, const struct sched_step *steps,
 			stop = launch_more(s, steps, n, sl, &next, &js);
 		for (i = 0; lv && i < next; i++)
 			live_sync(lv, i, sl[i].launched, sl[i].done, sl[i].status,
-				  &sl[i].pre, &sl[i].got);
+				  &sl[i].res);
 		for (; flushed < next && sl[flushed].done; flushed++) {
 			const struct sched_step *st = &steps[flushed];
 
@@ -531,6 +595,7 @@ int sched_run_warm(struct dkms_session *s, const struct sched_step *steps,
 			close(sl[i].fd);
 		strbuf_release(&sl[i].pre);
 		strbuf_release(&sl[i].got);
+		sched_result_clear(&sl[i].res);
 	}
 	js_close(&js);
 	free(sl);
