@@ -198,6 +198,8 @@ endif
 # Secure Boot report in status --json, the build progress line on a
 # terminal (owner: ux).
 TESTS += tests/dist/secureboot.sh tests/dist/progress.sh
+# the parallel autoinstall summary from its steps' data (owner: live)
+TESTS += tests/dist/progress-summary.sh
 if HAVE_CHECK
 unit_tests += tests/unit/test-secureboot
 tests_unit_test_secureboot_SOURCES = tests/unit/test-secureboot.c tests/unit/tap-check.h
