@@ -185,13 +185,14 @@ static void send_result(int fd, const struct sched_result *res)
 static bool next_chunk(const struct strbuf *sb, size_t *pos, char *tag,
 		       const char **text, size_t *len)
 {
-	const char *p = sb->buf + *pos;
+	const char *p;
 	char *nl;
 	unsigned long l;
 
 	/* "T N\n" at least: strtoul stays in the buffer */
 	if (!sb->buf || sb->len < *pos + 3)
 		return false;
+	p = sb->buf + *pos;
 	l = strtoul(p + 2, &nl, 10);
 	if (*nl != '\n' || l > sb->len - (size_t)(nl + 1 - sb->buf))
 		return false;
