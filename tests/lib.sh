@@ -13,11 +13,13 @@
 # TAP: plan N, ok NAME, not_ok NAME, check NAME CMD..., is EXP ACT NAME,
 # like ACT REGEX NAME, diag TEXT, skip REASON [N], skip_all REASON,
 # bail_out REASON, done_testing.  Trees: scratch, mk_trees, fake_kernel,
-# fake_kernel_module, have_real_kernel, real_kernel, copy_module.
-# Running dkms: dkms_ours, dkms_ours_sandboxed, dkms_ref (the reference
-# 3.4.3 in a throw-away overlay of /etc and /var/lib), have_ref,
-# can_sandbox, ref_sandbox, ref_write.  Comparing: normalize_output,
-# tree_listing.
+# fake_signing_kernel, fake_kernel_module, have_real_kernel, real_kernel,
+# copy_module, tiny_module, hello_built, install_step.  The build
+# sandbox: need_sandbox, sandbox_scratch, listen_loopback.  Running dkms:
+# dkms_ours, dkms_nosb, dkms_ours_sandboxed, dkms_ref (the reference
+# 3.4.3 in a throw-away overlay of /etc and /var/lib), side_by_side,
+# have_ref, can_sandbox, ref_sandbox, ref_write.  Comparing:
+# normalize_output, tree_listing.
 
 if [ -z "${top_srcdir:-}" ]; then
 	top_srcdir=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -178,6 +180,16 @@ fake_kernel() {
 		"$kver" "$@" || bail_out "mkfake.sh failed for $kver"
 }
 
+# fake_signing_kernel T KVER: fake_kernel T KVER signing its modules
+# (sha256) with Debian's sign-file, whose path is set in $sf.  Skips the
+# whole script without openssl or that sign-file.
+fake_signing_kernel() {
+	command -v openssl >/dev/null || skip_all "openssl is not installed"
+	sf=$(ls /usr/lib/linux-kbuild-*/scripts/sign-file 2>/dev/null | head -n1)
+	[ -x "$sf" ] || skip_all "no Debian sign-file"
+	fake_kernel "$1" "$2" CONFIG_MODULE_SIG=y CONFIG_MODULE_SIG_HASH='"sha256"'
+}
+
 # fake_kernel_module T KVER NAME [VERSION] [SUBDIR]: a module the
 # "distribution" shipped, T/lib/KVER/kernel/SUBDIR/NAME.ko (SUBDIR
 # defaults to drivers/misc), built with the fake kernel; MODULE_VERSION
@@ -212,13 +224,20 @@ have_real_kernel() {
 	[ -e "/lib/modules/$1/build/Makefile" ] && [ -d "/lib/modules/$1/build/include" ]
 }
 
-# real_kernel T KVER: T/lib/KVER/build -> /lib/modules/KVER/build (read
-# only).  Skips the whole script when the headers are absent; test with
-# have_real_kernel first to do something else.
+# real_kernel T KVER...: T/lib/KVER/build -> /lib/modules/KVER/build
+# (read only) for each KVER.  Skips the whole script when the headers of
+# one are absent (before linking any); test with have_real_kernel first
+# to do something else.
 real_kernel() {
-	have_real_kernel "$2" || skip_all "kernel headers for $2 are not installed"
-	mkdir -p "$1/lib/$2"
-	ln -sfn "/lib/modules/$2/build" "$1/lib/$2/build"
+	local t=$1 k
+	shift
+	for k; do
+		have_real_kernel "$k" || skip_all "kernel headers for $k are not installed"
+	done
+	for k; do
+		mkdir -p "$t/lib/$k"
+		ln -sfn "/lib/modules/$k/build" "$t/lib/$k/build"
+	done
 }
 
 # copy_module NAME-VERSION [T]: tests/modules/NAME-VERSION into T/src.
@@ -227,6 +246,81 @@ copy_module() {
 	mkdir -p "$t/src"
 	cp -a "$top_srcdir/tests/modules/$1" "$t/src/$1" ||
 		bail_out "no fixture module $1"
+}
+
+# tiny_module NAME VERSION [CONF_LINE...]: $T/src/NAME-VERSION, a module
+# that builds with any kernel (NAME.c and a Makefile) and installs to
+# /updates; the CONF_LINEs (e.g. AUTOINSTALL=yes) end its dkms.conf.
+tiny_module() {
+	local name=$1 version=$2 d=$T/src/$1-$2
+	shift 2
+	mkdir -p "$d"
+	printf '#include <linux/module.h>\nMODULE_LICENSE("GPL");\n' >"$d/$name.c"
+	echo "obj-m := $name.o" >"$d/Makefile"
+	printf 'PACKAGE_NAME="%s"\nPACKAGE_VERSION="%s"\nBUILT_MODULE_NAME[0]="%s"\nDEST_MODULE_LOCATION[0]="/updates"\n' \
+		"$name" "$version" "$name" >"$d/dkms.conf"
+	[ $# -eq 0 ] || printf '%s\n' "$@" >>"$d/dkms.conf"
+}
+
+# hello_built KVER: a scratch $T (the trees, fake kernel KVER) in which
+# hello/0.1 is added and built by dkms_nosb; bails out when it cannot be.
+hello_built() {
+	scratch
+	mk_trees "$T"
+	fake_kernel "$T" "$1"
+	copy_module hello-0.1
+	dkms_nosb add hello/0.1 >/dev/null 2>&1 &&
+		dkms_nosb build hello/0.1 -k "$1" >/dev/null 2>&1 ||
+		bail_out "cannot build hello"
+}
+
+# install_step KVER STEP: the number of the step named STEP (fault.c) in
+# a clean `install hello/0.1 -k KVER`, from its DKMS_FAULT_LOG, which is
+# left in $T/fault.log; the install is undone and the dkms tree put back.
+install_step() {
+	rm -f "$T/fault.log"
+	cp -a "$T/dkms" "$T/dkms.save"
+	DKMS_FAULT_LOG=$T/fault.log dkms_nosb install hello/0.1 -k "$1" >/dev/null 2>&1
+	dkms_nosb uninstall hello/0.1 -k "$1" >/dev/null 2>&1
+	rm -rf "$T/dkms" && mv "$T/dkms.save" "$T/dkms"
+	grep -m1 " $2\$" "$T/fault.log" | cut -d' ' -f1
+}
+
+# ------------------------------------------------------ the build sandbox
+
+# need_sandbox: skips the whole script where dkms's build sandbox cannot
+# work (it drops from root into mount, network and pid namespaces).
+need_sandbox() {
+	[ "$(id -u)" = 0 ] || skip_all "needs root (the sandbox drops from root)"
+	unshare -mnp --fork true 2>/dev/null || skip_all "namespaces are refused here"
+}
+
+# sandbox_scratch KVER: need_sandbox, then a scratch $T with the trees,
+# fake kernel KVER and an empty $T/root/etc/dkms (for --root "$T/root").
+sandbox_scratch() {
+	need_sandbox
+	scratch
+	mk_trees "$T"
+	fake_kernel "$T" "$1"
+	mkdir -p "$T/root/etc/dkms"
+}
+
+# listen_loopback: a listener on a random port of 127.0.0.1, $PORT, for
+# 60 s; $T/connected is made when something connects.  Its pid is
+# $LISTENER: kill and wait for it when done.
+listen_loopback() {
+	PORT=$((20000 + RANDOM % 20000))
+	/usr/bin/python3 -c '
+import socket, sys
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(5); s.settimeout(60)
+try:
+    c, _ = s.accept(); open(sys.argv[2], "w").write("connected\n")
+except Exception: pass
+' "$PORT" "$T/connected" &
+	# shellcheck disable=SC2034 # for the caller
+	LISTENER=$!
+	sleep 0.3
 }
 
 # ----------------------------------------------------------------- dkms
@@ -246,6 +340,18 @@ dkms_ours_sandboxed() {
 	# shellcheck disable=SC2086
 	ref_sandbox ${DKMS_WRAPPER:-} "$DKMS" "$@" --dkmstree "$T/dkms" \
 		--sourcetree "$T/src" --installtree "$T/lib"
+}
+
+# dkms_nosb ARGS...: dkms_ours with --no-sandbox when `dkms --help`
+# lists it, for tests the build sandbox is not about (quicker off).  The
+# help is read on the first call (make that one outside a subshell).
+dkms_nosb() {
+	if [ -z "${tap_nosb_probed:-}" ]; then
+		tap_nosb=()
+		"$DKMS" --help 2>&1 | grep -q -- --no-sandbox && tap_nosb=(--no-sandbox)
+		tap_nosb_probed=1
+	fi
+	dkms_ours "$@" "${tap_nosb[@]}"
 }
 
 # can_sandbox: whether ref_sandbox can work here (root, mount namespaces,
@@ -350,6 +456,22 @@ dkms_ref() {
 	fi
 	rm -f "$out" "$err"
 	return "$rc"
+}
+
+# side_by_side A B ARGS...: `dkms ARGS...` by ours on the scratch machine
+# A and by the reference on B, both inside ref_sandbox (as $T: it is left
+# at B); exit codes in $ra and $rb, stdout and stderr in A/.o, A/.e, B/.o
+# and B/.e.
+# shellcheck disable=SC2034 # ra and rb are for the caller
+side_by_side() {
+	local a=$1 b=$2
+	shift 2
+	T=$a
+	dkms_ours_sandboxed "$@" >"$a/.o" 2>"$a/.e"
+	ra=$?
+	T=$b
+	dkms_ref "$@" >"$b/.o" 2>"$b/.e"
+	rb=$?
 }
 
 # ------------------------------------------------------------ comparing

@@ -35,13 +35,7 @@ done
 same() {
 	local name=$1 ra rb
 	shift
-	T=$A
-	ref_sandbox "$DKMS" "$@" --dkmstree "$A/dkms" --sourcetree "$A/src" \
-		--installtree "$A/lib" >"$A/.o" 2>"$A/.e"
-	ra=$?
-	T=$B
-	dkms_ref "$@" >"$B/.o" 2>"$B/.e"
-	rb=$?
+	side_by_side "$A" "$B" "$@"
 	is "$rb" "$ra" "$name: exit code"
 	is "$(normalize_output "$B" <"$B/.o")" "$(normalize_output "$A" <"$A/.o")" "$name: stdout"
 	is "$(normalize_output "$B" <"$B/.e")" "$(normalize_output "$A" <"$A/.e")" "$name: stderr"

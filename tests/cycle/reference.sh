@@ -23,13 +23,7 @@ done
 same() {
 	local name=$1 ra rb oa ob ea eb
 	shift
-	T=$A
-	ref_sandbox "$DKMS" "$@" --dkmstree "$A/dkms" --sourcetree "$A/src" \
-		--installtree "$A/lib" >"$A/.o" 2>"$A/.e"
-	ra=$?
-	T=$B
-	dkms_ref "$@" >"$B/.o" 2>"$B/.e"
-	rb=$?
+	side_by_side "$A" "$B" "$@"
 	# usage names the program as it was called
 	oa=$(normalize_output "$A" <"$A/.o" | sed "s|^Usage: $DKMS |Usage: dkms |")
 	ob=$(normalize_output "$B" <"$B/.o" | sed "s|^Usage: $DKMS_REF |Usage: dkms |")

@@ -3,12 +3,9 @@
 # Module signing as 3.4.3 decides it: by policy, kernel config and
 # sign-file; the MOK key pair made with openssl when missing.
 . "$top_srcdir/tests/cycle/cycle-lib.sh"
-command -v openssl >/dev/null || skip_all "openssl is not installed"
-sf=$(ls /usr/lib/linux-kbuild-*/scripts/sign-file 2>/dev/null | head -n1)
-[ -x "$sf" ] || skip_all "no Debian sign-file"
 K=6.1.0-1-fake
 cy_init
-fake_kernel "$T" $K CONFIG_MODULE_SIG=y CONFIG_MODULE_SIG_HASH='"sha256"'
+fake_signing_kernel "$T" $K
 copy_module hello-0.1
 fw=$T/root/etc/dkms/framework.conf
 

@@ -12,16 +12,7 @@ cy_init $K
 A=(--root "$T/root" --dkmstree "$T/dkms" --sourcetree "$T/src" --installtree "$T/lib")
 
 # mod NAME [dkms.conf lines...]: a module NAME/1.0 that builds
-mod() {
-	local n=$1 d=$T/src/$1-1.0
-	shift
-	mkdir -p "$d"
-	printf '#include <linux/module.h>\nMODULE_LICENSE("GPL");\n' >"$d/$n.c"
-	echo "obj-m := $n.o" >"$d/Makefile"
-	printf 'PACKAGE_NAME="%s"\nPACKAGE_VERSION="1.0"\nBUILT_MODULE_NAME[0]="%s"\nDEST_MODULE_LOCATION[0]="/updates"\nAUTOINSTALL=yes\n' \
-		"$n" "$n" >"$d/dkms.conf"
-	printf '%s\n' "$@" >>"$d/dkms.conf"
-}
+mod() { tiny_module "$1" 1.0 AUTOINSTALL=yes "${@:2}"; }
 # script NAME FILE BODY: an executable script in NAME's source
 script_in() {
 	printf '#!/bin/sh\n%s\n' "$3" >"$T/src/$1-1.0/$2"

@@ -63,13 +63,8 @@ like "$(cat "$T/.tty")" "${cr}Building module\(s\)\.\.\. 1s" "tty failure: the c
 # In a pipe, 3.4.3's output alone.
 dk remove hello/0.1 --all
 for i in 01 02 03 04; do
-	d=$T/src/p$i-1.0
-	mkdir -p "$d"
-	printf '#include <linux/module.h>\nMODULE_LICENSE("GPL");\n' >"$d/p$i.c"
-	echo "obj-m := p$i.o" >"$d/Makefile"
-	printf 'PACKAGE_NAME="p%s"\nPACKAGE_VERSION="1.0"\nBUILT_MODULE_NAME[0]="p%s"\nDEST_MODULE_LOCATION[0]="/updates"\nAUTOINSTALL=yes\n' \
-		$i $i >"$d/dkms.conf"
-	echo 'MAKE[0]="sleep 2; make KERNELRELEASE=$kernelver -C $kernel_source_dir M=$dkms_tree/$module/$module_version/build"' >>"$d/dkms.conf"
+	tiny_module p$i 1.0 AUTOINSTALL=yes \
+		'MAKE[0]="sleep 2; make KERNELRELEASE=$kernelver -C $kernel_source_dir M=$dkms_tree/$module/$module_version/build"'
 done
 # p03 does not compile, p04 is not for this kernel
 echo 'syntax error' >>"$T/src/p03-1.0/p03.c"

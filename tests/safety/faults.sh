@@ -27,9 +27,7 @@ orig_sum=$(md5sum <"$orig")
 # a modules.dep: depmod runs, and its files are part of the state
 : >"$T/lib/$K/modules.dep"
 copy_module hello-0.1
-nosb=()
-"$DKMS" --help 2>&1 | grep -q -- --no-sandbox && nosb=(--no-sandbox)
-run() { dkms_ours "$@" "${nosb[@]}"; }
+run() { dkms_nosb "$@"; }
 
 save() {
 	mkdir -p "$BASE/t-$1"

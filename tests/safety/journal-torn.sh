@@ -7,24 +7,12 @@
 
 [ "$(id -u)" = 0 ] || skip_all "dkms add/install need root"
 K=6.1.0-1-fake
-scratch
-mk_trees "$T"
-fake_kernel "$T" "$K"
-copy_module hello-0.1
-nosb=()
-"$DKMS" --help 2>&1 | grep -q -- --no-sandbox && nosb=(--no-sandbox)
-run() { dkms_ours "$@" "${nosb[@]}"; }
-run add hello/0.1 >/dev/null 2>&1 && run build hello/0.1 -k "$K" >/dev/null 2>&1 ||
-	bail_out "cannot build hello"
+hello_built "$K"
+run() { dkms_nosb "$@"; }
 journal() { find "$T/dkms" -maxdepth 1 -name '.dkms-journal*'; }
 staged() { find "$T/lib/$K" -name '.*dkms-tmp*' | wc -l; }
 installed() { find "$T/lib/$K" -name hello.ko | wc -l; }
-rm -f "$T/fault.log"
-cp -a "$T/dkms" "$T/dkms.save"
-DKMS_FAULT_LOG=$T/fault.log run install hello/0.1 -k "$K" >/dev/null 2>&1
-run uninstall hello/0.1 -k "$K" >/dev/null 2>&1
-rm -rf "$T/dkms" && mv "$T/dkms.save" "$T/dkms"
-n_place=$(grep -m1 " place hello.ko\$" "$T/fault.log" | cut -d' ' -f1)
+n_place=$(install_step "$K" "place hello.ko")
 [ -n "$n_place" ] || bail_out "no place step: $(cat "$T/fault.log")"
 # killed after the commit, before the first step
 killed() {

@@ -10,27 +10,11 @@
 command -v flock >/dev/null || skip_all "no flock(1)"
 K=6.1.0-1-fake
 A=$(uname -m)
-scratch
-mk_trees "$T"
-fake_kernel "$T" "$K"
-copy_module hello-0.1
-nosb=()
-"$DKMS" --help 2>&1 | grep -q -- --no-sandbox && nosb=(--no-sandbox)
-run() { dkms_ours "$@" "${nosb[@]}"; }
-run add hello/0.1 >/dev/null 2>&1 && run build hello/0.1 -k "$K" >/dev/null 2>&1 ||
-	bail_out "cannot build hello"
+hello_built "$K"
+run() { dkms_nosb "$@"; }
 journals() { find "$T/dkms" -maxdepth 1 -name '.dkms-journal*' | wc -l; }
-# step N of a clean install, by name
-step_of() {
-	rm -f "$T/fault.log"
-	cp -a "$T/dkms" "$T/dkms.save"
-	DKMS_FAULT_LOG=$T/fault.log run install hello/0.1 -k "$K" >/dev/null 2>&1
-	run uninstall hello/0.1 -k "$K" >/dev/null 2>&1
-	rm -rf "$T/dkms" && mv "$T/dkms.save" "$T/dkms"
-	grep -m1 " $1\$" "$T/fault.log" | cut -d' ' -f1
-}
-n_place=$(step_of "place hello.ko")
-n_stage=$(step_of "stage file")
+n_place=$(install_step "$K" "place hello.ko")
+n_stage=$(install_step "$K" "stage file")
 [ -n "$n_place" ] && [ -n "$n_stage" ] || bail_out "no such steps: $(cat "$T/fault.log")"
 
 DKMS_FAULT_STEP=$n_place DKMS_FAULT_MODE=kill run install hello/0.1 -k "$K" >/dev/null 2>&1

@@ -11,8 +11,6 @@
 K=6.1.0-1-fake
 A=$(uname -m)
 FIX=$top_srcdir/tests/diff/modules
-nosb=()
-"$DKMS" --help 2>&1 | grep -q -- --no-sandbox && nosb=(--no-sandbox)
 
 # setup: hello 1.0 and deprebuild 1.0 installed, hello 2.0 added, the
 # deprebuild source broken
@@ -33,7 +31,7 @@ setup() {
 		$run add hello/2.0 || return 1
 	echo '#error this source does not build any more' >>"$T/src/deprebuild-1.0/deprebuild.c"
 }
-ours() { dkms_ours "$@" "${nosb[@]}"; }
+ours() { dkms_nosb "$@"; }
 
 scratch
 setup ours >/dev/null 2>&1 || bail_out "cannot set up"

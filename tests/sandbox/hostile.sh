@@ -6,14 +6,8 @@
 # the build dir changes, nothing survives, the limits trigger.
 . "$top_srcdir/tests/lib.sh"
 
-[ "$(id -u)" = 0 ] || skip_all "needs root (the sandbox drops from root)"
-unshare -mnp --fork true 2>/dev/null || skip_all "namespaces are refused here"
-
 K=6.1.0-1-fake
-scratch
-mk_trees "$T"
-fake_kernel "$T" "$K"
-mkdir -p "$T/root/etc/dkms"
+sandbox_scratch "$K"
 MARK=dkms-evil-$$-$RANDOM
 
 o=(--root "$T/root" --dkmstree "$T/dkms" --sourcetree "$T/src" --installtree "$T/lib")
@@ -40,17 +34,7 @@ evil() {
 }
 
 # a loopback listener recording connections
-PORT=$((20000 + RANDOM % 20000))
-/usr/bin/python3 -c '
-import socket, sys
-s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(5); s.settimeout(60)
-try:
-    c, _ = s.accept(); open(sys.argv[2], "w").write("connected\n")
-except Exception: pass
-' "$PORT" "$T/connected" &
-LISTENER=$!
-sleep 0.3
+listen_loopback
 
 evil writer "
 echo x > /etc/dkms-evil-$$ && echo WROTE-ETC

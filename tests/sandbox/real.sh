@@ -5,8 +5,7 @@
 # byte for byte.
 . "$top_srcdir/tests/lib.sh"
 
-[ "$(id -u)" = 0 ] || skip_all "needs root (the sandbox drops from root)"
-unshare -mnp --fork true 2>/dev/null || skip_all "namespaces are refused here"
+need_sandbox
 
 KERNELS=
 for k in 6.1.0-56-amd64 6.1.0-54-amd64; do
@@ -17,10 +16,7 @@ done
 scratch
 mk_trees "$T"
 mkdir -p "$T/root/etc/dkms"
-for k in $KERNELS; do
-	mkdir -p "$T/lib/$k"
-	ln -sfn "/lib/modules/$k/build" "$T/lib/$k/build"
-done
+real_kernel "$T" $KERNELS
 o=(--root "$T/root" --dkmstree "$T/dkms" --sourcetree "$T/src" --installtree "$T/lib")
 
 mods="hello/0.1"

@@ -9,17 +9,7 @@
 
 plan 17
 KA=6.1.0-1-fake KB=6.1.0-2-fake KC=6.1.0-3-fake NOHDR=6.1.0-9-noheaders
-module() { # NAME [CONF LINE...]
-	local n=$1 d=$T/src/$1-1.0
-	shift
-	mkdir -p "$d"
-	printf '#include <linux/module.h>\nMODULE_LICENSE("GPL");\n' > "$d/$n.c"
-	echo "obj-m := $n.o" > "$d/Makefile"
-	printf 'PACKAGE_NAME="%s"\nPACKAGE_VERSION="1.0"\nBUILT_MODULE_NAME[0]="%s"\nDEST_MODULE_LOCATION[0]="/updates"\nAUTOINSTALL=yes\n' \
-		"$n" "$n" > "$d/dkms.conf"
-	local l
-	for l; do echo "$l" >> "$d/dkms.conf"; done
-}
+module() { tiny_module "$1" 1.0 AUTOINSTALL=yes "${@:2}"; } # NAME [CONF LINE...]
 setup() { # [deps]
 	scratch
 	mk_trees "$T"

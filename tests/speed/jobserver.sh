@@ -15,12 +15,9 @@ setup() {
 	scratch
 	mk_trees "$T"
 	fake_kernel "$T" $K
-	local i d
+	local i
 	for i in 1 2 3 4; do
-		d=$T/src/c$i-1.0
-		mkdir -p "$d"
-		printf '#include <linux/module.h>\nMODULE_LICENSE("GPL");\n' > "$d/c$i.c"
-		echo "obj-m := c$i.o" > "$d/Kbuild"
+		tiny_module c$i 1.0 AUTOINSTALL=yes 'MAKE[0]="make -f conc.mk KDIR=$kernel_source_dir"'
 		# four recipes of 0.3 s, then the module
 		{
 			echo 'JOBS := j1 j2 j3 j4'
@@ -29,9 +26,7 @@ setup() {
 			echo '$(JOBS):'
 			printf '\t@echo "RECIPE start $$(date +%%s%%N) $@"; sleep 0.3; echo "RECIPE end $$(date +%%s%%N) $@"\n'
 			echo '.PHONY: all $(JOBS)'
-		} > "$d/conc.mk"
-		printf 'PACKAGE_NAME="c%s"\nPACKAGE_VERSION="1.0"\nBUILT_MODULE_NAME[0]="c%s"\nDEST_MODULE_LOCATION[0]="/updates"\nAUTOINSTALL=yes\nMAKE[0]="make -f conc.mk KDIR=$kernel_source_dir"\n' \
-			"$i" "$i" > "$d/dkms.conf"
+		} > "$T/src/c$i-1.0/conc.mk"
 	done
 }
 add_all() {

@@ -11,14 +11,9 @@ setup() {
 	scratch
 	mk_trees "$T"
 	fake_kernel "$T" $K
-	local i d
+	local i
 	for i in 01 02 03 04 05; do
-		d=$T/src/p$i-1.0
-		mkdir -p "$d"
-		printf '#include <linux/module.h>\nMODULE_LICENSE("GPL");\n' > "$d/p$i.c"
-		echo "obj-m := p$i.o" > "$d/Makefile"
-		printf 'PACKAGE_NAME="p%s"\nPACKAGE_VERSION="1.0"\nBUILT_MODULE_NAME[0]="p%s"\nDEST_MODULE_LOCATION[0]="/updates"\nAUTOINSTALL=yes\n' \
-			$i $i > "$d/dkms.conf"
+		tiny_module p$i 1.0 AUTOINSTALL=yes
 	done
 	# p04 does not compile; p05 has a noisy POST_INSTALL (no BUILD_DEPENDS:
 	# with one anywhere autoinstall stays serial, see autoinstall.c)
@@ -35,19 +30,21 @@ setup() {
 # trees without build logs' contents (dates, timings)
 listing() { tree_listing "$1" | sed -E 's/^(.*make\.log f [0-9]+) .*/\1/'; }
 
-setup
-# the make command line shows -j: the budget, the only difference
-dkms_ours autoinstall -k $K -j 1 > "$T/.out" 2>&1
-serial_rc=$?
-serial_out=$(normalize_output < "$T/.out" | sed -E 's/ -j[0-9]+ / -jN /')
-rm -f "$T/.out"
-serial_tree=$( { listing "$T/dkms"; listing "$T/lib/$K"; })
-setup
-dkms_ours autoinstall -k $K -j 4 > "$T/.out" 2>&1
-par_rc=$?
-par_out=$(normalize_output < "$T/.out" | sed -E 's/ -j[0-9]+ / -jN /')
-rm -f "$T/.out"
-par_tree=$( { listing "$T/dkms"; listing "$T/lib/$K"; })
+# autoinstall_j N: a fresh setup autoinstalled with -j N; its exit code,
+# output and trees in $rc, $out and $tree.  The make command line shows
+# -j: the budget, the only difference.
+autoinstall_j() {
+	setup
+	dkms_ours autoinstall -k $K -j "$1" > "$T/.out" 2>&1
+	rc=$?
+	out=$(normalize_output < "$T/.out" | sed -E 's/ -j[0-9]+ / -jN /')
+	rm -f "$T/.out"
+	tree=$( { listing "$T/dkms"; listing "$T/lib/$K"; })
+}
+autoinstall_j 1
+serial_rc=$rc serial_out=$out serial_tree=$tree
+autoinstall_j 4
+par_rc=$rc par_out=$out par_tree=$tree
 
 is 11 "$serial_rc" "serial: one module fails (11)"
 is "$serial_rc" "$par_rc" "parallel: same exit code"

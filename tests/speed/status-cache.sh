@@ -11,12 +11,7 @@ mk_trees "$T"
 K=6.1.0-1-fake
 fake_kernel "$T" $K
 mkmod() {
-	local d=$T/src/$1-$2
-	mkdir -p "$d"
-	printf '#include <linux/module.h>\nMODULE_LICENSE("GPL");\n' > "$d/$1.c"
-	echo "obj-m := $1.o" > "$d/Makefile"
-	printf 'PACKAGE_NAME="%s"\nPACKAGE_VERSION="%s"\nBUILT_MODULE_NAME[0]="%s"\nDEST_MODULE_LOCATION[0]="/updates"\n' \
-		"$1" "$2" "$1" > "$d/dkms.conf"
+	tiny_module "$1" "$2"
 	dkms_ours add -m "$1" -v "$2" >/dev/null 2>&1 || bail_out "add $1/$2"
 }
 for i in $(seq -w 1 30); do
