@@ -145,7 +145,7 @@ endif
 # Sandboxed module builds: hostile sources on a fake kernel, real builds
 # with and without the sandbox (owner: sandbox).
 TESTS += tests/sandbox/hostile.sh tests/sandbox/real.sh tests/sandbox/orphans.sh \
-	tests/sandbox/scripts.sh tests/sandbox/scripts-diff.sh
+	tests/sandbox/scripts.sh tests/sandbox/scripts-diff.sh tests/sandbox/shared.sh
 EXTRA_DIST += tests/sandbox
 
 # status --json, status cache, parallel autoinstall (owner: speed).

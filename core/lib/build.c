@@ -263,7 +263,7 @@ static int collect_modules(struct dkms_session *s, const struct dkms_op *op,
 	if (path_exists(symvers)) {
 		_cleanup_free_ char *dst = xasprintf("%s/module/Module.symvers", tmp);
 
-		if (!dst || copy_file_to(symvers, dst, 0644) < 0)
+		if (!dst || copy_file_new(symvers, dst, 0644) < 0)
 			return -EIO;
 	}
 	for (i = 0; i < mc->n; i++) {
@@ -303,7 +303,7 @@ static int collect_modules(struct dkms_session *s, const struct dkms_op *op,
 				compressed ? cs : "");
 		if (!dst)
 			return -ENOMEM;
-		r = copy_file_to(from, dst, 0644);
+		r = copy_file_new(from, dst, 0644);
 		if (r < 0)
 			return r;
 	}
@@ -490,6 +490,14 @@ static int build_steps(struct dkms_session *s, const struct dkms_op *op,
 	r = collect_modules(s, op, mc, build, tmp, cs);
 	if (r)
 		return r;
+	{
+		/* the files are on disk (copy_file_new); once their names
+		 * are too, the dir may be published */
+		_cleanup_free_ char *m = path_join(tmp, "module");
+
+		if (!m || fsync_open(m, O_DIRECTORY) < 0)
+			return -EIO;
+	}
 	chmod(tmp, 0755);
 	if (rename(tmp, base) < 0)
 		return dkms_die(s, 7, "do_build: final mv failed (1)");
@@ -508,7 +516,8 @@ static int build_steps(struct dkms_session *s, const struct dkms_op *op,
 	if (r)
 		return r;
 	dst = xasprintf("%s/log/make.log", base);
-	if (dst)
+	/* a log need not survive a crash: no fsync (the build dir goes) */
+	if (dst && rename(log, dst) < 0)
 		move_file(log, dst);
 	rm_rf(build);
 

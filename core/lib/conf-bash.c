@@ -269,7 +269,7 @@ static int spawn(struct conf_eval *ev, const char *scratch, struct child *c,
 		close_pair(sbp);
 		return r;
 	}
-	c->pid = sb ? sandbox_fork() : fork();
+	c->pid = sb ? sandbox_fork(sb) : fork();
 	if (c->pid == 0) {
 		if (sb)
 			close(sbp[0]);

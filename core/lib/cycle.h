@@ -34,6 +34,10 @@ void delete_empty_dirs(const char *dir);
 /* Same content (our own compare; missing files differ). */
 bool files_equal(const char *a, const char *b);
 int copy_file_to(const char *src, const char *dst, mode_t mode);
+/* Copy src to dst, a new file in a directory nobody else uses yet (the
+ * staging dir of a build), with its data on disk; no temporary name: the
+ * directory is published whole, after one fsync of it. */
+int copy_file_new(const char *src, const char *dst, mode_t mode);
 int move_file(const char *src, const char *dst);
 /* _is_module_installed: kernel-<kver>-<arch> resolves to this build. */
 bool dkms_link_is_active(struct dkms_session *s, const struct dkms_op *op);

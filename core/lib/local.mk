@@ -53,7 +53,7 @@ core_lib_libdkms_internal_la_SOURCES += core/lib/compress.h core/lib/compress.c
 core_lib_libdkms_internal_la_SOURCES += core/lib/sigcheck.h core/lib/sigcheck.c
 # Sandboxed module builds (owner: sandbox).
 core_lib_libdkms_internal_la_SOURCES += core/lib/sandbox.h core/lib/sandbox.c \
-	core/lib/sandbox-cgroup.c
+	core/lib/sandbox-cgroup.c core/lib/sandbox-shared.c
 # Initramfs regeneration, once per kernel per command (owner: dist).
 core_lib_libdkms_internal_la_SOURCES += core/lib/initramfs.h core/lib/initramfs.c
 core_lib_libdkms_internal_la_CFLAGS += $(ZLIB_CFLAGS) $(LZMA_CFLAGS) $(ZSTD_CFLAGS)

@@ -96,6 +96,7 @@ struct dkms_session {
 	bool defer_depmod;
 	char **depmod_deferred;  /* kernels, NULL-terminated */
 	struct dkms_sandbox *sandbox; /* sandbox.c: set while a build runs */
+	struct sandbox_shared *sandbox_shared; /* sandbox-shared.c */
 	/* scheduler.c: a step run beside others builds under its make
 	 * jobserver (read and write ends of its token pipe); build.c sets
 	 * make_run around the make: what runs instead of the command shown

@@ -179,8 +179,6 @@ static char *make_child(const char *parent)
 	struct timespec ts;
 	int i;
 
-	remove_stale(parent);
-
 	for (i = 0; i < 8; i++) {
 		char *d;
 
@@ -238,24 +236,79 @@ static void remove_dir(char *dir)
 	free(dir);
 }
 
-static int try_v2(struct dkms_sandbox *sb, const char *limit)
+/* The v2 parents whose children may get the memory controller: ours,
+ * then the hierarchy's root. */
+static void v2_places(struct cg_places *p)
 {
 	struct cg_mount m = { 0 };
 	_cleanup_free_ char *own = own_cgroup("");
 	const char *cands[2] = { own, "/" };
-	int i;
+	int i, n = 0;
 
 	if (!own || find_mount("", &m) < 0) {
 		cg_mount_clear(&m);
-		return -ENOENT;
+		return;
 	}
-	for (i = 0; i < 2 && !sb->cg_mem; i++) {
-		_cleanup_free_ char *parent = cg_dir(&m, cands[i]);
-		char *d;
+	for (i = 0; i < 2; i++) {
+		char *parent = cg_dir(&m, cands[i]);
 
-		if (!parent || !file_has_word(parent, "cgroup.subtree_control", "memory"))
-			continue;
-		d = make_child(parent);
+		if (parent && file_has_word(parent, "cgroup.subtree_control", "memory"))
+			p->v2[n++] = parent;
+		else
+			free(parent);
+	}
+	cg_mount_clear(&m);
+}
+
+/* Our own cgroup in the v1 hierarchy of controller. */
+static char *v1_place(const char *controller)
+{
+	struct cg_mount m = { 0 };
+	_cleanup_free_ char *own = own_cgroup(controller);
+	char *parent = NULL;
+
+	if (own && find_mount(controller, &m) == 0)
+		parent = cg_dir(&m, own);
+	cg_mount_clear(&m);
+	return parent;
+}
+
+void sandbox_cgroup_places(struct cg_places *p)
+{
+	int i;
+
+	sandbox_cgroup_places_clear(p);
+	v2_places(p);
+	/* v1 too: a v2 parent may still refuse the limit */
+	p->v1_mem = v1_place("memory");
+	p->v1_pids = p->v1_mem ? v1_place("pids") : NULL;
+	for (i = 0; i < 2; i++)
+		if (p->v2[i])
+			remove_stale(p->v2[i]);
+	if (p->v1_mem)
+		remove_stale(p->v1_mem);
+	if (p->v1_pids)
+		remove_stale(p->v1_pids);
+	p->done = true;
+}
+
+void sandbox_cgroup_places_clear(struct cg_places *p)
+{
+	free(p->v2[0]);
+	free(p->v2[1]);
+	free(p->v1_mem);
+	free(p->v1_pids);
+	memset(p, 0, sizeof(*p));
+}
+
+static int try_v2(struct dkms_sandbox *sb, const struct cg_places *p,
+		  const char *limit)
+{
+	int i;
+
+	for (i = 0; i < 2 && p->v2[i] && !sb->cg_mem; i++) {
+		char *d = make_child(p->v2[i]);
+
 		if (!d)
 			continue;
 		if (write_at(d, "memory.max", limit) < 0) {
@@ -268,25 +321,13 @@ static int try_v2(struct dkms_sandbox *sb, const char *limit)
 		sb->cg_mem = d;
 		sb->cg_version = 2;
 	}
-	cg_mount_clear(&m);
 	return sb->cg_mem ? 0 : -ENOENT;
 }
 
-static char *v1_child(const char *controller)
+static int try_v1(struct dkms_sandbox *sb, const struct cg_places *p,
+		  const char *limit)
 {
-	struct cg_mount m = { 0 };
-	_cleanup_free_ char *own = own_cgroup(controller), *parent = NULL;
-	char *d = NULL;
-
-	if (own && find_mount(controller, &m) == 0 && (parent = cg_dir(&m, own)))
-		d = make_child(parent);
-	cg_mount_clear(&m);
-	return d;
-}
-
-static int try_v1(struct dkms_sandbox *sb, const char *limit)
-{
-	char *d = v1_child("memory");
+	char *d = p->v1_mem ? make_child(p->v1_mem) : NULL;
 
 	if (!d)
 		return -ENOENT;
@@ -297,7 +338,7 @@ static int try_v1(struct dkms_sandbox *sb, const char *limit)
 	write_at(d, "memory.memsw.limit_in_bytes", limit);
 	sb->cg_mem = d;
 	sb->cg_version = 1;
-	sb->cg_pids = v1_child("pids");
+	sb->cg_pids = p->v1_pids ? make_child(p->v1_pids) : NULL;
 	if (sb->cg_pids && write_at(sb->cg_pids, "pids.max", PIDS_MAX) < 0) {
 		remove_dir(sb->cg_pids);
 		sb->cg_pids = NULL;
@@ -305,15 +346,21 @@ static int try_v1(struct dkms_sandbox *sb, const char *limit)
 	return 0;
 }
 
-void sandbox_cgroup_create(struct dkms_sandbox *sb)
+void sandbox_cgroup_create(struct dkms_sandbox *sb, const struct cg_places *places)
 {
+	struct cg_places own = { 0 };
 	char limit[32];
 
 	if (!sb->mem_limit || sb->cg_mem)
 		return;
+	if (!places || !places->done) {
+		sandbox_cgroup_places(&own);
+		places = &own;
+	}
 	snprintf(limit, sizeof(limit), "%llu", sb->mem_limit);
-	if (try_v2(sb, limit) < 0)
-		try_v1(sb, limit);
+	if (try_v2(sb, places, limit) < 0)
+		try_v1(sb, places, limit);
+	sandbox_cgroup_places_clear(&own);
 }
 
 void sandbox_cgroup_remove(struct dkms_sandbox *sb)

@@ -41,45 +41,13 @@
 #define DEFAULT_MEM_LIMIT (8192ull << 20)
 #define DEFAULT_FILE_LIMIT (2048ull << 20)
 #define MAX_TMP_TOPS 32
+#define MAX_PATHS 256
 
 /* ---- configuration ------------------------------------------------------ */
 
 static bool fw_no(const char *v)
 {
 	return v && (!strcmp(v, "no") || !strcmp(v, "false") || !strcmp(v, "0"));
-}
-
-/* "dkms" when that user exists, else nobody/nogroup (65534) */
-static int resolve_user(const char *name, uid_t *uid, gid_t *gid)
-{
-	struct passwd *pw;
-	char *end;
-	unsigned long n;
-
-	if (name && *name) {
-		errno = 0;
-		n = strtoul(name, &end, 10);
-		if (!*end && !errno && n > 0 && n < 65535 * 65536ul) {
-			*uid = (uid_t)n;
-			*gid = (gid_t)n;
-			return 0;
-		}
-		pw = getpwnam(name);
-		if (!pw || pw->pw_uid == 0)
-			return -ESRCH;
-		*uid = pw->pw_uid;
-		*gid = pw->pw_gid;
-		return 0;
-	}
-	pw = getpwnam("dkms");
-	if (pw && pw->pw_uid != 0) {
-		*uid = pw->pw_uid;
-		*gid = pw->pw_gid;
-		return 0;
-	}
-	*uid = 65534;
-	*gid = 65534;
-	return 0;
 }
 
 static unsigned long long parse_num(const char *v, unsigned long long dflt,
@@ -184,7 +152,7 @@ int sandbox_new_conf(const char *scratch, const char *const *visible,
 
 	if (!sb)
 		return -ENOMEM;
-	resolve_user(NULL, &sb->uid, &sb->gid);
+	sandbox_user_lookup(NULL, &sb->uid, &sb->gid);
 	sb->mem_limit = DEFAULT_MEM_LIMIT;
 	r |= strv_push(&sb->writable, &nw, scratch);
 	for (i = 0; i < n; i++)
@@ -270,7 +238,7 @@ static void configure(struct dkms_session *s, struct dkms_sandbox *sb,
 		set_off(sb, "disabled by script_sandbox in framework.conf");
 	else if (geteuid() != 0)
 		set_off(sb, "dkms does not run as root");
-	else if (resolve_user(s->fw.build_sandbox_user, &sb->uid, &sb->gid) < 0)
+	else if (sandbox_shared_user(s, &sb->uid, &sb->gid) < 0)
 		set_off(sb, "the build_sandbox_user of framework.conf does not exist");
 	/* off by choice is said in the log only; off for a cause, warned */
 	sb->refused = sb->off && !sandbox_disabled(s) &&
@@ -299,6 +267,8 @@ int sandbox_new(struct dkms_session *s, const char *build_dir,
 	if (!sb)
 		return -ENOMEM;
 	configure(s, sb, false);
+	sb->netns_fd = sandbox_shared_netns(s);
+	sb->join_netns = sb->netns_fd >= 0;
 	r = fill_paths(s, sb, build_dir, kver);
 	if (r < 0) {
 		sandbox_free(sb);
@@ -306,7 +276,7 @@ int sandbox_new(struct dkms_session *s, const char *build_dir,
 	}
 	check_reach(sb, sb->writable);
 	if (!sb->off)
-		sandbox_cgroup_create(sb);
+		sandbox_cgroup_create(sb, sandbox_shared_cgroups(s));
 	*ret = sb;
 	return 0;
 }
@@ -325,6 +295,8 @@ int sandbox_new_script(struct dkms_session *s, const char *run_dir,
 	if (!sb)
 		return -ENOMEM;
 	configure(s, sb, true);
+	sb->netns_fd = sandbox_shared_netns(s);
+	sb->join_netns = sb->netns_fd >= 0;
 	r |= push_trees(s, sb, &nv, ksrc, kreal);
 	r |= strv_push(&sb->visible, &nv, run_dir);
 	r |= strv_push(&sb->visible, &nv, dreal);
@@ -335,7 +307,7 @@ int sandbox_new_script(struct dkms_session *s, const char *run_dir,
 	}
 	check_reach(sb, reach);
 	if (!sb->off)
-		sandbox_cgroup_create(sb);
+		sandbox_cgroup_create(sb, sandbox_shared_cgroups(s));
 	*ret = sb;
 	return 0;
 }
@@ -366,9 +338,13 @@ const char *sandbox_warning(struct dkms_sandbox *sb)
 
 /* ---- the child ------------------------------------------------------------ */
 
-pid_t sandbox_fork(void)
+pid_t sandbox_fork(const struct dkms_sandbox *sb)
 {
-	return (pid_t)syscall(SYS_clone, SIGCHLD | NS_FLAGS, NULL, NULL, NULL, NULL);
+	unsigned long flags = SIGCHLD | NS_FLAGS;
+
+	if (sb && sb->join_netns)
+		flags &= ~(unsigned long)CLONE_NEWNET;
+	return (pid_t)syscall(SYS_clone, flags, NULL, NULL, NULL, NULL);
 }
 
 static _Noreturn void fail(int fd, const char *step)
@@ -438,6 +414,29 @@ static int mount_point(char *p, bool file)
 	return 0;
 }
 
+/* The writable and visible paths, shortest first (a stable insertion
+ * sort: a handful of paths); more than MAX_PATHS: -1 (then no private
+ * /tmp, as for too many trees below it). */
+static ssize_t shortest_first(const struct dkms_sandbox *sb, const char **out)
+{
+	char **lists[2] = { sb->writable, sb->visible };
+	size_t n = 0, i, j;
+	int l;
+
+	for (l = 0; l < 2; l++)
+		for (i = 0; lists[l] && lists[l][i]; i++) {
+			const char *p = lists[l][i];
+			size_t len = strlen(p);
+
+			for (j = n; j > 0 && strlen(out[j - 1]) > len; j--)
+				out[j] = out[j - 1];
+			out[j] = p;
+			if (++n == MAX_PATHS)
+				return -1;
+		}
+	return (ssize_t)n;
+}
+
 /* A private /tmp, into which the trees that live below /tmp are put back
  * at their paths (the tests' scratch trees, a --dkmstree in /tmp); the
  * dirs on the way are ours (0755), so a 0700 scratch dir does not keep
@@ -446,21 +445,16 @@ static int mount_point(char *p, bool file)
 static void private_tmp(const struct dkms_sandbox *sb, int rfd, bool *done)
 {
 	static struct keep k; /* in the child only: too big for its stack */
-	size_t len;
-	char **p;
+	static const char *by_len[MAX_PATHS];
+	ssize_t n;
 	int i;
 
 	*done = false;
 	k.n = 0;
-	k.whole_tmp = false;
-	for (len = 1; len < PATH_MAX; len++) {
-		for (p = sb->writable; p && *p; p++)
-			if (strlen(*p) == len)
-				add_keep(&k, *p);
-		for (p = sb->visible; p && *p; p++)
-			if (strlen(*p) == len)
-				add_keep(&k, *p);
-	}
+	n = shortest_first(sb, by_len);
+	k.whole_tmp = n < 0;
+	for (i = 0; i < n; i++)
+		add_keep(&k, by_len[i]);
 	if (k.whole_tmp)
 		return;
 	for (i = 0; i < k.n; i++) {
@@ -579,6 +573,8 @@ int sandbox_enter(const struct dkms_sandbox *sb, int rfd)
 
 	if (!getcwd(cwd, sizeof(cwd)))
 		fail(rfd, "getcwd");
+	if (sb->join_netns && setns(sb->netns_fd, CLONE_NEWNET) < 0)
+		fail(rfd, "setns");
 	/* while /sys is writable: the memory limit for all the job's
 	 * processes (else each gets RLIMIT_AS below) */
 	in_cgroup = sandbox_cgroup_join(sb) == 0;

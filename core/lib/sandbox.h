@@ -40,6 +40,8 @@ struct dkms_sandbox {
 	char *cg_mem;           /* v2: memory and pids; v1: memory */
 	char *cg_pids;          /* v1: pids */
 	unsigned long long cg_ooms; /* oom kills seen so far */
+	bool join_netns;        /* join netns_fd's network namespace */
+	int netns_fd;
 	/* what happened */
 	bool off;               /* disabled, or fell back after a failure */
 	bool used;              /* at least one job ran sandboxed */
@@ -80,9 +82,10 @@ static inline bool sandbox_on(const struct dkms_sandbox *sb)
 }
 
 /* ---- the runner's side ----------------------------------------------- */
-/* fork() into new namespaces: returns as fork() does; -1 with errno when
+/* fork() into new namespaces (sb's shared network namespace is joined
+ * later, by sandbox_enter): returns as fork() does; -1 with errno when
  * the kernel refuses them. */
-pid_t sandbox_fork(void);
+pid_t sandbox_fork(const struct dkms_sandbox *sb);
 /* In the child of sandbox_fork(), after its stdio and cwd are set:
  * mounts, limits, then a worker that drops to the sandbox uid returns 0
  * (the caller execs); the namespace's init stays here, reaps, and exits
@@ -118,10 +121,23 @@ char *sandbox_log_line(const struct dkms_sandbox *sb);
 void sandbox_log_append(const char *log, const char *text);
 
 /* ---- the memory limit (sandbox-cgroup.c) ------------------------------ */
+/* Where a sandbox's cgroups may go: the v2 parents with the memory
+ * controller delegated (ours, then the root's), the v1 memory and pids
+ * parents (our own cgroups there); NULL where there is none. */
+struct cg_places {
+	bool done;
+	char *v2[2];
+	char *v1_mem;
+	char *v1_pids;
+};
+/* Find them, and remove the empty cgroups dead dkms runs left there. */
+void sandbox_cgroup_places(struct cg_places *p);
+void sandbox_cgroup_places_clear(struct cg_places *p);
 /* A cgroup with memory.max (v2) or memory.limit_in_bytes (v1) set to
- * mem_limit, pids.max too, when the machine lets us; sb->cg_version says
- * which (0: none).  Removed, with anything left in it, by _remove. */
-void sandbox_cgroup_create(struct dkms_sandbox *sb);
+ * mem_limit, pids.max too, when the machine lets us (at places, or
+ * looked up now when NULL); sb->cg_version says which (0: none).
+ * Removed, with anything left in it, by _remove. */
+void sandbox_cgroup_create(struct dkms_sandbox *sb, const struct cg_places *places);
 void sandbox_cgroup_remove(struct dkms_sandbox *sb);
 /* In the child, as root: join the cgroup.  0, or -errno (RLIMIT_AS then). */
 int sandbox_cgroup_join(const struct dkms_sandbox *sb);
@@ -129,5 +145,20 @@ int sandbox_cgroup_join(const struct dkms_sandbox *sb);
 bool sandbox_cgroup_oom(struct dkms_sandbox *sb);
 /* Which memory limit applies, for the logs. */
 const char *sandbox_memory_kind(const struct dkms_sandbox *sb);
+
+/* ---- shared by the sandboxes of a run (sandbox-shared.c) -------------- */
+struct sandbox_shared;
+/* Look up once, in the process about to fork the builds, what every
+ * sandbox needs: the user, the cgroups' places, an empty network
+ * namespace they all join.  Does nothing when builds are not sandboxed. */
+void sandbox_prepare(struct dkms_session *s);
+void sandbox_shared_free(struct sandbox_shared *sh);
+/* build_sandbox_user (or the default) as uid/gid; 0 or -ESRCH. */
+int sandbox_shared_user(struct dkms_session *s, uid_t *uid, gid_t *gid);
+/* name (NULL: "dkms", else nobody) as uid/gid, not cached. */
+int sandbox_user_lookup(const char *name, uid_t *uid, gid_t *gid);
+const struct cg_places *sandbox_shared_cgroups(struct dkms_session *s);
+/* The network namespace sandbox_prepare made, or -1. */
+int sandbox_shared_netns(struct dkms_session *s);
 
 #endif

@@ -46,6 +46,7 @@
 #include "cycle.h"
 #include "extras.h"
 #include "progress-live.h"
+#include "sandbox.h"
 
 struct slot {
 	struct strbuf pre;   /* what the parent printed for the step */
@@ -555,6 +556,8 @@ int sched_run_warm(struct dkms_session *s, const struct sched_step *steps,
 		return r;
 	}
 	lv = live_new(s, steps, n); /* a terminal's status lines, summary */
+	/* what every step's sandbox needs, looked up once: they fork with it */
+	sandbox_prepare(s);
 	while (flushed < n && (flushed < next || !stop)) {
 		/* once a step reached its make (it said so): before, the
 		 * warming would take the CPU from the first steps, which

@@ -12,6 +12,7 @@
 #include "ctx.h"
 #include "journal.h"
 #include "ops.h"
+#include "sandbox.h"
 
 int dkms_session_new(struct dkms_ctx *ctx, struct dkms_session **ret)
 {
@@ -40,6 +41,7 @@ void dkms_session_free(struct dkms_session *s)
 	if (!s)
 		return;
 	dkms_framework_clear(&s->fw);
+	sandbox_shared_free(s->sandbox_shared);
 	for (d = s->initramfs_pending; d && *d; d++)
 		free(*d);
 	free(s->initramfs_pending);

@@ -227,6 +227,18 @@ int copy_file_to(const char *src, const char *dst, mode_t mode)
 	return write_file_atomic(dst, data, len, mode);
 }
 
+int copy_file_new(const char *src, const char *dst, mode_t mode)
+{
+	_cleanup_free_ char *data = NULL;
+	size_t len;
+	int r;
+
+	r = read_file(src, &data, &len);
+	if (r < 0)
+		return r;
+	return write_file_new(dst, data, len, mode);
+}
+
 /* fsync the directory holding path: a rename is durable once both
  * directories are (the original module must never be lost). */
 static void fsync_dir_of(const char *path)

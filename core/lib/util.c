@@ -215,6 +215,20 @@ int fsync_parent(const char *path)
 	return fsync_open(dir, O_DIRECTORY);
 }
 
+/* data into fd, with mode, on disk; closes fd */
+static int write_synced(int fd, const char *data, size_t len, mode_t mode)
+{
+	int r = write_all(fd, data, len);
+
+	if (r == 0 && fchmod(fd, mode) < 0)
+		r = -errno;
+	if (r == 0 && fsync(fd) < 0)
+		r = -errno;
+	if (close(fd) < 0 && r == 0)
+		r = -errno;
+	return r;
+}
+
 int write_file_atomic(const char *path, const char *data, size_t len,
 		      mode_t mode)
 {
@@ -226,13 +240,7 @@ int write_file_atomic(const char *path, const char *data, size_t len,
 	fd = mkostemp(tmp, O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
-	r = write_all(fd, data, len);
-	if (r == 0 && fchmod(fd, mode) < 0)
-		r = -errno;
-	if (r == 0 && fsync(fd) < 0)
-		r = -errno;
-	if (close(fd) < 0 && r == 0)
-		r = -errno;
+	r = write_synced(fd, data, len, mode);
 	if (r == 0 && rename(tmp, path) < 0)
 		r = -errno;
 	if (r < 0) {
@@ -240,6 +248,20 @@ int write_file_atomic(const char *path, const char *data, size_t len,
 		return r;
 	}
 	return fsync_parent(path);
+}
+
+int write_file_new(const char *path, const char *data, size_t len,
+		   mode_t mode)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
+	int r;
+
+	if (fd < 0)
+		return -errno;
+	r = write_synced(fd, data, len, mode);
+	if (r < 0)
+		unlink(path);
+	return r;
 }
 
 int mkdir_p(const char *path, mode_t mode)

@@ -54,6 +54,11 @@ int fsync_parent(const char *path);
 /* Write a file: temp file in the same directory, fsync, rename, fsync dir. */
 int write_file_atomic(const char *path, const char *data, size_t len,
 		      mode_t mode);
+/* A new file (O_EXCL) with data on disk, no temporary name, no fsync of
+ * the directory: for a directory not yet published (the caller syncs
+ * it once, then renames it into place). */
+int write_file_new(const char *path, const char *data, size_t len,
+		   mode_t mode);
 int mkdir_p(const char *path, mode_t mode);
 int rm_rf(const char *path);
 /* Copy a tree like `cp -a SRC DST` (DST must not exist). */

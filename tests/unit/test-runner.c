@@ -65,6 +65,61 @@ START_TEST(test_log_and_cwd_env)
 }
 END_TEST
 
+static int tool(char *const *argv, const char *cwd, int out_fd, int *status)
+{
+	struct dkms_run_opts o = { 0 };
+
+	o.argv = argv;
+	o.cwd = cwd;
+	o.out_fd = out_fd;
+	return dkms_run(&o, status);
+}
+
+/* A plain tool (posix_spawn, runner.c) is set up as a forked job is:
+ * cwd, output, stdin from /dev/null, its own process group, SIGPIPE at
+ * its default, a missing program 127. */
+START_TEST(test_tool_spawn)
+{
+	char dir[] = "/tmp/dkms-runner-tool.XXXXXX";
+	char log[64], *text = NULL, *ign;
+	char *script[] = { (char *)"sh", (char *)"-c",
+			   (char *)"pwd; echo $DKMS_T_FOO; read x && echo stdin:$x; "
+			   "test \"$(cut -d' ' -f5 /proc/$$/stat)\" = $$ && echo own-group; "
+			   "echo err >&2; exit 4", NULL };
+	char *status[] = { (char *)"cat", (char *)"/proc/self/status", NULL };
+	char *missing[] = { (char *)"/nonexistent/dkms-tool", NULL };
+	char *unknown[] = { (char *)"dkms-no-such-tool-xyz", NULL };
+	int fd, st = -1;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(log, sizeof(log), "%s/log", dir);
+	fd = open(log, O_WRONLY | O_CREAT | O_APPEND, 0644);
+	ck_assert_int_ge(fd, 0);
+	setenv("DKMS_T_FOO", "bar", 1);
+	ck_assert_int_eq(tool(script, dir, fd, &st), 0);
+	ck_assert_int_eq(st, 4);
+	signal(SIGPIPE, SIG_IGN);
+	ck_assert_int_eq(tool(status, NULL, fd, &st), 0);
+	signal(SIGPIPE, SIG_DFL);
+	ck_assert_int_eq(st, 0);
+	close(fd);
+	ck_assert_int_eq(read_file(log, &text, NULL), 0);
+	ck_assert_ptr_nonnull(strstr(text, dir));
+	ck_assert_ptr_nonnull(strstr(text, "\nbar\nown-group\nerr\n"));
+	ck_assert_ptr_null(strstr(text, "stdin:"));
+	/* SigIgn: a hex mask, SIGPIPE (13) is bit 12 */
+	ign = strstr(text, "SigIgn:\t");
+	ck_assert_ptr_nonnull(ign);
+	ck_assert_int_eq(strtoull(ign + 8, NULL, 16) & (1ull << 12), 0);
+	free(text);
+	ck_assert_int_eq(tool(missing, NULL, DKMS_RUN_OUT_NULL, &st), 0);
+	ck_assert_int_eq(st, 127);
+	ck_assert_int_eq(tool(unknown, NULL, DKMS_RUN_OUT_NULL, &st), 0);
+	ck_assert_int_eq(st, 127);
+	rm_rf(dir);
+}
+END_TEST
+
 /* gone, or a zombie waiting for whoever reaps orphans */
 static bool process_alive(int pid)
 {
@@ -252,6 +307,7 @@ static Suite *runner_suite(void)
 	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, test_exit_status);
 	tcase_add_test(tc, test_log_and_cwd_env);
+	tcase_add_test(tc, test_tool_spawn);
 	tcase_add_test(tc, test_timeout_kills_group);
 	tcase_add_test(tc, test_wait_any);
 	tcase_add_test(tc, test_signal_kills_jobs);
