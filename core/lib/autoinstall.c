@@ -309,11 +309,18 @@ static int step_work(struct dkms_session *s, void *data,
 	struct step_watch w = { 0 };
 	int r;
 
-	if (res)
+	if (res) {
 		watch_start(s, &op, &w);
+		free(s->last_error);
+		s->last_error = NULL;
+	}
 	r = install_isolated(s, &op, res);
-	if (res)
+	if (res) {
 		watch_end(&w, r, res);
+		/* no log of its own: what went wrong, as it was said */
+		if (r && !res->skipped && !res->log && !res->error && s->last_error)
+			res->error = strdup(s->last_error);
+	}
 	return r;
 }
 

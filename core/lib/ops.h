@@ -97,6 +97,7 @@ struct dkms_session {
 	char **depmod_deferred;  /* kernels, NULL-terminated */
 	struct dkms_sandbox *sandbox; /* sandbox.c: set while a build runs */
 	struct sandbox_shared *sandbox_shared; /* sandbox-shared.c */
+	char *last_error;        /* dkms_die's last message, on one line */
 	/* scheduler.c: a step run beside others builds under its make
 	 * jobserver (read and write ends of its token pipe); build.c sets
 	 * make_run around the make: what runs instead of the command shown

@@ -42,6 +42,7 @@ void dkms_session_free(struct dkms_session *s)
 		return;
 	dkms_framework_clear(&s->fw);
 	sandbox_shared_free(s->sandbox_shared);
+	free(s->last_error);
 	for (d = s->initramfs_pending; d && *d; d++)
 		free(*d);
 	free(s->initramfs_pending);
@@ -132,11 +133,21 @@ static void write_prefixed(struct dkms_session *s, const char *prefix,
 
 int dkms_die(struct dkms_session *s, int code, const char *fmt, ...)
 {
+	struct strbuf sb = { 0 };
+	char *text, *p;
 	va_list ap;
 
 	va_start(ap, fmt);
-	write_prefixed(s, "\nError! ", fmt, ap);
+	strbuf_vaddf(&sb, fmt, ap);
 	va_end(ap);
+	text = strbuf_steal(&sb);
+	dkms_printf(s->ctx, DKMS_STDERR, "\nError! %s\n", text ? text : "");
+	/* kept on one line for whoever sums up the run (autoinstall's
+	 * live summary names it when no make.log tells more) */
+	for (p = text ? strchr(text, '\n') : NULL; p; p = strchr(p, '\n'))
+		*p = ' ';
+	free(s->last_error);
+	s->last_error = text;
 	return code;
 }
 

@@ -44,7 +44,8 @@ like "$summary" "^  succeeded q1/1\.0 for $K \([0-9]+s\)$" "q1: succeeded, whate
 like "$summary" "^  skipped   q2/1\.0 for $K \([0-9]+s\): BUILD_EXCLUSIVE does not match this kernel$" "q2: skipped for BUILD_EXCLUSIVE"
 like "$summary" "^  failed    q3/1\.0 for $K \([0-9]+s\): exit status 10, log $log$" "q3: make failed (exit 2), its own make.log"
 check "q3: the make.log named is there" test -s "$log"
-like "$summary" "^  failed    q4/1\.0 for $K \([0-9]+s\): exit status 101$" "q4: failed at install, no log (its build's is gone)"
+like "$summary" "^  failed    q4/1\.0 for $K \([0-9]+s\): exit status 101, pre_install failed, aborting install\. You may override by specifying --force\.$" \
+	"q4: failed at install, no log (its build's is gone): dkms's own error, on one line"
 is "" "$(grep decoy <<<"$summary")" "no decoy in the summary"
 is 4 "$(grep -c '^  [a-z]' <<<"$summary")" "one line per build"
 done_testing
