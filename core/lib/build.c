@@ -491,11 +491,11 @@ static int build_steps(struct dkms_session *s, const struct dkms_op *op,
 	if (r)
 		return r;
 	{
-		/* the files are on disk (copy_file_new); once their names
-		 * are too, the dir may be published */
+		/* the dir is published once its files (copy_file_new) and
+		 * their names are on disk */
 		_cleanup_free_ char *m = path_join(tmp, "module");
 
-		if (!m || fsync_open(m, O_DIRECTORY) < 0)
+		if (!m || fsync_dir_files(m) < 0)
 			return -EIO;
 	}
 	chmod(tmp, 0755);

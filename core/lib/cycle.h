@@ -35,8 +35,8 @@ void delete_empty_dirs(const char *dir);
 bool files_equal(const char *a, const char *b);
 int copy_file_to(const char *src, const char *dst, mode_t mode);
 /* Copy src to dst, a new file in a directory nobody else uses yet (the
- * staging dir of a build), with its data on disk; no temporary name: the
- * directory is published whole, after one fsync of it. */
+ * staging dir of a build): no temporary name, the directory is published
+ * whole after fsync_dir_files(). */
 int copy_file_new(const char *src, const char *dst, mode_t mode);
 int move_file(const char *src, const char *dst);
 /* _is_module_installed: kernel-<kver>-<arch> resolves to this build. */

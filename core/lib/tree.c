@@ -215,7 +215,9 @@ bool files_equal(const char *a, const char *b)
 	return lx == ly && memcmp(x, y, lx) == 0;
 }
 
-int copy_file_to(const char *src, const char *dst, mode_t mode)
+/* src's bytes into dst: atomically (a temp name renamed), or, fresh, as
+ * a new file of an unpublished dir (write_file_new) */
+static int copy_bytes(const char *src, const char *dst, mode_t mode, bool fresh)
 {
 	_cleanup_free_ char *data = NULL;
 	size_t len;
@@ -224,19 +226,18 @@ int copy_file_to(const char *src, const char *dst, mode_t mode)
 	r = read_file(src, &data, &len);
 	if (r < 0)
 		return r;
-	return write_file_atomic(dst, data, len, mode);
+	return fresh ? write_file_new(dst, data, len, mode) :
+		       write_file_atomic(dst, data, len, mode);
+}
+
+int copy_file_to(const char *src, const char *dst, mode_t mode)
+{
+	return copy_bytes(src, dst, mode, false);
 }
 
 int copy_file_new(const char *src, const char *dst, mode_t mode)
 {
-	_cleanup_free_ char *data = NULL;
-	size_t len;
-	int r;
-
-	r = read_file(src, &data, &len);
-	if (r < 0)
-		return r;
-	return write_file_new(dst, data, len, mode);
+	return copy_bytes(src, dst, mode, true);
 }
 
 /* fsync the directory holding path: a rename is durable once both

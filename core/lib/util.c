@@ -215,15 +215,19 @@ int fsync_parent(const char *path)
 	return fsync_open(dir, O_DIRECTORY);
 }
 
-/* data into fd, with mode, on disk; closes fd */
-static int write_synced(int fd, const char *data, size_t len, mode_t mode)
+/* data into fd, with mode; on disk (sync), else its writeback started;
+ * closes fd */
+static int write_out(int fd, const char *data, size_t len, mode_t mode,
+		     bool sync)
 {
 	int r = write_all(fd, data, len);
 
 	if (r == 0 && fchmod(fd, mode) < 0)
 		r = -errno;
-	if (r == 0 && fsync(fd) < 0)
+	if (r == 0 && sync && fsync(fd) < 0)
 		r = -errno;
+	if (r == 0 && !sync)
+		(void)sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WRITE);
 	if (close(fd) < 0 && r == 0)
 		r = -errno;
 	return r;
@@ -240,7 +244,7 @@ int write_file_atomic(const char *path, const char *data, size_t len,
 	fd = mkostemp(tmp, O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
-	r = write_synced(fd, data, len, mode);
+	r = write_out(fd, data, len, mode, true);
 	if (r == 0 && rename(tmp, path) < 0)
 		r = -errno;
 	if (r < 0) {
@@ -258,9 +262,37 @@ int write_file_new(const char *path, const char *data, size_t len,
 
 	if (fd < 0)
 		return -errno;
-	r = write_synced(fd, data, len, mode);
+	/* fsync_dir_files waits for the writeback: all the files' block
+	 * allocations then go in one journal commit, not one each */
+	r = write_out(fd, data, len, mode, false);
 	if (r < 0)
 		unlink(path);
+	return r;
+}
+
+int fsync_dir_files(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	int r = 0;
+
+	if (!d)
+		return -errno;
+	while (r == 0 && (de = readdir(d))) {
+		int fd;
+
+		if (de->d_type != DT_REG && de->d_type != DT_UNKNOWN)
+			continue;
+		fd = openat(dirfd(d), de->d_name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+		if (fd < 0)
+			continue;
+		if (fsync(fd) < 0)
+			r = -errno;
+		close(fd);
+	}
+	if (r == 0 && fsync(dirfd(d)) < 0)
+		r = -errno;
+	closedir(d);
 	return r;
 }
 

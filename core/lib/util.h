@@ -54,11 +54,13 @@ int fsync_parent(const char *path);
 /* Write a file: temp file in the same directory, fsync, rename, fsync dir. */
 int write_file_atomic(const char *path, const char *data, size_t len,
 		      mode_t mode);
-/* A new file (O_EXCL) with data on disk, no temporary name, no fsync of
- * the directory: for a directory not yet published (the caller syncs
- * it once, then renames it into place). */
+/* A new file (O_EXCL) for a directory not yet published: no temporary
+ * name, its writeback started but not waited for; the caller then
+ * fsync_dir_files() the directory once and renames it into place. */
 int write_file_new(const char *path, const char *data, size_t len,
 		   mode_t mode);
+/* fsync every regular file in dir, then dir: 0 or the first -errno. */
+int fsync_dir_files(const char *dir);
 int mkdir_p(const char *path, mode_t mode);
 int rm_rf(const char *path);
 /* Copy a tree like `cp -a SRC DST` (DST must not exist). */
