@@ -166,6 +166,9 @@ int cmd_conf(int argc, char **argv)
 		return 1;
 	}
 	dkms_ctx_set_output_fn(ctx, to_stderr, NULL);
+	/* the evaluation's scratch dir goes where the other commands' do */
+	if (getenv("TMPDIR") && *getenv("TMPDIR"))
+		dkms_ctx_set_path(ctx, DKMS_PATH_TMP, getenv("TMPDIR"));
 	r = parse(argc, argv, ctx, &a);
 	if (r)
 		goto out;

@@ -21,7 +21,9 @@ gone() {
 	return 1
 }
 
-"$DKMS" conf --json -k 6.1.0-1-fake -a x86_64 --shell "$T/src/dkms.conf" \
+# (its scratch dir in $T: a dkms killed cannot remove it)
+mkdir -p "$T/tmp"
+TMPDIR=$T/tmp "$DKMS" conf --json -k 6.1.0-1-fake -a x86_64 --shell "$T/src/dkms.conf" \
 	>/dev/null 2>&1 &
 pid=$!
 sleep 1
