@@ -342,13 +342,14 @@ dkms_ours_sandboxed() {
 		--sourcetree "$T/src" --installtree "$T/lib"
 }
 
-# dkms_nosb ARGS...: dkms_ours with --no-sandbox when `dkms --help`
-# lists it, for tests the build sandbox is not about (quicker off).  The
-# help is read on the first call (make that one outside a subshell).
+# dkms_nosb ARGS...: dkms_ours with --no-sandbox when $DKMS takes it
+# (ours does; the bash dkms refuses it), for tests the build sandbox is
+# not about (quicker off).  Probed on the first call (make that one
+# outside a subshell).
 dkms_nosb() {
 	if [ -z "${tap_nosb_probed:-}" ]; then
 		tap_nosb=()
-		"$DKMS" --help 2>&1 | grep -q -- --no-sandbox && tap_nosb=(--no-sandbox)
+		"$DKMS" --no-sandbox --version >/dev/null 2>&1 && tap_nosb=(--no-sandbox)
 		tap_nosb_probed=1
 	fi
 	dkms_ours "$@" "${tap_nosb[@]}"

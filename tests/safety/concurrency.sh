@@ -29,7 +29,7 @@ mkdir -p "$T/log"
 export T
 # The builds are sandboxed when possible; not needed here, and quicker off.
 nosb=()
-"$DKMS" --help 2>&1 | grep -q -- --no-sandbox && nosb=(--no-sandbox)
+"$DKMS" --no-sandbox --version >/dev/null 2>&1 && nosb=(--no-sandbox)
 
 # worker N: random commands until the deadline; one line per command in
 # $T/log/N.ops: "OP VERSION EXIT MILLISECONDS", its stderr in N.err.
