@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cycle.h"
@@ -151,14 +152,28 @@ static char *mvka(const char *m, const char *v, const char *k, const char *a)
 			 a ? a : "");
 }
 
+/* The file a conf path names, as "dev:ino": one stat, where realpath()
+ * reads every component's link (a build reads its conf several times). */
+static char *file_id(const char *path)
+{
+	struct stat st;
+
+	if (stat(path, &st) < 0)
+		return NULL;
+	return xasprintf("%llu:%llu", (unsigned long long)st.st_dev,
+			 (unsigned long long)st.st_ino);
+}
+
 static bool is_cached(struct dkms_session *s, const char *m, const char *v,
 		      const char *k, const char *a, const char *path)
 {
 	_cleanup_free_ char *key = mvka(m, v, k, a);
-	_cleanup_free_ char *real = realpath(path, NULL);
+	_cleanup_free_ char *id = NULL;
 
-	return key && real && s->last_mvka && s->last_conf &&
-	       !strcmp(key, s->last_mvka) && !strcmp(real, s->last_conf);
+	if (!key || !s->last_mvka || !s->last_conf || strcmp(key, s->last_mvka))
+		return false;
+	id = file_id(path);
+	return id && !strcmp(id, s->last_conf);
 }
 
 static void set_cached(struct dkms_session *s, const char *m, const char *v,
@@ -167,7 +182,7 @@ static void set_cached(struct dkms_session *s, const char *m, const char *v,
 	free(s->last_mvka);
 	free(s->last_conf);
 	s->last_mvka = mvka(m, v, k, a);
-	s->last_conf = realpath(path, NULL);
+	s->last_conf = file_id(path);
 }
 
 static void print_conf_messages(struct dkms_session *s, const char *err,

@@ -89,7 +89,7 @@ struct dkms_session {
 	/* what add found in a source tree's dkms.conf (dkms build DIR) */
 	char *resolved_module, *resolved_version;
 	char **child_env;        /* CC=..., KERNEL_CC=... for builds */
-	char *last_mvka, *last_conf; /* read_conf's cache key */
+	char *last_mvka, *last_conf; /* read_conf's cache key (conf: dev:ino) */
 	char **initramfs_pending;    /* kernels to regenerate (initramfs.c) */
 	int lock_fd;             /* dkms_session_lock(); 0: none */
 	/* scheduler.c: a step run beside others leaves depmod to the end */
