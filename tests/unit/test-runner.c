@@ -15,14 +15,23 @@
 #include "runner.h"
 #include "tap-check.h"
 
-static int shell(const char *cmd, int out_fd, unsigned int timeout, int *status)
+/* One job run to its end: a shell command or argv, in cwd (NULL: ours). */
+static int run_job(const char *cmd, char *const *argv, const char *cwd,
+		   int out_fd, unsigned int timeout, int *status)
 {
 	struct dkms_run_opts o = { 0 };
 
 	o.shell = cmd;
+	o.argv = argv;
+	o.cwd = cwd;
 	o.out_fd = out_fd;
 	o.timeout_sec = timeout;
 	return dkms_run(&o, status);
+}
+
+static int shell(const char *cmd, int out_fd, unsigned int timeout, int *status)
+{
+	return run_job(cmd, NULL, NULL, out_fd, timeout, status);
 }
 
 START_TEST(test_exit_status)
@@ -67,12 +76,7 @@ END_TEST
 
 static int tool(char *const *argv, const char *cwd, int out_fd, int *status)
 {
-	struct dkms_run_opts o = { 0 };
-
-	o.argv = argv;
-	o.cwd = cwd;
-	o.out_fd = out_fd;
-	return dkms_run(&o, status);
+	return run_job(NULL, argv, cwd, out_fd, 0, status);
 }
 
 /* A plain tool (posix_spawn, runner.c) is set up as a forked job is:
