@@ -388,13 +388,16 @@ awk -v d="${T[ours.build]}" -v m="${T[make.build]}" -v r="${T[ref.build]}" -v b=
 	printf "build overhead over the bare make dkms runs (%.1f ms): ours %+.1f ms, 3.4.3 %+.1f ms, 3.0.10 %+.1f ms (target <= 20 ms)\n",
 		m * 1000, (d - m) * 1000, (r - m) * 1000, (b - m) * 1000
 	printf "  (over make -s to /dev/null, %.1f ms: ours %+.1f ms)\n", s * 1000, (d - s) * 1000 }'
-echo "autoinstall of 10 vs the same makes two at a time ($(ms "${T[make.ai]}" | tr -d ' ') ms):" \
+# the fake kernel's makes are ~16 times shorter than real ones: these
+# two lines show dkms's fixed cost per build; the issue's 1.05x is the
+# real-headers line further down
+echo "autoinstall of 10 on the fake kernel vs the same makes two at a time ($(ms "${T[make.ai]}" | tr -d ' ') ms):" \
 	"ours $(ratio2 "${T[ours.ai]}" "${T[make.ai]}"), 3.4.3 $(ratio2 "${T[ref.ai]}" "${T[make.ai]}")," \
-	"3.0.10 $(ratio2 "${T[deb.ai]}" "${T[make.ai]}") (target <= 1.05x)"
+	"3.0.10 $(ratio2 "${T[deb.ai]}" "${T[make.ai]}") (stress: the 1.05x target is the real-headers line)"
 median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { printf "%.3fx", v[int((NR + 1) / 2)] }'; }
 if [ "${#PAIR[@]}" -gt 0 ]; then
-	echo "autoinstall of 10 vs the same makes two at a time, ${#PAIR[@]} alternating rounds: ours median" \
-		"$(median "${PAIR[@]}") (rounds: $(printf '%sx ' "${PAIR[@]}" | sed 's/ $//'); target <= 1.05x)"
+	echo "  the same, ${#PAIR[@]} alternating rounds: ours median" \
+		"$(median "${PAIR[@]}") (rounds: $(printf '%sx ' "${PAIR[@]}" | sed 's/ $//'))"
 	echo "  vs make -s to /dev/null: median $(median "${PAIRS[@]}") (rounds: $(printf '%sx ' "${PAIRS[@]}" | sed 's/ $//'))"
 fi
 echo "autoinstall of 10 on 3 kernels vs the 30 makes two at a time ($(ms "${T[make.ai3]}" | tr -d ' ') ms):" \
