@@ -29,7 +29,7 @@ top=$(cd "$here/.." && pwd)
 export LC_ALL=C
 unset MAKEFLAGS MFLAGS MAKELEVEL MAKEOVERRIDES GNUMAKEFLAGS
 
-quick=
+quick=${quick:-} # the inner run gets it from the outer one
 if [ "${1:-}" = -q ]; then
 	quick=1
 	shift
