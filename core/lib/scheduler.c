@@ -410,6 +410,10 @@ static int launch(struct dkms_session *s, const struct sched_step *st,
 	}
 	if (r || !st->work)
 		return r;
+	/* what every step's sandbox needs, looked up once, by the first
+	 * step that runs: the later ones fork with it (a run with nothing
+	 * to do never looks) */
+	sandbox_prepare(s);
 	if (pipe2(fds, O_CLOEXEC) < 0)
 		return -errno;
 	fflush(NULL);
@@ -556,8 +560,6 @@ int sched_run_warm(struct dkms_session *s, const struct sched_step *steps,
 		return r;
 	}
 	lv = live_new(s, steps, n); /* a terminal's status lines, summary */
-	/* what every step's sandbox needs, looked up once: they fork with it */
-	sandbox_prepare(s);
 	while (flushed < n && (flushed < next || !stop)) {
 		/* once a step reached its make (it said so): before, the
 		 * warming would take the CPU from the first steps, which
