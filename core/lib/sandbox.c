@@ -14,7 +14,6 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <limits.h>
-#include <pwd.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -230,6 +229,8 @@ static void configure(struct dkms_session *s, struct dkms_sandbox *sb,
 	sb->mem_limit = parse_num(s->fw.build_memory_limit, DEFAULT_MEM_LIMIT,
 				  1ull << 20);
 	sb->file_limit = DEFAULT_FILE_LIMIT;
+	sb->netns_fd = sandbox_shared_netns(s);
+	sb->join_netns = sb->netns_fd >= 0;
 	if (dkms_opt(s, DKMS_OPT_NO_SANDBOX))
 		set_off(sb, "disabled by --no-sandbox");
 	else if (!forced && fw_no(s->fw.build_sandbox))
@@ -267,8 +268,6 @@ int sandbox_new(struct dkms_session *s, const char *build_dir,
 	if (!sb)
 		return -ENOMEM;
 	configure(s, sb, false);
-	sb->netns_fd = sandbox_shared_netns(s);
-	sb->join_netns = sb->netns_fd >= 0;
 	r = fill_paths(s, sb, build_dir, kver);
 	if (r < 0) {
 		sandbox_free(sb);
@@ -295,8 +294,6 @@ int sandbox_new_script(struct dkms_session *s, const char *run_dir,
 	if (!sb)
 		return -ENOMEM;
 	configure(s, sb, true);
-	sb->netns_fd = sandbox_shared_netns(s);
-	sb->join_netns = sb->netns_fd >= 0;
 	r |= push_trees(s, sb, &nv, ksrc, kreal);
 	r |= strv_push(&sb->visible, &nv, run_dir);
 	r |= strv_push(&sb->visible, &nv, dreal);
