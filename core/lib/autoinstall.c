@@ -212,11 +212,14 @@ static int install_isolated(struct dkms_session *s, const struct dkms_op *op,
 	free(s->prepared_kernel);
 	s->prepared_kernel = saved;
 	if (r < 0) {
-		dkms_echo(s, "Failed to install %s/%s: %s", op->module,
-			  op->version, strerror(-r));
+		char *msg = xasprintf("Failed to install %s/%s: %s", op->module,
+				      op->version, strerror(-r));
+
+		dkms_echo(s, "%s", msg ? msg : "");
 		if (res)
-			res->error = xasprintf("Failed to install %s/%s: %s",
-					       op->module, op->version, strerror(-r));
+			res->error = msg;
+		else
+			free(msg);
 		r = 1;
 	}
 	return r;
