@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # Manual pages, shell completion and the kernel-install plugin: what a
-# distribution package installs beside the program (owner: dist).
+# distribution package installs beside the program.
 dist_man_MANS = man/dkms.8 man/dkms.conf.5
 
 # bash completion, installed under the command's name.

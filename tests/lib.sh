@@ -11,7 +11,7 @@
 #   done_testing
 #
 # TAP: plan N, ok NAME, not_ok NAME, check NAME CMD..., is EXP ACT NAME,
-# like ACT REGEX NAME, diag TEXT, skip REASON [N], skip_all REASON,
+# like ACT REGEX NAME, unlike ACT REGEX NAME, diag TEXT, skip REASON [N], skip_all REASON,
 # bail_out REASON, done_testing.  Trees: scratch, mk_trees, fake_kernel,
 # fake_signing_kernel, fake_kernel_module, have_real_kernel, real_kernel,
 # copy_module, tiny_module, hello_built, install_step.  The build
@@ -106,6 +106,18 @@ like() {
 	return 1
 }
 
+# unlike ACTUAL REGEX NAME: no line of ACTUAL matches the extended REGEX.
+unlike() {
+	if ! printf '%s\n' "$1" | grep -Eq -- "$2"; then
+		ok "$3"
+		return 0
+	fi
+	not_ok "$3"
+	diag "a line matches /$2/ in:"
+	diag "$1"
+	return 1
+}
+
 # skip REASON [N]: N (default 1) skipped tests.
 skip() {
 	local i
@@ -116,8 +128,14 @@ skip() {
 	done
 }
 
-# skip_all REASON: the whole script is skipped (before any test ran).
+# skip_all REASON: nothing more can run.  Before the plan: the whole
+# script is skipped; after it, the planned tests not run yet are each
+# reported skipped (a second plan would be an error, not a skip).
 skip_all() {
+	if [ -n "$tap_planned" ]; then
+		[ "$tap_n" -lt "$tap_planned" ] && skip "$*" $((tap_planned - tap_n))
+		done_testing
+	fi
 	echo "1..0 # SKIP $*"
 	exit 0
 }

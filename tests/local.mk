@@ -33,7 +33,7 @@ AM_TESTS_ENVIRONMENT = \
 EXTRA_DIST += tests/lib.sh tests/fake-kernel tests/modules tests/harness
 
 # The harness checks itself: TAP helpers, fake kernel, the reference in
-# its sandbox, the demo (owner: infrastructure).
+# its sandbox, the demo.
 TESTS += \
 	tests/harness/lib.sh \
 	tests/harness/fake-kernel.sh \
@@ -87,7 +87,7 @@ TESTS += tests/crossgen/debian-3.0.sh
 # Our own behaviour around the extras (ldtarball's member check).
 TESTS += tests/cycle-extras/ldtarball-safety.sh
 
-# dkms.conf reader: corpus against dkms 3.4.3, native = bash (owner: conf).
+# dkms.conf reader: corpus against dkms 3.4.3, native = bash.
 TESTS += tests/conf/corpus.sh tests/conf/reference.sh tests/conf/native-fuzz.sh
 EXTRA_DIST += tests/conf
 if HAVE_CHECK
@@ -98,8 +98,7 @@ tests_unit_test_conf_LDADD = $(UNIT_LDADD)
 endif
 
 # The dkms cycle: command line, add/build/install/uninstall/unbuild/
-# remove/status on fake kernels, a real build, side by side with 3.4.3
-# (owner: cycle).
+# remove/status on fake kernels, a real build, side by side with 3.4.3.
 TESTS += \
 	tests/cycle/cli.sh \
 	tests/cycle/cycle.sh \
@@ -115,7 +114,7 @@ TESTS += \
 	tests/cycle/reference.sh
 EXTRA_DIST += tests/cycle
 
-# Runner, framework.conf and the request API (owner: cycle).
+# Runner, framework.conf and the request API.
 if HAVE_CHECK
 unit_tests += tests/unit/test-runner tests/unit/test-request tests/unit/test-tree
 tests_unit_test_tree_SOURCES = tests/unit/test-tree.c tests/unit/tap-check.h
@@ -130,7 +129,7 @@ tests_unit_test_request_LDADD = $(UNIT_LDADD)
 endif
 
 # What a distribution installs beside the program: manual pages, help,
-# completion, compression, signing, initramfs, kernel-install (owner: dist).
+# completion, compression, signing, initramfs, kernel-install.
 TESTS += tests/dist/man.sh tests/dist/help.sh tests/dist/completion.sh \
 	tests/dist/kernel-install.sh tests/dist/compress.sh \
 	tests/dist/signing.sh tests/dist/initramfs.sh
@@ -143,18 +142,18 @@ tests_unit_test_compress_LDADD = $(UNIT_LDADD) $(ZLIB_LIBS) $(LZMA_LIBS) $(ZSTD_
 endif
 
 # Sandboxed module builds: hostile sources on a fake kernel, real builds
-# with and without the sandbox (owner: sandbox).
+# with and without the sandbox.
 TESTS += tests/sandbox/hostile.sh tests/sandbox/real.sh tests/sandbox/orphans.sh \
 	tests/sandbox/scripts.sh tests/sandbox/scripts-diff.sh tests/sandbox/shared.sh
 EXTRA_DIST += tests/sandbox
 
-# status --json, status cache, parallel autoinstall (owner: speed).
+# status --json, status cache, parallel autoinstall.
 TESTS += tests/speed/status-json.sh tests/speed/status-cache.sh \
 	tests/speed/parallel-autoinstall.sh tests/speed/jobserver.sh \
 	tests/speed/autoinstall-kernels.sh
 EXTRA_DIST += tests/speed
 # libkmod (libcrypto), zlib, liblzma, libzstd: loaded on first use, not at
-# exec nor for a status walk of added modules or a cached status (#7).
+# exec nor for a status walk of added modules or a cached status.
 TESTS += tests/speed/lazy-libs.sh
 if HAVE_CHECK
 unit_tests += tests/unit/test-modinfo
@@ -163,11 +162,11 @@ tests_unit_test_modinfo_CFLAGS = $(UNIT_CFLAGS) $(ZLIB_CFLAGS) $(LZMA_CFLAGS) $(
 tests_unit_test_modinfo_LDADD = $(UNIT_LDADD)
 endif
 
-# Safety: hostile input refused, concurrent writers (owner: safety).
+# Safety: hostile input refused, concurrent writers.
 TESTS += tests/safety/hostile.sh tests/safety/concurrency.sh \
 	tests/safety/last-good.sh tests/safety/journal.sh \
 	tests/safety/faults.sh
-# The journal's format 2, torn and empty journals (owner: perf).
+# The journal's format 2, torn and empty journals.
 TESTS += tests/safety/journal-torn.sh
 if HAVE_CHECK
 unit_tests += tests/unit/test-journal
@@ -178,7 +177,7 @@ endif
 EXTRA_DIST += tests/safety
 
 # libFuzzer targets: ./configure CC=clang --enable-fuzzing; run by
-# tests/fuzz/run.sh (owner: safety).
+# tests/fuzz/run.sh.
 EXTRA_DIST += tests/fuzz
 if ENABLE_FUZZING
 fuzz_programs = tests/fuzz/fuzz-conf-native tests/fuzz/fuzz-cli
@@ -196,9 +195,9 @@ tests_fuzz_fuzz_cli_LDADD = core/lib/libdkms-internal.la
 endif
 
 # Secure Boot report in status --json, the build progress line on a
-# terminal (owner: ux).
+# terminal.
 TESTS += tests/dist/secureboot.sh tests/dist/progress.sh
-# the parallel autoinstall summary from its steps' data (owner: live)
+# the parallel autoinstall summary from its steps' data
 TESTS += tests/dist/progress-summary.sh
 if HAVE_CHECK
 unit_tests += tests/unit/test-secureboot

@@ -11,7 +11,7 @@
 /* `dkms conf --json -k KVER [-a ARCH] [--dkmstree D] [--sourcetree S] CONF` */
 int cmd_conf(int argc, char **argv);
 
-/* ---- options.c: dkms 3.4.3's command line (owner: cycle) ---------------- */
+/* ---- options.c: dkms 3.4.3's command line ------------------------------ */
 struct cli {
 	char *action;
 	char *module, *version;
@@ -41,7 +41,7 @@ int cli_extra_action(struct dkms_session *s, const struct cli *c,
 int cli_add_archive(struct dkms_session *s, const struct dkms_kernels *k,
 		    const struct dkms_op *op);
 
-/* ---- help.c: `dkms ACTION --help` (owner: dist) ------------------------- */
+/* ---- help.c: `dkms ACTION --help` -------------------------------------- */
 /* Print the usage of one action; false when it is not an action. */
 bool cli_action_help(const char *action, const char *argv0);
 

@@ -294,17 +294,6 @@ static int cycle(struct dkms_session *s, const struct cli *c,
 	return r;
 }
 
-/* Until cmd-extras.c (autoinstall, match, tarballs, kernel hooks) is
- * linked in. */
-__attribute__((weak)) int cli_extra_action(struct dkms_session *s,
-					   const struct cli *c,
-					   const struct dkms_kernels *k)
-{
-	(void)k;
-	return dkms_die(s, 1, "The action %s is not available in this build.",
-			c->action);
-}
-
 static bool is_writing_action(const char *a)
 {
 	static const char *const w[] = { "add", "build", "install", "uninstall",

@@ -8,7 +8,7 @@ core_cli_dkms_SOURCES = \
 	core/cli/options.c
 # Linked with the internal library so one binary works from the build tree.
 core_cli_dkms_LDADD = core/lib/libdkms-internal.la
-# autoinstall, match, tarballs, kernel hooks (owner: extras).
+# autoinstall, match, tarballs, kernel hooks.
 core_cli_dkms_SOURCES += core/cli/cmd-extras.c
-# `dkms ACTION --help` (owner: dist).
+# `dkms ACTION --help`.
 core_cli_dkms_SOURCES += core/cli/help.c

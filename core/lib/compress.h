@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * Module compression (owner: dist): which suffix a kernel's modules get,
+ * Module compression: which suffix a kernel's modules get,
  * and compressing a module in-process with zlib, liblzma or libzstd.
  */
 #ifndef DKMS_COMPRESS_H

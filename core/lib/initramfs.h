@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * Initramfs regeneration (owner: dist), ours: 3.4.3 ignores REMAKE_INITRD.
+ * Initramfs regeneration, ours: 3.4.3 ignores REMAKE_INITRD.
  * Nothing happens unless framework.conf sets initramfs_command; then a
  * kernel is noted when a module asking for it (REMAKE_INITRD=yes) or one
  * already in its initramfs is installed or uninstalled, and each noted

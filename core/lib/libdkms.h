@@ -182,7 +182,7 @@ char *dkms_conf_make_invocation(const struct dkms_conf *conf,
 
 /* ------------------------------------------------------------------ */
 /* Requests: a batch of events in, one result per event out.           */
-/* (owner: cycle; package-manager adapters use this, not the CLI)      */
+/* (the package-manager adapters use this door)                       */
 /* ------------------------------------------------------------------ */
 
 /* What happened, or what is asked, for one module version (and kernel).

@@ -33,7 +33,7 @@ core_lib_libdkms_internal_la_SOURCES += \
 	core/lib/uninstall.c core/lib/remove.c core/lib/request.c \
 	core/lib/signing.c core/lib/rpmlock.c core/lib/buildenv.c
 
-# dkms.conf reader (owner: conf).
+# dkms.conf reader.
 core_lib_libdkms_internal_la_SOURCES += \
 	core/lib/var.h core/lib/var.c \
 	core/lib/json.h core/lib/json.c \
@@ -41,34 +41,34 @@ core_lib_libdkms_internal_la_SOURCES += \
 	core/lib/conf-native.c core/lib/conf-derive.c core/lib/conf-json.c
 
 # Commands on top of the cycle: autoinstall, kernel hooks, match,
-# mktarball/ldtarball (owner: extras).
+# mktarball/ldtarball.
 core_lib_libdkms_internal_la_SOURCES += \
 	core/lib/extras.h core/lib/namelist.c core/lib/autoinstall.c \
 	core/lib/rebuild.c core/lib/kernel-hooks.c core/lib/match.c \
 	core/lib/tarball.h core/lib/tarball.c core/lib/ldtarball.c
 
-# Module compression with zlib, liblzma, libzstd (owner: dist).
+# Module compression with zlib, liblzma, libzstd.
 core_lib_libdkms_internal_la_SOURCES += core/lib/compress.h core/lib/compress.c
-# Signature read back with libkmod after signing (owner: dist).
+# Signature read back with libkmod after signing.
 core_lib_libdkms_internal_la_SOURCES += core/lib/sigcheck.h core/lib/sigcheck.c
-# Sandboxed module builds (owner: sandbox).
+# Sandboxed module builds.
 core_lib_libdkms_internal_la_SOURCES += core/lib/sandbox.h core/lib/sandbox.c \
 	core/lib/sandbox-cgroup.c core/lib/sandbox-shared.c
-# Initramfs regeneration, once per kernel per command (owner: dist).
+# Initramfs regeneration, once per kernel per command.
 core_lib_libdkms_internal_la_SOURCES += core/lib/initramfs.h core/lib/initramfs.c
 core_lib_libdkms_internal_la_CFLAGS += $(ZLIB_CFLAGS) $(LZMA_CFLAGS) $(ZSTD_CFLAGS)
-# status --json, the status cache, the autoinstall scheduler (owner: speed).
+# status --json, the status cache, the autoinstall scheduler.
 core_lib_libdkms_internal_la_SOURCES += core/lib/status-json.c \
 	core/lib/status-cache.h core/lib/status-cache.c core/lib/scheduler.c
-# Hostile input refused before the first write (owner: safety).
+# Hostile input refused before the first write.
 core_lib_libdkms_internal_la_SOURCES += core/lib/safety.h core/lib/safety.c
-# Fault injection and the intent journal, crash safety (owner: safety).
+# Fault injection and the intent journal, crash safety.
 core_lib_libdkms_internal_la_SOURCES += core/lib/fault.h core/lib/fault.c
 core_lib_libdkms_internal_la_SOURCES += core/lib/journal.h core/lib/journal.c
 
-# Secure Boot report for status --json, the build progress line (owner: ux).
+# Secure Boot report for status --json, the build progress line.
 core_lib_libdkms_internal_la_SOURCES += core/lib/secureboot.h \
 	core/lib/secureboot.c core/lib/progress.h core/lib/progress.c
-# Live status lines of a parallel autoinstall, its summary (owner: live).
+# Live status lines of a parallel autoinstall, its summary.
 core_lib_libdkms_internal_la_SOURCES += core/lib/progress-live.h \
 	core/lib/progress-live.c

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The live status of steps run side by side (scheduler.c), for a person
- * at a terminal (owner: live).  While a parallel autoinstall runs, a few
+ * at a terminal.  While a parallel autoinstall runs, a few
  * lines under the replayed output show each running build and its
  * elapsed time, redrawn in place; they are erased before the held output
  * of a finished step is written, so that output reads as a serial run's.

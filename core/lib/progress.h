@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * The "Building module(s)...." line (owner: ux).  In logs and pipes it is
+ * The "Building module(s)...." line.  In logs and pipes it is
  * 3.4.3's: a dot every 3 seconds, then " done.".  On a terminal
  * (dkms_ctx_set_terminal) the line is rewritten in place with the elapsed
  * time, and ends with the total: "Building module(s)..... done (14s).".

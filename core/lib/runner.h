@@ -5,11 +5,10 @@
  * with an explicit cwd and environment, its stdout+stderr appended to a log
  * fd; the whole group is killed when the job ends or times out.
  *
- * Designed for what comes later: `sandbox` is where a confined child
- * (own mount/net/user namespace, unprivileged uid) will be set up between
- * fork and exec; jobs are started without blocking and reaped with
- * dkms_job_wait_any(), so several builds can run under one job budget.
- * Today the cycle starts one job at a time.
+ * `sandbox` is where a confined child (own mount/net/user namespaces, an
+ * unprivileged uid) is set up between fork and exec; jobs are started
+ * without blocking and reaped with dkms_job_wait_any(), so several builds
+ * run under one job budget.
  */
 #ifndef DKMS_RUNNER_H
 #define DKMS_RUNNER_H

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * Secure Boot report for status --json (owner: ux).
+ * Secure Boot report for status --json.
  *
  * The kernel checks a module's PKCS#7 signature against the keys it
  * trusts; with shim, the keys a user enrolled (mokutil --import) are the

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * Will a built module load under Secure Boot? (owner: ux)  The firmware's
+ * Will a built module load under Secure Boot?  The firmware's
  * answer from efivarfs (DKMS_PATH_EFIVARS): the SecureBoot variable, and
  * shim's MOK lists (MokListRT, MokListXRT: EFI_SIGNATURE_LISTs of X.509
  * certificates), compared with the signature libkmod reads from the module

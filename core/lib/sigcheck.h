@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * After signing (owner: dist): read a module's signature back with
+ * After signing: read a module's signature back with
  * libkmod and say what it is, in make.log; a module that should be signed
  * and is not, or not as asked, is a visible error.
  */

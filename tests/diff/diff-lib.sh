@@ -31,8 +31,22 @@ unset MAKEFLAGS MFLAGS MAKELEVEL MAKEOVERRIDES GNUMAKEFLAGS
 d_n=0
 d_failed=0
 
-d_plan() { echo "1..$1"; }
-d_skip_all() { echo "1..0 # SKIP $*"; exit 0; }
+d_planned=
+d_plan() { d_planned=$1; echo "1..$1"; }
+# d_skip_all REASON: nothing can run.  Before the plan: a skipped script;
+# after it: the steps not run yet are each reported skipped (a second
+# plan would be an error, not a skip).
+d_skip_all() {
+	if [ -z "$d_planned" ]; then
+		echo "1..0 # SKIP $*"
+		exit 0
+	fi
+	while [ "$d_n" -lt "$d_planned" ]; do
+		d_n=$((d_n + 1))
+		echo "ok $d_n - # SKIP $*"
+	done
+	exit 0
+}
 
 d_ok() {
 	d_n=$((d_n + 1))
@@ -217,7 +231,7 @@ d_module() {
 	done
 }
 
-# d_shared_module NAME-VERSION: tests/modules/NAME-VERSION (the team's
+# d_shared_module NAME-VERSION: tests/modules/NAME-VERSION (the shared
 # fixtures, README there) into both source trees.
 d_shared_module() {
 	local side
@@ -266,8 +280,12 @@ d_run() {
 	if [ "$prog" = "$DKMS" ] && [ -n "${DKMS_WRAPPER:-}" ]; then
 		read -r -a wrap <<<"$DKMS_WRAPPER"
 	fi
+	# $D_CWD (@ROOT@ for the side's root): the directory both run in,
+	# for relative paths on the command line.
+	local cwd=${D_CWD:-$PWD}
 	# shellcheck disable=SC2046
-	d_overlay "${wrap[@]}" "$prog" "${args[@]}" $(d_tree_opts "$root") \
+	(cd "${cwd//@ROOT@/$root}" &&
+	 d_overlay "${wrap[@]}" "$prog" "${args[@]}" $(d_tree_opts "$root")) \
 		>"$D_SCRATCH/out.$tag.1" 2>"$D_SCRATCH/out.$tag.2" </dev/null
 	echo $? >"$D_SCRATCH/out.$tag.rc"
 	d_normalize <"$D_SCRATCH/out.$tag.1" >"$D_SCRATCH/out.$tag.n1"

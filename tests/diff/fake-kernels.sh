@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
-# Differential, on fake kernels (tests/fake-kernel): the team's fixture
+# Differential, on fake kernels (tests/fake-kernel): the shared fixture
 # modules (several modules per package, patches, build scripts,
 # BUILD_DEPENDS with symbols, BUILD_EXCLUSIVE, a broken build) through
 # autoinstall, compressed installs, mktarball and the kernel hooks.

@@ -26,6 +26,19 @@ targets=("$@")
 echo "1..${#targets[@]}"
 mkdir -p "$build" || exit 1
 build=$(cd "$build" && pwd)
+# A source dir configured in place refuses a second, out-of-tree build:
+# then the fuzz build is made from a copy of the tracked sources.
+if [ ! -f "$build/Makefile" ] && [ -f "$src/config.status" ]; then
+	rm -rf "$build/src" && mkdir -p "$build/src" || exit 1
+	(cd "$src" && git ls-files -z | tar --null -T - -cf -) |
+		tar -C "$build/src" -xf - &&
+		(cd "$build/src" && autoreconf -fi >"$build/autoreconf.log" 2>&1) ||
+		{ echo "Bail out! cannot copy the configured sources (git, autoreconf?): $build/autoreconf.log"; exit 1; }
+	src=$build/src
+fi
+if [ -f "$build/src/configure" ]; then
+	src=$build/src
+fi
 if [ ! -f "$build/Makefile" ]; then
 	(cd "$build" && "$src/configure" CC=clang --enable-fuzzing \
 		CFLAGS="-O1 -g" >configure.log 2>&1) ||

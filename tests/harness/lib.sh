@@ -39,6 +39,18 @@ like "$out" '^not ok 2 - missing$' "like fails without a match"
 out=$(child 'skip_all "no reason"; ok never')
 is "1..0 # SKIP no reason" "$out" "skip_all stops the script"
 
+out=$(child 'plan 3; ok one; skip_all "gone"; ok never')
+is "1..3
+ok 1 - one
+ok 2 - # SKIP gone
+ok 3 - # SKIP gone
+# 1 passed, 0 failed, 2 skipped" "$out" "skip_all after the plan skips the rest, one plan only"
+
+out=$(child 'unlike "abc
+def" "^x" absent; unlike abc "^a" present')
+like "$out" '^ok 1 - absent$' "unlike passes without a match"
+like "$out" '^not ok 2 - present$' "unlike fails on a match"
+
 out=$(child 'scratch; echo "$T"; touch "$T/f"')
 if [ -n "$out" ] && [ ! -e "$out" ]; then
 	ok "scratch dir removed on exit"

@@ -8,8 +8,8 @@
 # is left behind.
 . "$top_srcdir/tests/lib.sh"
 
-plan 9
 [ "$(id -u)" = 0 ] || skip_all "needs root (the sandbox)"
+plan 9
 K=6.1.0-1-fake
 host_ns=$(readlink /proc/self/ns/net)
 

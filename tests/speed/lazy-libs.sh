@@ -35,7 +35,10 @@ loaded() {
 		exec env LD_DEBUG=libs LD_DEBUG_OUTPUT="$T/ld" "$DKMS" "$@" \
 			--dkmstree "$T/dkms" --sourcetree "$T/src" --installtree "$T/lib"
 	) >"$T/out" 2>&1
-	grep -oE "$lazy_re" "$T/ld.$(cat "$T/pid")" 2>/dev/null | sed 's/.*=//' | sort -u
+	# No loader trace at all is a failure, never "nothing loaded".
+	local trace="$T/ld.$(cat "$T/pid")"
+	[ -s "$trace" ] || { echo "no LD_DEBUG trace ($trace)"; return; }
+	grep -oE "$lazy_re" "$trace" | sed 's/.*=//' | sort -u
 }
 
 if ! command -v readelf >/dev/null; then

@@ -5,7 +5,7 @@
 # (same output as without a cache) after any change to the trees.
 . "$top_srcdir/tests/lib.sh"
 
-plan 11
+plan 13
 scratch
 mk_trees "$T"
 K=6.1.0-1-fake
@@ -41,8 +41,12 @@ out=$(dkms_ours status 2>&1)
 like "$out" '^m99/1.0: added$' "an added module shows"
 is "$(fresh)" "$out" "after add: the walk's answer"
 
-rm -f "$T/lib/$K/updates/m01.ko"
+before=$(dkms_ours status -m m01 -v 2.0 2>&1)
+ko=$(ls "$T/lib/$K/updates/dkms/m01.ko"* 2>/dev/null)
+check "the installed copy is where dkms put it" test -n "$ko"
+rm -f $ko
 out=$(dkms_ours status 2>&1)
+unlike "$out" "^m01/2.0, $K, x86_64: installed\$" "installed copy deleted behind dkms: no longer installed"
 is "$(fresh)" "$out" "installed copy deleted behind dkms: the walk's answer"
 
 rm -rf "$T/src/m02-1.0"

@@ -3,6 +3,7 @@
  * signature's key; MOK lists read from an efivars dir, enrolled or
  * revoked; truncated or damaged certificates and lists read safely at
  * every length (run under valgrind and ASan). */
+#include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -109,24 +110,51 @@ START_TEST(test_x509_damaged)
 	static const unsigned char s1[] = { 0x11, 0x22 };
 	struct mok_key k = { 0 };
 	struct buf c;
-	size_t n, i;
+	size_t n, i, refused = 0, read = 0;
+	int r;
 
 	make_cert(&c, s1, sizeof(s1), "cn", true);
+	/* the outer SEQUENCE claims every byte: each strict prefix is refused,
+	 * and a refusal leaves nothing behind */
 	for (n = 0; n < c.len; n++) {
-		/* a prefix is refused, or read within itself */
-		if (x509_key(c.b, n, &k) == 0)
-			mok_key_clear(&k);
+		ck_assert_int_eq(x509_key(c.b, n, &k), -EINVAL);
+		ck_assert_ptr_null(k.serial);
+		ck_assert_ptr_null(k.issuer_cn);
 	}
 	for (i = 0; i < c.len; i++) {
 		struct buf bad = c;
 
 		bad.b[i] ^= 0xff;
-		if (x509_key(bad.b, bad.len, &k) == 0)
+		r = x509_key(bad.b, bad.len, &k);
+		ck_assert(r == 0 || r == -EINVAL);
+		if (r == 0) {
+			/* read within itself: a serial, a CN no longer than the
+			 * certificate */
+			ck_assert_ptr_nonnull(k.serial);
+			ck_assert(!k.issuer_cn || strlen(k.issuer_cn) < c.len);
 			mok_key_clear(&k);
+			read++;
+		} else {
+			ck_assert_ptr_null(k.serial);
+			refused++;
+		}
 		bad.b[i] = 0x84; /* a long length of 4 bytes */
-		if (x509_key(bad.b, bad.len, &k) == 0)
+		r = x509_key(bad.b, bad.len, &k);
+		ck_assert(r == 0 || r == -EINVAL);
+		if (r == 0)
 			mok_key_clear(&k);
 	}
+	/* a damaged outer tag is refused; a damaged CN byte still reads,
+	 * with the damage in the name */
+	ck_assert_uint_gt(refused, 0);
+	ck_assert_uint_gt(read, 0);
+	c.b[0] ^= 0xff;
+	ck_assert_int_eq(x509_key(c.b, c.len, &k), -EINVAL);
+	c.b[0] ^= 0xff;
+	c.b[c.len - 1] = 'X'; /* the last byte is the CN's last letter */
+	ck_assert_int_eq(x509_key(c.b, c.len, &k), 0);
+	ck_assert_str_eq(k.issuer_cn, "cX");
+	mok_key_clear(&k);
 }
 END_TEST
 
