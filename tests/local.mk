@@ -81,6 +81,9 @@ TESTS += \
 	tests/diff/deps.sh \
 	tests/diff/framework.sh \
 	tests/diff/versions.sh
+# A module named only by a path (a source dir, its dkms.conf, an archive)
+# through build and install (owner: path).
+TESTS += tests/diff/source-dir.sh
 EXTRA_DIST += tests/diff/diff-lib.sh tests/diff/modules tests/diff/README.md
 # Trees written by Debian 12's dkms 3.0.10 (skipped without it).
 TESTS += tests/crossgen/debian-3.0.sh

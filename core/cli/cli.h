@@ -37,9 +37,6 @@ void cli_clear(struct cli *c);
  * checks 3.4.3 does, then extras.h (cmd-extras.c). */
 int cli_extra_action(struct dkms_session *s, const struct cli *c,
 		     const struct dkms_kernels *k);
-/* `dkms add ARCHIVE`: load_tarball, then add what it named (cmd-extras.c). */
-int cli_add_archive(struct dkms_session *s, const struct dkms_kernels *k,
-		    const struct dkms_op *op);
 
 /* ---- help.c: `dkms ACTION --help` -------------------------------------- */
 /* Print the usage of one action; false when it is not an action. */

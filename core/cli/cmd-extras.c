@@ -133,29 +133,3 @@ int cli_extra_action(struct dkms_session *s, const struct cli *c,
 		return dkms_generate_mok(s, k->n ? k->kernelver[0] : NULL);
 	return dkms_die(s, 1, "The action %s is not available in this build.", a);
 }
-
-int cli_add_archive(struct dkms_session *s, const struct dkms_kernels *k,
-		    const struct dkms_op *op)
-{
-	struct dkms_op named = *op;
-	char *m = NULL, *v = NULL;
-	int r;
-
-	/* 3.4.3's add_module ignores load_tarball's status (a binaries-only
-	 * archive without source says 1) and goes on with what it named. */
-	r = dkms_load_tarball(s, k, &m, &v);
-	/* an .rpm was installed and autoinstalled: that was all */
-	if (!m || !v) {
-		free(m);
-		free(v);
-		return r;
-	}
-	if (r == 0 || r == 1) {
-		named.module = m;
-		named.version = v;
-		r = dkms_op_add(s, &named);
-	}
-	free(m);
-	free(v);
-	return r;
-}

@@ -281,9 +281,6 @@ static int cycle(struct dkms_session *s, const struct cli *c,
 				      k->n ? k->kernelver[0] : NULL,
 				      k->n_arch ? k->arch[0] : NULL };
 
-		if (s->archive && (!c->module || !*c->module) &&
-		    (!c->version || !*c->version))
-			return cli_add_archive(s, k, &op);
 		return dkms_op_add(s, &op);
 	}
 	if (!strcmp(a, "build"))

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "cycle.h"
+#include "extras.h"
 #include "safety.h"
 
 /* add_source_tree: copy a source tree (a dir with dkms.conf) to
@@ -61,6 +62,67 @@ static int add_source_tree(struct dkms_session *s, const struct dkms_op *op,
 	return copy_tree(src, dst) < 0 ? -EIO : 0;
 }
 
+/* load_tarball of s->archive for the op's kernel (an .rpm archive is
+ * installed and autoinstalled for it).  3.4.3's add_module ignores its
+ * status (a binaries-only archive without source says 1) and goes on
+ * with what it named; nothing named: that was all. */
+static int add_archive(struct dkms_session *s, const struct dkms_op *op,
+		       char **m, char **v)
+{
+	struct dkms_kernels k = { 0 };
+	int r = 0;
+
+	if (op->kernelver && op->arch) {
+		r = dkms_kernels_add_kernel(&k, op->kernelver);
+		if (r == 0)
+			r = dkms_kernels_add_arch(&k, op->arch);
+	}
+	if (r == 0)
+		r = dkms_load_tarball(s, &k, m, v);
+	dkms_kernels_clear(&k);
+	if (*m && *v && (r == 0 || r == 1))
+		return 0;
+	free(*m);
+	free(*v);
+	*m = *v = NULL;
+	return r;
+}
+
+/* add_module's first step when no module is named: the archive, else the
+ * source tree of the command line names it.  The names stay in the
+ * session for the build and install that follow (dkms_op_named).  0
+ * with *m NULL: an .rpm archive, installed and autoinstalled, was all. */
+static int add_named_by_path(struct dkms_session *s, const struct dkms_op *op,
+			     char **m, char **v)
+{
+	int r;
+
+	if (s->archive)
+		r = add_archive(s, op, m, v);
+	else
+		r = add_source_tree(s, op, m, v);
+	if (r || !*m)
+		return r;
+	free(s->resolved_module);
+	free(s->resolved_version);
+	s->resolved_module = strdup(*m);
+	s->resolved_version = strdup(*v);
+	return s->resolved_module && s->resolved_version ? 0 : -ENOMEM;
+}
+
+struct dkms_op dkms_op_named(const struct dkms_session *s,
+			     const struct dkms_op *op)
+{
+	struct dkms_op o = *op;
+
+	if ((!o.module || !*o.module) && (!o.version || !*o.version) &&
+	    s->resolved_module && s->resolved_version) {
+		o.module = s->resolved_module;
+		o.version = s->resolved_version;
+	}
+	return o;
+}
+
 int dkms_op_add(struct dkms_session *s, const struct dkms_op *op)
 {
 	_cleanup_free_ char *m = NULL, *v = NULL, *srcdir = NULL, *conf = NULL;
@@ -70,16 +132,13 @@ int dkms_op_add(struct dkms_session *s, const struct dkms_op *op)
 	struct modconf mc;
 	int r;
 
-	if (s->source_path && (!mod || !*mod) && (!ver || !*ver)) {
-		r = add_source_tree(s, op, &m, &v);
-		if (r)
+	if ((s->archive || s->source_path) && (!mod || !*mod) &&
+	    (!ver || !*ver)) {
+		r = add_named_by_path(s, op, &m, &v);
+		if (r || !m)
 			return r;
 		mod = m;
 		ver = v;
-		free(s->resolved_module);
-		free(s->resolved_version);
-		s->resolved_module = strdup(m);
-		s->resolved_version = strdup(v);
 	}
 	if (!mod || !*mod || !ver || !*ver)
 		return dkms_die(s, 1, "Arguments <module> and <module-version> are "

@@ -530,7 +530,7 @@ static int do_build(struct dkms_session *s, const struct dkms_op *op);
 
 int dkms_op_build(struct dkms_session *s, const struct dkms_op *op)
 {
-	struct dkms_op o = *op;
+	struct dkms_op o;
 	int r;
 
 	if (!op->kernelver || !*op->kernelver || !op->arch || !*op->arch)
@@ -540,11 +540,8 @@ int dkms_op_build(struct dkms_session *s, const struct dkms_op *op)
 		if (r)
 			return r;
 		dkms_echo(s, "%s", "");
-		if ((!o.module || !*o.module) && s->resolved_module) {
-			o.module = s->resolved_module;
-			o.version = s->resolved_version;
-		}
 	}
+	o = dkms_op_named(s, op);
 	return do_build(s, &o);
 }
 

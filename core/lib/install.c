@@ -578,6 +578,7 @@ static int install(struct dkms_session *s, const struct dkms_op *op,
 	_cleanup_(journal_freep) struct journal *j = NULL;
 	unsigned int saved = s->flags;
 	struct modconf mc = { 0 };
+	struct dkms_op named;
 	const char *cs;
 	size_t i;
 	int r;
@@ -588,6 +589,9 @@ static int install(struct dkms_session *s, const struct dkms_op *op,
 		r = dkms_op_build(s, op);
 		if (r)
 			return r;
+		/* a source dir or an archive named the module: go on with it */
+		named = dkms_op_named(s, op);
+		op = &named;
 	}
 	lib = xasprintf("%s/%s", install_tree(s), op->kernelver);
 	moddir = tree_path(s, "%s/%s/%s/%s/module", op->module, op->version,

@@ -155,9 +155,16 @@ bool dkms_is_installed(struct dkms_session *s, const struct dkms_op *op);
 
 /* ---- single steps (3.4.3's do_* / maybe_*) ------------------------------ */
 /* add_module: registers source_tree/<m>-<v> (op->module may be NULL when
- * s->source_path names a source tree: taken from its dkms.conf).  0, 2, 3,
- * 8 (bad conf), 9/10 (source tree). */
+ * s->archive or s->source_path names the module: taken from the archive
+ * or the source tree's dkms.conf).  0, 2, 3, 8 (bad conf), 9/10 (source
+ * tree), load_tarball's codes. */
 int dkms_op_add(struct dkms_session *s, const struct dkms_op *op);
+/* op, named by what the last add found in a source tree or an archive
+ * when op names no module: 3.4.3's add_source_tree and load_tarball set
+ * $module and $module_version for the rest of that kernel's build and
+ * install. */
+struct dkms_op dkms_op_named(const struct dkms_session *s,
+			     const struct dkms_op *op);
 /* do_build: build for one kernel (adds first when needed).  0, 3, 7, 8,
  * 10 (make failed: tree left added, log in <m>/<v>/build/make.log), 13,
  * 21, 77 (BUILD_EXCLUSIVE). */
