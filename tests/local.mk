@@ -84,6 +84,8 @@ TESTS += \
 # A module named only by a path (a source dir, its dkms.conf, an archive)
 # through build and install (owner: path).
 TESTS += tests/diff/source-dir.sh
+# One kernel given twice: refused by autoinstall, as by 3.4.3 (owner: path).
+TESTS += tests/diff/kernels-twice.sh
 EXTRA_DIST += tests/diff/diff-lib.sh tests/diff/modules tests/diff/README.md
 # Trees written by Debian 12's dkms 3.0.10 (skipped without it).
 TESTS += tests/crossgen/debian-3.0.sh

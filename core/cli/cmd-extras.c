@@ -50,6 +50,25 @@ static int all_is_banned(struct dkms_session *s, const char *action)
 			"parameter.", action);
 }
 
+/* Ours: several kernels in one autoinstall, each once.  The same kernel
+ * (and arch) twice is what 3.4.3 refuses of several: refused as it does. */
+static int distinct_kernels_or_die(struct dkms_session *s, const char *action,
+				   const struct dkms_kernels *k)
+{
+	size_t i, j;
+
+	for (i = 0; i < k->n; i++)
+		for (j = 0; j < i; j++)
+			if (!strcmp(k->kernelver[i], k->kernelver[j]) &&
+			    !strcmp(i < k->n_arch ? k->arch[i] : arch0(k),
+				    j < k->n_arch ? k->arch[j] : arch0(k)))
+				return dkms_die(s, 4, "The action %s does not "
+						"support multiple kernel version "
+						"parameters on the command line.",
+						action);
+	return 0;
+}
+
 /* Each kernel with its arch (one -a serves them all). */
 static int autoinstall(struct dkms_session *s, const struct dkms_kernels *k)
 {
@@ -111,6 +130,8 @@ int cli_extra_action(struct dkms_session *s, const struct cli *c,
 	if (!strcmp(a, "autoinstall")) {
 		/* ours: several -k in one call (3.4.3 refuses them) */
 		r = k->n > 1 ? all_is_banned(s, a) : one_kernel_or_die(s, a, k);
+		if (r == 0)
+			r = distinct_kernels_or_die(s, a, k);
 		if (r == 0)
 			r = root_or_die(s);
 		/* 3.4.3 means to run post_transaction after an autoinstall

@@ -4,7 +4,7 @@
 # every kernel's builds in one plan under one budget.  Its output, exit
 # code and trees are those of one call per kernel in a row; depmod runs
 # once per kernel.  With a BUILD_DEPENDS around, the kernels go one after
-# the other, the same again.
+# the other, the same again.  One kernel given twice is refused (4).
 . "$top_srcdir/tests/lib.sh"
 
 plan 17
@@ -75,7 +75,11 @@ is "$(wc -l < "$T/depmod.calls")" 3 "depmod for the three kernels"
 compare "a kernel without headers in the middle" "" $KA $NOHDR $KC
 like "$(cat "$T/.out")" 'Autoinstall on 6.1.0-3-fake succeeded for module\(s\) m1 m2 m5' "the kernel after it is done"
 compare "with BUILD_DEPENDS, one kernel after the other" deps $KA $KB
-compare "a kernel given twice" "" $KA $KB $KA
+setup
+dkms_ours autoinstall -k $KA -k $KB -k $KA > "$T/.out" 2>&1
+is 4 "$?" "a kernel given twice is refused, as 3.4.3 refuses several"
+like "$(cat "$T/.out")" 'does not support multiple kernel version parameters' "in 3.4.3's words"
+is "$(find "$T/dkms" -name module -type d | wc -l)" 0 "nothing was built"
 setup
 dkms_ours autoinstall --all > "$T/.out" 2>&1
 is 5 "$?" "--all is still refused"
