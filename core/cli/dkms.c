@@ -104,9 +104,14 @@ static int apply_cli(struct dkms_session *s, const struct cli *c)
 		r = dup_into(&s->source_path, c->source_path);
 	if (r == 0)
 		r = dup_into(&s->template_kernel, c->template_kernel);
+	/* ${parallel_jobs:-$(get_num_cpus)}: empty is unset */
 	if (r == 0)
 		r = dup_into(&s->parallel_jobs,
 			     c->jobs ? c->jobs : s->fw.parallel_jobs);
+	if (r == 0 && s->parallel_jobs && !*s->parallel_jobs) {
+		free(s->parallel_jobs);
+		s->parallel_jobs = NULL;
+	}
 	if (r == 0 && !s->parallel_jobs) {
 		s->parallel_jobs = xasprintf("%u", nproc());
 		if (!s->parallel_jobs)
