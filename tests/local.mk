@@ -86,6 +86,9 @@ TESTS += \
 TESTS += tests/diff/source-dir.sh
 # One kernel given twice: refused by autoinstall, as by 3.4.3 (owner: path).
 TESTS += tests/diff/kernels-twice.sh
+# The framework.conf make install puts down: its values are the defaults,
+# 3.4.3's and ours (owner: path).
+TESTS += tests/diff/framework-installed.sh
 EXTRA_DIST += tests/diff/diff-lib.sh tests/diff/modules tests/diff/README.md
 # Trees written by Debian 12's dkms 3.0.10 (skipped without it).
 TESTS += tests/crossgen/debian-3.0.sh
@@ -138,6 +141,9 @@ endif
 TESTS += tests/dist/man.sh tests/dist/help.sh tests/dist/completion.sh \
 	tests/dist/kernel-install.sh tests/dist/compress.sh \
 	tests/dist/signing.sh tests/dist/initramfs.sh
+# make install DESTDIR: every file in its place; the autoinstaller, the
+# systemd unit and common.postinst at work on a scratch root (owner: path).
+TESTS += tests/dist/install.sh
 EXTRA_DIST += tests/dist
 if HAVE_CHECK
 unit_tests += tests/unit/test-compress
