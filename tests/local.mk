@@ -94,6 +94,9 @@ EXTRA_DIST += tests/diff/diff-lib.sh tests/diff/modules tests/diff/README.md
 TESTS += tests/crossgen/debian-3.0.sh
 # Our own behaviour around the extras (ldtarball's member check).
 TESTS += tests/cycle-extras/ldtarball-safety.sh
+# make.log byte for byte 3.4.3's, our facts in the build report beside
+# it; signing and our checks after it with 3.4.3's output.
+TESTS += tests/diff/make-log.sh tests/diff/signing.sh
 
 # dkms.conf reader: corpus against dkms 3.4.3, native = bash.
 TESTS += tests/conf/corpus.sh tests/conf/reference.sh tests/conf/native-fuzz.sh

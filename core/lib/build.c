@@ -17,6 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "build-report.h"
 #include "compress.h"
 #include "cycle.h"
 #include "extras.h"
@@ -201,14 +202,8 @@ static int run_make(struct dkms_session *s, const struct dkms_op *op,
 	s->make_run = NULL;
 	s->child_env = saved;
 	free(env);
-	if (log) {
-		_cleanup_free_ char *note = xasprintf(
-			"DKMS: make ran under dkms's jobserver (%s), as: %s\n",
-			DKMS_JOBSERVER_MAKEFLAGS, run);
-
-		if (note)
-			sandbox_log_append(log, note);
-	}
+	build_report_add(s->report, "jobserver", "make ran under dkms's "
+			 "jobserver (%s), as: %s", DKMS_JOBSERVER_MAKEFLAGS, run);
 	return r;
 }
 
@@ -224,20 +219,22 @@ static int run_tool(char *const *argv)
 }
 
 /* Ours, not 3.4.3's: a module whose vermagic names another kernel will
- * not load.  3.4.3 installs it anyway, so we only warn. */
+ * not load.  3.4.3 installs it anyway and says nothing, so it goes to the
+ * build report (and status --json), not to stderr. */
 static void check_vermagic(struct dkms_session *s, const char *ko,
 			   const char *kver)
 {
 	_cleanup_free_ char *vm = modinfo_vermagic(s->ctx, ko);
+	const char *base = strrchr(ko, '/') ? strrchr(ko, '/') + 1 : ko;
 	size_t len = strlen(kver);
 
 	if (!vm)
-		dkms_warn(s, "%s has no vermagic; it may not load into kernel %s.",
-			  ko, kver);
+		build_report_add(s->report, "warning", "%s has no vermagic; it "
+				 "may not load into kernel %s.", base, kver);
 	else if (strncmp(vm, kver, len) || (vm[len] && vm[len] != ' '))
-		dkms_warn(s, "%s was built for kernel '%.*s', not %s; "
-			  "it will not load into %s.", ko,
-			  (int)strcspn(vm, " "), vm, kver, kver);
+		build_report_add(s->report, "warning", "%s was built for kernel "
+				 "'%.*s', not %s; it will not load into %s.", base,
+				 (int)strcspn(vm, " "), vm, kver, kver);
 }
 
 static bool cc_is_clang(const struct dkms_session *s)
@@ -295,7 +292,7 @@ static int collect_modules(struct dkms_session *s, const struct dkms_op *op,
 		}
 		if (s->do_signing)
 			sign_module(s, ko);
-		module_sig_report(s, ko, build_dir);
+		module_sig_report(s, ko);
 		if (*cs)
 			compressed = module_compress(s, cs, ko) == 0;
 		from = compressed ? cko : ko;
@@ -431,6 +428,10 @@ static int build_steps(struct dkms_session *s, const struct dkms_op *op,
 			closedir(d);
 	}
 	log_header(op, log);
+	/* from here on the build leaves a make.log, and our report with it */
+	s->report = build_report_new(op);
+	if (!s->report)
+		return -ENOMEM;
 	sandbox_give(s->sandbox, build);
 
 	r = apply_patches(s, op, mc, build, log);
@@ -446,11 +447,6 @@ static int build_steps(struct dkms_session *s, const struct dkms_op *op,
 	r = run_make(s, op, mc->make_command, make, log, build);
 	/* no sandboxed process is left: the build dir is root's again */
 	sandbox_take(s->sandbox, build);
-	{
-		_cleanup_free_ char *line = sandbox_log_line(s->sandbox);
-
-		sandbox_log_append(log, line);
-	}
 	if (r)
 		return dkms_die(s, 10, "Bad return status for module build on "
 				"kernel: %s (%s)\nConsult %s for more information.",
@@ -526,6 +522,24 @@ static int build_steps(struct dkms_session *s, const struct dkms_op *op,
 	return 0;
 }
 
+/* The build report goes where make.log went: the built module's log/ dir,
+ * or the build dir a failed build leaves (build-report.h). */
+static void finish_report(struct dkms_session *s, const char *dir)
+{
+	struct dkms_sandbox *sb = s->sandbox;
+	_cleanup_free_ char *summary = sandbox_summary(sb);
+
+	if (!s->report)
+		return;
+	if (summary)
+		build_report_add(s->report, "sandbox", "%s", summary);
+	if (sandbox_on(sb) && sb->used && sb->mem_limit)
+		build_report_add(s->report, "memory limit", "%llu MiB %s",
+				 sb->mem_limit >> 20, sandbox_memory_kind(sb));
+	build_report_write(s->report, dir);
+	s->report = build_report_free(s->report);
+}
+
 static int do_build(struct dkms_session *s, const struct dkms_op *op);
 
 int dkms_op_build(struct dkms_session *s, const struct dkms_op *op)
@@ -598,6 +612,7 @@ static int do_build(struct dkms_session *s, const struct dkms_op *op)
 	{
 		_cleanup_free_ char *build = tree_path(s, "%s/%s/build",
 						       op->module, op->version);
+		_cleanup_free_ char *log_dir = path_join(base, "log");
 
 		r = build ? sandbox_new(s, build, op->kernelver, &s->sandbox)
 			  : -ENOMEM;
@@ -606,6 +621,7 @@ static int do_build(struct dkms_session *s, const struct dkms_op *op)
 		/* a failed build's dir is root's again too */
 		if (build)
 			sandbox_take(s->sandbox, build);
+		finish_report(s, r ? build : log_dir);
 		s->sandbox = sandbox_free(s->sandbox);
 	}
 out:

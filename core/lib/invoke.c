@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "build-report.h"
 #include "cycle.h"
 #include "progress.h"
 #include "runner.h"
@@ -137,46 +138,43 @@ static int start_job(struct dkms_session *s, const struct dkms_op *op,
 	return dkms_job_start(ro, job);
 }
 
-static void report_timeout(struct dkms_session *s, const char *log_path)
+/* A kill at a limit is ours (3.4.3 has none): stderr says so, as the
+ * build fails, and the build report keeps it; make.log stays 3.4.3's. */
+static void report_timeout(struct dkms_session *s, const char *desc)
 {
-	_cleanup_free_ char *msg = NULL;
 	unsigned int sec = s->sandbox ? s->sandbox->time_limit : 0;
 
-	msg = xasprintf("\nDKMS: the command was killed after %u seconds "
-			"(build_time_limit in framework.conf).\n", sec);
-	if (msg && log_path)
-		append_log(log_path, msg);
+	build_report_add(s->report, "warning", "%s: the command was killed "
+			 "after %u seconds (build_time_limit in framework.conf).",
+			 desc, sec);
 	dkms_warn(s, "The build was killed after %u seconds "
 		  "(build_time_limit in framework.conf).", sec);
 }
 
 /* A failed sandboxed job may have run into the memory limit.  In a
  * cgroup the kernel counts its kills there, so we can say it did; an
- * rlimit leaves no trace, so the log only says what the limit was. */
-static void note_limits(struct dkms_session *s, const char *log_path)
+ * rlimit leaves no trace, so the report only says what the limit was. */
+static void note_limits(struct dkms_session *s, const char *desc)
 {
-	_cleanup_free_ char *msg = NULL;
 	struct dkms_sandbox *sb = s->sandbox;
 
 	if (!sb || !sb->mem_limit)
 		return;
 	if (sandbox_cgroup_oom(sb)) {
-		msg = xasprintf("DKMS: the command ran out of memory: the kernel "
-				"killed it at the build sandbox's memory limit of "
-				"%llu MiB %s (build_memory_limit in "
-				"framework.conf).\n", sb->mem_limit >> 20,
-				sandbox_memory_kind(sb));
+		build_report_add(s->report, "warning", "%s: the command ran out "
+				 "of memory: the kernel killed it at the build "
+				 "sandbox's memory limit of %llu MiB %s "
+				 "(build_memory_limit in framework.conf).", desc,
+				 sb->mem_limit >> 20, sandbox_memory_kind(sb));
 		dkms_warn(s, "The build was killed at the sandbox's memory limit "
 			  "of %llu MiB (build_memory_limit in framework.conf).",
 			  sb->mem_limit >> 20);
 	} else if (!sb->cg_version) {
-		msg = xasprintf("DKMS: the command failed in the build sandbox, "
-				"which has a memory limit of %llu MiB per process "
-				"(build_memory_limit in framework.conf).\n",
-				sb->mem_limit >> 20);
+		build_report_add(s->report, "warning", "%s: the command failed "
+				 "in the build sandbox, which has a memory limit of "
+				 "%llu MiB per process (build_memory_limit in "
+				 "framework.conf).", desc, sb->mem_limit >> 20);
 	}
-	if (msg && log_path)
-		append_log(log_path, msg);
 }
 
 int invoke_command(struct dkms_session *s, const struct dkms_op *op,
@@ -226,9 +224,9 @@ int invoke_command(struct dkms_session *s, const struct dkms_op *op,
 		if (r >= 0) {
 			status = dkms_job_status(job);
 			if (dkms_job_timed_out(job))
-				report_timeout(s, log_path);
+				report_timeout(s, desc);
 			else if (status && ro.sb)
-				note_limits(s, log_path);
+				note_limits(s, desc);
 			break;
 		}
 	}

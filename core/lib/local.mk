@@ -31,7 +31,8 @@ core_lib_libdkms_internal_la_SOURCES += \
 	core/lib/modconf.c core/lib/invoke.c core/lib/status.c \
 	core/lib/add.c core/lib/build.c core/lib/install.c \
 	core/lib/uninstall.c core/lib/remove.c core/lib/request.c \
-	core/lib/signing.c core/lib/rpmlock.c core/lib/buildenv.c
+	core/lib/signing.c core/lib/rpmlock.c core/lib/buildenv.c \
+	core/lib/build-report.h core/lib/build-report.c
 
 # dkms.conf reader.
 core_lib_libdkms_internal_la_SOURCES += \

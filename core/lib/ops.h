@@ -96,6 +96,7 @@ struct dkms_session {
 	bool defer_depmod;
 	char **depmod_deferred;  /* kernels, NULL-terminated */
 	struct dkms_sandbox *sandbox; /* sandbox.c: set while a build runs */
+	struct build_report *report;  /* build-report.c: set while a build runs */
 	struct sandbox_shared *sandbox_shared; /* sandbox-shared.c */
 	char *last_error;        /* dkms_die's last message, on one line */
 	/* scheduler.c: a step run beside others builds under its make

@@ -829,34 +829,18 @@ int sandbox_check_module(const char *dir, const char *rel)
 	return vm ? 0 : -ENOEXEC;
 }
 
-/* ---- what the log says ----------------------------------------------------- */
+/* ---- what the build report says -------------------------------------------- */
 
-char *sandbox_log_line(const struct dkms_sandbox *sb)
+char *sandbox_summary(const struct dkms_sandbox *sb)
 {
 	if (!sb)
 		return NULL;
 	if (sandbox_on(sb) && sb->used)
-		return xasprintf("DKMS: build sandbox: yes (uid %u, gid %u, "
-				 "read-only system, private /tmp, no network, "
-				 "time limit %u s, memory limit %llu MiB %s)\n",
+		return xasprintf("yes (uid %u, gid %u, read-only system, "
+				 "private /tmp, no network, time limit %u s, "
+				 "memory limit %llu MiB %s)",
 				 (unsigned int)sb->uid, (unsigned int)sb->gid,
 				 sb->time_limit, sb->mem_limit >> 20,
 				 sandbox_memory_kind(sb));
-	return xasprintf("DKMS: build sandbox: no (%s)\n",
-			 *sb->why ? sb->why : "nothing ran");
-}
-
-void sandbox_log_append(const char *log, const char *text)
-{
-	int fd;
-
-	if (!log || !text)
-		return;
-	fd = open(log, O_WRONLY | O_APPEND | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
-	if (fd < 0)
-		return;
-	if (write(fd, text, strlen(text)) < 0) {
-		/* informational */
-	}
-	close(fd);
+	return xasprintf("no (%s)", *sb->why ? sb->why : "nothing ran");
 }

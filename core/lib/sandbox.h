@@ -115,10 +115,9 @@ void sandbox_unlend(struct dkms_sandbox *sb, const char *dir);
  * of sane size, and libkmod reads a vermagic from it.  0 or -errno
  * (-ELOOP symlink, -EMLINK links, -EFBIG size, -ENOEXEC not a module). */
 int sandbox_check_module(const char *dir, const char *rel);
-/* The line make.log gets: "DKMS: build sandbox: ..." */
-char *sandbox_log_line(const struct dkms_sandbox *sb);
-/* Append a note to a log opened without following symlinks. */
-void sandbox_log_append(const char *log, const char *text);
+/* The build report's "sandbox" fact (build-report.h): "yes (uid ...,
+ * limits)" or "no (why)"; NULL for no sandbox or on ENOMEM. */
+char *sandbox_summary(const struct dkms_sandbox *sb);
 
 /* ---- the memory limit (sandbox-cgroup.c) ------------------------------ */
 /* Where a sandbox's cgroups may go: the v2 parents with the memory

@@ -23,6 +23,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "build-report.h"
 #include "cycle.h"
 #include "extras.h"
 #include "secureboot.h"
@@ -411,18 +412,14 @@ static enum tri will_load(const struct secureboot *sb, struct kernel_sig ks,
 	return UNKNOWN;
 }
 
-/* the last "DKMS: NAME: signing failed: why" line of make.log (signing.c) */
-static char *signing_failure(const char *log_text, const char *name)
+/* the build report's "NAME signing failed: why" (signing.c) */
+static char *signing_failure(const char *report, const char *name)
 {
-	_cleanup_free_ char *key = xasprintf("DKMS: %s: signing failed: ", name);
-	const char *p, *last = NULL;
+	_cleanup_free_ char *key = xasprintf("%s signing failed", name);
 
-	if (!log_text || !key)
+	if (!report || !key)
 		return NULL;
-	for (p = log_text; (p = strstr(p, key)); p += strlen(key))
-		if (p == log_text || p[-1] == '\n')
-			last = p + strlen(key);
-	return last ? strndup(last, strcspn(last, "\n")) : NULL;
+	return build_report_get(report, key);
 }
 
 static void key_str(struct json *j, const char *k, const char *v)
@@ -438,7 +435,7 @@ static void key_str(struct json *j, const char *k, const char *v)
 static enum tri write_one(struct dkms_session *s, struct json *j,
 			  const struct secureboot *sb,
 			  struct kernel_sig ks, const char *path,
-			  const char *file, const char *log_text)
+			  const char *file, const char *report)
 {
 	_cleanup_free_ char *name = strndup(file, strstr(file, ".ko") + 3 - file);
 	_cleanup_free_ char *failed = NULL, *error = NULL;
@@ -449,7 +446,7 @@ static enum tri write_one(struct dkms_session *s, struct json *j,
 	int r = module_sig_read_ctx(s->ctx, path, &sig);
 
 	is_signed = r == 0 && (sig.signer || sig.sig_hashalgo);
-	failed = name ? signing_failure(log_text, name) : NULL;
+	failed = name ? signing_failure(report, name) : NULL;
 	if (r < 0)
 		error = xasprintf("cannot read the signature: %s", strerror(-r));
 	else if (failed && !is_signed)
@@ -475,9 +472,9 @@ static enum tri write_one(struct dkms_session *s, struct json *j,
 
 void secureboot_json(struct dkms_session *s, struct json *j,
 		     const struct secureboot *sb, const char *m, const char *v,
-		     const char *k, const char *a, const char *log)
+		     const char *k, const char *a, const char *report)
 {
-	_cleanup_free_ char *dir = NULL, *log_text = NULL;
+	_cleanup_free_ char *dir = NULL;
 	struct namelist files = { 0 };
 	struct kernel_sig ks;
 	enum tri all = UNKNOWN;
@@ -494,8 +491,6 @@ void secureboot_json(struct dkms_session *s, struct json *j,
 	dir = tree_path(s, "%s/%s/%s/%s/module", m, v, k, a);
 	if (dir)
 		namelist_dir(&files, dir, false);
-	if (log && read_file(log, &log_text, NULL) < 0)
-		log_text = NULL;
 	ks = kernel_sig(s, sb->kc, k);
 	for (i = 0; i < files.n; i++) {
 		_cleanup_free_ char *path = NULL;
@@ -506,7 +501,7 @@ void secureboot_json(struct dkms_session *s, struct json *j,
 		path = path_join(dir, files.v[i]);
 		if (!path)
 			continue;
-		t = write_one(s, j, sb, ks, path, files.v[i], log_text);
+		t = write_one(s, j, sb, ks, path, files.v[i], report);
 		/* the entry loads when each of its modules does */
 		all = n++ == 0 ? t : (t == NO || all == NO) ? NO
 				   : (t == UNKNOWN || all == UNKNOWN) ? UNKNOWN : YES;

@@ -50,10 +50,11 @@ const char *secureboot_enrolled(const struct secureboot *sb,
 				const char *signer, const char *key_id);
 
 /* status --json: the "signatures" and "secure_boot" members of the entry
- * built at <dkms_tree>/M/V/K/A (LOG: its make.log, may be NULL), or of an
- * entry with nothing built (K NULL): [] and null. */
+ * built at <dkms_tree>/M/V/K/A (REPORT: the text of its build report,
+ * build-report.h, may be NULL), or of an entry with nothing built (K
+ * NULL): [] and null. */
 void secureboot_json(struct dkms_session *s, struct json *j,
 		     const struct secureboot *sb, const char *m, const char *v,
-		     const char *k, const char *a, const char *log);
+		     const char *k, const char *a, const char *report);
 
 #endif

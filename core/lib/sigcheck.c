@@ -3,8 +3,9 @@
  * Signature check after signing.  3.4.3 trusts sign-file's exit status;
  * we read the signature back the way modprobe will (libkmod) and compare
  * it with what we asked for: the hash of CONFIG_MODULE_SIG_HASH and the
- * certificate's name.  The result goes to make.log (stdout stays as
- * 3.4.3's); a mismatch is a warning on stderr.
+ * certificate's name.  The result, and a mismatch, go to the build report
+ * (build-report.h) and from there to status --json; stdout, stderr and
+ * make.log stay 3.4.3's.
  */
 #include "config.h"
 
@@ -13,6 +14,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "build-report.h"
 #include "cycle.h"
 #include "dlopen.h"
 #include "secureboot.h"
@@ -113,60 +115,53 @@ char *cert_issuer_cn(const char *cert_path)
 	return NULL;
 }
 
-static void log_line(const char *build_dir, const char *text)
+void module_sig_report(struct dkms_session *s, const char *ko)
 {
-	_cleanup_free_ char *log = path_join(build_dir, "make.log");
-	FILE *f = log ? fopen(log, "ae") : NULL;
-
-	if (!f)
-		return;
-	fprintf(f, "%s\n", text);
-	fclose(f);
-}
-
-void module_sig_report(struct dkms_session *s, const char *ko,
-		       const char *build_dir)
-{
-	_cleanup_free_ char *cn = NULL, *line = NULL;
+	_cleanup_free_ char *cn = NULL, *key = NULL;
 	struct module_sig sig = { 0 };
 	const struct dl_kmod *k;
 	const char *base = strrchr(ko, '/') ? strrchr(ko, '/') + 1 : ko;
+	struct build_report *rep = s->report;
 	int r;
 
-	/* only for kernels that check signatures (3.4.3's make.log else) */
-	if (!s->do_signing && !s->sign_hash)
+	/* only for kernels that check signatures */
+	if (!rep || (!s->do_signing && !s->sign_hash))
+		return;
+	key = xasprintf("%s signature", base);
+	if (!key)
 		return;
 	r = dl_kmod(s->ctx, NULL, &k);
 	if (r == 0)
 		r = sig_read(k, ko, &sig);
 
 	if (r < 0)
-		line = xasprintf("DKMS: %s: cannot read its signature: %s; Secure Boot: %s",
-				 base, strerror(-r), secureboot_state(s));
+		build_report_add(rep, key, "cannot read it: %s; Secure Boot: %s",
+				 strerror(-r), secureboot_state(s));
 	else if (sig.signer || sig.sig_hashalgo)
-		line = xasprintf("DKMS: %s: signed by '%s' (%s, key %s); Secure Boot: %s",
-				 base, sig.signer ? sig.signer : "",
+		build_report_add(rep, key, "signed by '%s' (%s, key %s); Secure Boot: %s",
+				 sig.signer ? sig.signer : "",
 				 sig.sig_hashalgo ? sig.sig_hashalgo : "?",
 				 sig.sig_key ? sig.sig_key : "?",
 				 secureboot_state(s));
 	else
-		line = xasprintf("DKMS: %s: unsigned; Secure Boot: %s", base,
+		build_report_add(rep, key, "unsigned; Secure Boot: %s",
 				 secureboot_state(s));
-	if (line)
-		log_line(build_dir, line);
 	if (!s->do_signing || r < 0)
 		goto out;
 	cn = startswith(s->mok_key ? s->mok_key : "", "pkcs11:") ? NULL
 								    : cert_issuer_cn(s->mok_cert);
 	if (!sig.signer && !sig.sig_hashalgo)
-		dkms_warn(s, "Module %s is not signed after signing it.", ko);
+		build_report_add(rep, "warning", "%s is not signed after signing it.",
+				 base);
 	else if (s->sign_hash && sig.sig_hashalgo &&
 		 strcasecmp(s->sign_hash, sig.sig_hashalgo))
-		dkms_warn(s, "Module %s is signed with %s, not %s as the kernel asks.",
-			  ko, sig.sig_hashalgo, s->sign_hash);
+		build_report_add(rep, "warning", "%s is signed with %s, not %s as "
+				 "the kernel asks.", base, sig.sig_hashalgo,
+				 s->sign_hash);
 	else if (cn && (!sig.signer || strcmp(cn, sig.signer)))
-		dkms_warn(s, "Module %s is signed by '%s', not by the certificate %s ('%s').",
-			  ko, sig.signer ? sig.signer : "", s->mok_cert, cn);
+		build_report_add(rep, "warning", "%s is signed by '%s', not by "
+				 "the certificate %s ('%s').", base,
+				 sig.signer ? sig.signer : "", s->mok_cert, cn);
 out:
 	module_sig_clear(&sig);
 }

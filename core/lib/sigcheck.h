@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * After signing: read a module's signature back with
- * libkmod and say what it is, in make.log; a module that should be signed
- * and is not, or not as asked, is a visible error.
+ * libkmod and say what it is in the build report (build-report.h); a
+ * module that should be signed and is not, or not as asked, is a warning
+ * there and in status --json (3.4.3 prints nothing of it).
  */
 #ifndef DKMS_SIGCHECK_H
 #define DKMS_SIGCHECK_H
@@ -25,10 +26,9 @@ void module_sig_clear(struct module_sig *sig);
  * signer of a module signed with it), or NULL. */
 char *cert_issuer_cn(const char *cert_path);
 
-/* After the build signed (or not) KO: append "signed by ..." / "unsigned"
- * and the Secure Boot state to BUILD_DIR/make.log; when the session
- * signs, check signer and hash and warn on stderr when they are wrong. */
-void module_sig_report(struct dkms_session *s, const char *ko,
-		       const char *build_dir);
+/* After the build signed (or not) KO: "signed by ..." / "unsigned" and
+ * the Secure Boot state in the build's report; when the session signs,
+ * signer and hash checked, a "warning" there when they are wrong. */
+void module_sig_report(struct dkms_session *s, const char *ko);
 
 #endif

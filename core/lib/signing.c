@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "build-report.h"
 #include "cycle.h"
 #include "runner.h"
 
@@ -259,41 +260,18 @@ int prepare_signing(struct dkms_session *s, const char *kver)
 	return 0;
 }
 
-/* ko is <dkms_tree>/<m>/<v>/build/...: that build's make.log, or NULL */
-static char *build_log_of(struct dkms_session *s, const char *ko)
+/* ours: the failure stays in the build report, where status --json
+ * finds it (secureboot.c) after the stderr warning has scrolled away;
+ * make.log stays 3.4.3's */
+static void report_failure(struct dkms_session *s, const char *ko,
+			   const char *why)
 {
-	const char *tree = dkms_tree(s), *p = ko;
-	size_t tl = strlen(tree);
-	int i;
-
-	if (strncmp(ko, tree, tl) || ko[tl] != '/')
-		return NULL;
-	for (p = ko + tl + 1, i = 0; i < 2 && (p = strchr(p, '/')); i++)
-		p++;
-	if (!p || !startswith(p, "build/"))
-		return NULL;
-	return xasprintf("%.*smake.log", (int)(p + 6 - ko), ko);
-}
-
-/* ours: the failure stays in make.log, where status --json finds it
- * (secureboot.c) after the stderr warning has scrolled away */
-static void log_failure(struct dkms_session *s, const char *ko,
-			const char *why)
-{
-	_cleanup_free_ char *log = build_log_of(s, ko);
 	const char *base = strrchr(ko, '/') ? strrchr(ko, '/') + 1 : ko;
-	FILE *f = log ? fopen(log, "ae") : NULL;
+	_cleanup_free_ char *key = xasprintf("%s signing failed", base);
 
-	if (!f)
-		return;
-	fprintf(f, "DKMS: %s: signing failed: ", base);
-	if (!*why)
-		why = "sign-file failed";
 	/* one line: sign-file's lines joined, "- SSL error:..." and all */
-	for (; *why; why++)
-		fputc(*why == '\n' ? ' ' : *why, f);
-	fputc('\n', f);
-	fclose(f);
+	if (key)
+		build_report_add(s->report, key, "%s", *why ? why : "sign-file failed");
 }
 
 /* Sign one built module; a failure is a warning with sign-file's words. */
@@ -326,7 +304,7 @@ void sign_module(struct dkms_session *s, const char *ko)
 		while (sb.len && sb.buf[sb.len - 1] == '\n')
 			sb.buf[--sb.len] = '\0';
 		dkms_warn(s, "Failed to sign module '%s'!\n%s", ko, strbuf_str(&sb));
-		log_failure(s, ko, strbuf_str(&sb));
+		report_failure(s, ko, strbuf_str(&sb));
 		strbuf_release(&sb);
 	}
 	if (fd >= 0)

@@ -24,9 +24,9 @@
  *   "original_kept"      true when dkms archived a module of the same name
  *                        the distribution shipped (original_module/)
  *   "sandboxed"          built entries: whether the build ran in the build
- *                        sandbox (sandbox.c; make.log's "DKMS: build
- *                        sandbox:" line), null when make.log does not say
- *                        (another dkms built it); null for other states
+ *                        sandbox (sandbox.c; the build report's "sandbox"
+ *                        line), null without a report (another dkms built
+ *                        it); null for other states
  *   "signatures"         built/installed entries: one object per module
  *                        file in <m>/<v>/<k>/<a>/module/ (secureboot.c);
  *                        [] for other states:
@@ -44,7 +44,7 @@
  *       "will_load"      "yes" | "no" | "unknown" under the Secure Boot
  *                        state and the kernel's CONFIG_MODULE_SIG(_FORCE)
  *       "error"          null, "signing failed: <sign-file's words>" (the
- *                        build's make.log says so: the module is left
+ *                        build report says so: the module is left
  *                        unsigned), or "cannot read the signature: ..."
  *   "secure_boot"        built/installed entries: an object, else null:
  *       "state"          "enabled" | "disabled" | "unknown" (the efivars
@@ -53,6 +53,17 @@
  *       "will_load"      "no" when a module of the entry will not load,
  *                        else "unknown" when one may not, else "yes"
  *                        ("unknown" when there is no module file)
+ *   "report"             path of the build report beside "log"
+ *                        (build-report.h: our facts of the build, which
+ *                        make.log, 3.4.3's, has no line for), or null
+ *   "memory_limit"       the build sandbox's memory limit the build ran
+ *                        under ("8192 MiB for the whole build (cgroup v2
+ *                        memory.max)", "... per process (RLIMIT_AS ...)"),
+ *                        null when none or no report
+ *   "warnings"           what that build found that 3.4.3 does not look
+ *                        for, one string each: a module built for another
+ *                        kernel, signed otherwise than asked, a command
+ *                        killed at a limit; [] when none or no report
  *
  * Order: 3.4.3's status order for built/installed entries, then the
  * kernels a module is only added for.  Filters (-m, -v, -k, -a) as for the
@@ -67,6 +78,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "build-report.h"
 #include "cycle.h"
 #include "extras.h"
 #include "json.h"
@@ -184,21 +196,38 @@ static char *exclusion(struct dkms_session *s, const char *m, const char *v,
 	return ret;
 }
 
-/* make.log's last "DKMS: build sandbox: yes|no" line (sandbox.c) */
-static void key_sandboxed(struct json *j, const char *log)
+/* The build report's "sandbox: yes|no (...)" line: written by dkms
+ * after the build, where make.log holds what the build printed. */
+static void key_sandboxed(struct json *j, const char *report)
 {
-	_cleanup_free_ char *text = NULL;
-	const char *key = "DKMS: build sandbox: ", *p, *last = NULL;
+	_cleanup_free_ char *v = report ? build_report_get(report, "sandbox") : NULL;
 
 	json_key(j, "sandboxed");
-	if (log && read_file(log, &text, NULL) == 0)
-		for (p = text; (p = strstr(p, key)); p += strlen(key))
-			if (p == text || p[-1] == '\n')
-				last = p + strlen(key);
-	if (last)
-		json_bool(j, startswith(last, "yes"));
+	if (v)
+		json_bool(j, startswith(v, "yes"));
 	else
 		json_null(j);
+}
+
+static int add_warning(void *data, const char *value, size_t len)
+{
+	json_string_len(data, value, len);
+	return 0;
+}
+
+/* The keys the build report gives (report: its text, at path). */
+static void key_report(struct json *j, const char *path, const char *report)
+{
+	_cleanup_free_ char *mem = report ? build_report_get(report, "memory limit")
+					  : NULL;
+
+	key_string(j, "report", report ? path : NULL);
+	key_string(j, "memory_limit", mem);
+	json_key(j, "warnings");
+	json_begin_array(j);
+	if (report)
+		build_report_each(report, "warning", add_warning, j);
+	json_end_array(j);
 }
 
 /* build/make.log of a failed build for kver: its exit code, or 0. */
@@ -221,9 +250,11 @@ static int failed_make(const char *log, const char *kver, const char *arch)
 }
 
 /* The keys after "log" of an entry without a build (added or broken):
- * nothing installed, kept, sandboxed or signed; then the object ends. */
+ * nothing installed, kept, sandboxed or signed; a failed build's report
+ * (at path, text report, or NULL); then the object ends. */
 static void end_unbuilt(struct dkms_session *s, struct json *j,
-			const char *m, const char *v)
+			const char *m, const char *v, const char *path,
+			const char *report)
 {
 	json_key(j, "installed_paths");
 	json_begin_array(j);
@@ -232,6 +263,7 @@ static void end_unbuilt(struct dkms_session *s, struct json *j,
 	json_bool(j, false);
 	key_sandboxed(j, NULL);
 	secureboot_json(s, j, NULL, m, v, NULL, NULL, NULL);
+	key_report(j, path, report);
 	json_end_object(j);
 }
 
@@ -239,7 +271,8 @@ static void write_added(struct dkms_session *s, struct json *j,
 			const char *m, const char *v, const char *kver,
 			const char *arch)
 {
-	_cleanup_free_ char *reason = NULL, *log = NULL;
+	_cleanup_free_ char *reason = NULL, *log = NULL, *build = NULL;
+	_cleanup_free_ char *path = NULL, *report = NULL;
 	int code;
 
 	json_begin_object(j);
@@ -254,6 +287,9 @@ static void write_added(struct dkms_session *s, struct json *j,
 		code = !reason && log ? failed_make(log, kver, arch) : 0;
 		if (code) {
 			reason = xasprintf("make failed with exit %d", code);
+			build = tree_path(s, "%s/%s/build", m, v);
+			report = build ? build_report_read(build, kver, arch) : NULL;
+			path = build ? path_join(build, BUILD_REPORT_NAME) : NULL;
 		} else {
 			free(log);
 			log = NULL;
@@ -261,7 +297,7 @@ static void write_added(struct dkms_session *s, struct json *j,
 	}
 	key_string(j, "reason", reason);
 	key_string(j, "log", log);
-	end_unbuilt(s, j, m, v);
+	end_unbuilt(s, j, m, v, path, report);
 }
 
 static void installed_paths(struct dkms_session *s, struct json *j,
@@ -291,8 +327,11 @@ static void installed_paths(struct dkms_session *s, struct json *j,
 static void write_built(struct dkms_session *s, struct json *j,
 			const struct secureboot *sb, const struct rec *e)
 {
-	_cleanup_free_ char *log = tree_path(s, "%s/%s/%s/%s/log/make.log",
-					     e->m, e->v, e->k, e->a);
+	_cleanup_free_ char *dir = tree_path(s, "%s/%s/%s/%s/log", e->m, e->v,
+					     e->k, e->a);
+	_cleanup_free_ char *log = dir ? path_join(dir, "make.log") : NULL;
+	_cleanup_free_ char *path = dir ? path_join(dir, BUILD_REPORT_NAME) : NULL;
+	_cleanup_free_ char *report = dir ? build_report_read(dir, e->k, e->a) : NULL;
 	_cleanup_free_ char *orig = tree_path(s, "%s/original_module/%s/%s",
 					      e->m, e->k, e->a);
 
@@ -311,8 +350,9 @@ static void write_built(struct dkms_session *s, struct json *j,
 	json_end_array(j);
 	json_key(j, "original_kept");
 	json_bool(j, orig && is_dir(orig));
-	key_sandboxed(j, log);
-	secureboot_json(s, j, sb, e->m, e->v, e->k, e->a, log);
+	key_sandboxed(j, report);
+	secureboot_json(s, j, sb, e->m, e->v, e->k, e->a, report);
+	key_report(j, path, report);
 	json_end_object(j);
 }
 
@@ -327,7 +367,7 @@ static void write_broken(struct dkms_session *s, struct json *j,
 	key_string(j, "state", "broken");
 	key_string(j, "reason", "source missing");
 	key_string(j, "log", NULL);
-	end_unbuilt(s, j, e->m, e->v);
+	end_unbuilt(s, j, e->m, e->v, NULL, NULL);
 }
 
 /* One module/version: records [b, e) of the walk. */

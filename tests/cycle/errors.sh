@@ -97,12 +97,23 @@ dk install scripts/0.1 -k $K --force
 is 0 "$rc" "failing PRE_INSTALL with --force: installed"
 
 # ours: headers of another kernel behind <kver>/build give modules that
-# will not load; 3.4.3 says nothing, we warn (and still install, as it does)
+# will not load; 3.4.3 says nothing (and still installs): our warning goes
+# to the build report and status --json, stderr stays 3.4.3's
 mkdir -p "$T/lib/6.1.0-3-fake"
 ln -s "$T/lib/$K/build" "$T/lib/6.1.0-3-fake/build"
 dk install hello/0.1 -k 6.1.0-3-fake
 is 0 "$rc" "vermagic mismatch: still installed"
-like "$err" "^Warning: <T>/dkms/hello/0.1/build/hello.ko was built for kernel '$K', not 6.1.0-3-fake; it will not load into 6.1.0-3-fake\.$" "vermagic mismatch: warned"
+unlike "$err" "will not load" "vermagic mismatch: nothing on stderr (as 3.4.3)"
+like "$(cat "$T/dkms/hello/0.1/6.1.0-3-fake/x86_64/log/dkms-build-report")" \
+	"^warning: hello\.ko was built for kernel '$K', not 6\.1\.0-3-fake; it will not load into 6\.1\.0-3-fake\.$" \
+	"vermagic mismatch: a warning in the build report"
+if command -v jq >/dev/null; then
+	dk status --json -m hello -k 6.1.0-3-fake
+	is "[\"hello.ko was built for kernel '$K', not 6.1.0-3-fake; it will not load into 6.1.0-3-fake.\"]" \
+		"$(jq -c '.[0].warnings' <<<"$out")" "vermagic mismatch: the warning in status --json"
+else
+	skip "jq is not installed"
+fi
 
 # actions on a broken module are refused
 rm "$T/dkms/hello/0.1/source"

@@ -335,9 +335,12 @@ d_is_product() {
 
 # One line per entry below a side's root: kind, relative path, and the
 # symlink target or a content digest (build products: presence only).
+# Our build report (dkms-build-report beside make.log) has no counterpart
+# in 3.4.3's tree: tests/diff/make-log.sh checks it.
 d_list() {
 	local root=$1 p rel
-	(cd "$root" && find . -mindepth 1 | LC_ALL=C sort) | while IFS= read -r p; do
+	(cd "$root" && find . -mindepth 1 ! -name dkms-build-report | LC_ALL=C sort) |
+	while IFS= read -r p; do
 		rel=${p#./}
 		if [ -L "$root/$rel" ]; then
 			echo "l $rel -> $(readlink "$root/$rel" | d_normalize)"

@@ -107,10 +107,12 @@ like "$err" "Failed to sign module '<T>/dkms/hello/0\.1/build/hello\.ko'!" "sign
 like "$(q .signatures[0].error)" '^"signing failed: .*(SSL error|sign-file).*"$' "signing failure in the JSON, sign-file's words"
 is '[false,"no"]' "$(q '[.signatures[0].signed, .signatures[0].will_load]')" "unsigned after the failure: will not load with Secure Boot"
 is '"no"' "$(q .secure_boot.will_load)" "the entry will not load"
-check "make.log keeps the failure" grep -q '^DKMS: hello\.ko: signing failed: ' \
-	"$T/dkms/hello/0.1/$K/x86_64/log/make.log"
-check "make.log: the Secure Boot state of the root's efivars" grep -q '^DKMS: hello\.ko: unsigned; Secure Boot: enabled$' \
-	"$T/dkms/hello/0.1/$K/x86_64/log/make.log"
+check "the build report keeps the failure" grep -q '^hello\.ko signing failed: ' \
+	"$T/dkms/hello/0.1/$K/x86_64/log/dkms-build-report"
+check "the build report: the Secure Boot state of the root's efivars" grep -q '^hello\.ko signature: unsigned; Secure Boot: enabled$' \
+	"$T/dkms/hello/0.1/$K/x86_64/log/dkms-build-report"
+check "make.log says nothing of it (as 3.4.3's)" sh -c "! grep -q 'hello\.ko signature\|signing failed\|^DKMS:' '$T/dkms/hello/0.1/$K/x86_64/log/make.log'"
+is '["hello.ko is not signed after signing it."]' "$(q .warnings)" "status --json: the check's warning"
 efivars SecureBoot=0
 is '"yes"' "$(q .signatures[0].will_load)" "unsigned, Secure Boot off: loads (tainted)"
 

@@ -56,7 +56,8 @@ before=$(tree_listing "$T/lib"; tree_listing "$T/src"; ls -la /etc)
 out=$(run build writer/0.1 -k "$K" 2>&1)
 is 0 "$?" "the hostile build itself succeeds"
 log=$(cat "$T/dkms/writer/0.1/$K/x86_64/log/make.log" 2>/dev/null)
-like "$log" "^DKMS: build sandbox: yes" "make.log: sandboxed"
+like "$(cat "$T/dkms/writer/0.1/$K/x86_64/log/dkms-build-report" 2>/dev/null)" \
+	"^sandbox: yes" "the build report: sandboxed"
 check "no /etc/dkms-evil" test ! -e "/etc/dkms-evil-$$"
 check "no evil.ko in the install tree" test ! -e "$T/lib/$K/evil.ko"
 check "nothing written to the dkms tree" test ! -e "$T/dkms/evil"
@@ -146,20 +147,22 @@ t1=$(date +%s)
 is 10 "$rc" "a build running forever fails (10)"
 check "killed after the time limit" test $((t1 - t0)) -lt 15
 like "$out" "killed after 2 seconds" "clear message on stderr"
-like "$(cat "$T/dkms/forever/0.1/build/make.log")" "^DKMS: the command was killed after 2 seconds" "and in make.log"
+like "$(cat "$T/dkms/forever/0.1/build/dkms-build-report")" "^warning: Building module\(s\): the command was killed after 2 seconds" \
+	"and in the build report left in the build dir"
 
 evil hog 'x=y; while :; do x=$x$x; done'
 run add hog/0.1 >/dev/null
 out=$(run build hog/0.1 -k "$K" 2>&1)
 is 10 "$?" "a build filling memory fails (10)"
 log=$(cat "$T/dkms/hog/0.1/build/make.log")
-like "$log" "memory limit of 64 MiB" "make.log names the memory limit"
+rep=$(cat "$T/dkms/hog/0.1/build/dkms-build-report")
+like "$rep" "memory limit of 64 MiB" "the build report names the memory limit"
 # a cgroup when the machine lets us (sandbox-cgroup.c), else RLIMIT_AS;
-# make.log says which, and the kill is reported either way
-if [[ $log == *"memory limit 64 MiB for the whole build (cgroup"* ]]; then
+# the report says which, and the kill is reported either way
+if [[ $rep == *"memory limit 64 MiB for the whole build (cgroup"* ]]; then
 	diag "memory limit here: cgroup"
-	like "$log" "^DKMS: the command ran out of memory: the kernel killed it at the build sandbox's memory limit of 64 MiB for the whole build \(cgroup v[12] " \
-		"cgroup: make.log says the kernel killed it at the limit"
+	like "$rep" "^warning: Building module\(s\): the command ran out of memory: the kernel killed it at the build sandbox's memory limit of 64 MiB for the whole build \(cgroup v[12] " \
+		"cgroup: the report says the kernel killed it at the limit"
 	like "$out" "Warning: The build was killed at the sandbox's memory limit of 64 MiB" \
 		"cgroup: and so does stderr"
 	# in our own memory cgroup, none left by a dkms that has ended
@@ -173,19 +176,28 @@ if [[ $log == *"memory limit 64 MiB for the whole build (cgroup"* ]]; then
 	is "" "$left" "cgroup: removed afterwards"
 else
 	diag "memory limit here: RLIMIT_AS"
-	like "$log" "memory limit 64 MiB per process \(RLIMIT_AS" "rlimit: make.log says which limit"
+	like "$rep" "memory limit 64 MiB per process \(RLIMIT_AS" "rlimit: the report says which limit"
 	like "$log" "cannot allocate" "rlimit: the allocation failed"
 	skip "no cgroup here: no stderr report" 1
 fi
-# the same without cgroups (hidden): RLIMIT_AS, said in make.log
+# the same without cgroups (hidden): RLIMIT_AS, said in the build report
 out=$(unshare -m sh -c 'mount -t tmpfs none /sys/fs/cgroup && exec "$@"' - \
 	"$DKMS" build hog/0.1 -k "$K" --force "${o[@]}" 2>&1)
 is 10 "$?" "without cgroups: a build filling memory fails (10)"
-log=$(cat "$T/dkms/hog/0.1/build/make.log")
-like "$log" "memory limit 64 MiB per process \(RLIMIT_AS" "without cgroups: make.log says RLIMIT_AS applied"
-like "$log" "^DKMS: the command failed in the build sandbox, which has a memory limit of 64 MiB per process" \
-	"without cgroups: make.log names the limit"
+rep=$(cat "$T/dkms/hog/0.1/build/dkms-build-report")
+like "$rep" "^memory limit: 64 MiB per process \(RLIMIT_AS" "without cgroups: the report says RLIMIT_AS applied"
+like "$rep" "^warning: Building module\(s\): the command failed in the build sandbox, which has a memory limit of 64 MiB per process" \
+	"without cgroups: the report names the limit"
 rm -f "$T/root/etc/dkms/framework.conf"
+
+# a failing build that forges the build report it leaves in the build
+# dir: the report there is dkms's own, written after the build
+evil forge "printf 'build: forge/0.1 for kernel $K (x86_64)\\nsandbox: no (forged)\\nwarning: forged\\n' >dkms-build-report; echo 'warning: forged'; exit 1"
+run add forge/0.1 >/dev/null
+run build forge/0.1 -k "$K" >/dev/null 2>&1
+rep=$(cat "$T/dkms/forge/0.1/build/dkms-build-report" 2>/dev/null)
+like "$rep" "^sandbox: yes" "a forged build report is replaced by dkms's"
+unlike "$rep" "forged" "nothing of the forgery is left in it"
 
 # the same hostile build without the sandbox does write (a control), in
 # scratch paths only
@@ -193,7 +205,7 @@ evil plain "echo x > $T/plain-wrote"
 run add plain/0.1 >/dev/null
 run build plain/0.1 -k "$K" --no-sandbox >/dev/null 2>&1
 check "control: --no-sandbox runs unconfined" test -e "$T/plain-wrote"
-like "$(cat "$T/dkms/plain/0.1/$K/x86_64/log/make.log")" "^DKMS: build sandbox: no \(disabled by --no-sandbox\)" "make.log says why"
+like "$(cat "$T/dkms/plain/0.1/$K/x86_64/log/dkms-build-report")" "^sandbox: no \(disabled by --no-sandbox\)" "the build report says why"
 command -v jq >/dev/null && is false "$(run status --json -m plain | jq -c '.[0].sandboxed')" "status --json: not sandboxed"
 echo 'build_sandbox="no"' >"$T/root/etc/dkms/framework.conf"
 rm -f "$T/plain-wrote"
@@ -214,7 +226,7 @@ if unshare -Ur true 2>/dev/null; then
 	is 0 "$?" "refused set-up: the build still succeeds"
 	is 1 "$(printf '%s\n' "$out" | grep -c "Warning: Building without the sandbox: its set-up failed (setgroups: Operation not permitted)")" \
 		"refused set-up: one warning naming the cause"
-	like "$(cat "$T/dkms/hello/0.1/$K/x86_64/log/make.log")" "^DKMS: build sandbox: no \(its set-up failed" "refused set-up: make.log says why"
+	like "$(cat "$T/dkms/hello/0.1/$K/x86_64/log/dkms-build-report")" "^sandbox: no \(its set-up failed" "refused set-up: the build report says why"
 else
 	skip "no user namespaces" 3
 fi
@@ -233,6 +245,6 @@ out=$(run build hello/0.1 -k "$K" 2>&1 >/dev/null)
 is 0 "$?" "unreachable trees: the build still succeeds"
 is "Warning: Building without the sandbox: user 65534 cannot reach $T/dkms/hello/0.1/build." \
 	"$(printf '%s\n' "$out" | grep -v "^$" | grep -v "^stat: ")" "one warning naming the cause"
-like "$(cat "$T/dkms/hello/0.1/$K/x86_64/log/make.log")" "^DKMS: build sandbox: no \(user 65534 cannot reach" "make.log says why"
+like "$(cat "$T/dkms/hello/0.1/$K/x86_64/log/dkms-build-report")" "^sandbox: no \(user 65534 cannot reach" "the build report says why"
 
 done_testing

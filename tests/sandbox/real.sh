@@ -37,8 +37,8 @@ for mv in $mods; do
 		mdir=$T/dkms/$mv/$k/x86_64
 		"$DKMS" build "$mv" -k "$k" "${o[@]}" >"$T/out" 2>&1
 		is 0 "$?" "$mv on $k: sandboxed build" || diag "$(cat "$T/out")"
-		like "$(cat "$mdir/log/make.log" 2>/dev/null)" "^DKMS: build sandbox: yes" \
-			"$mv on $k: make.log says sandboxed"
+		like "$(cat "$mdir/log/dkms-build-report" 2>/dev/null)" "^sandbox: yes" \
+			"$mv on $k: the build report says sandboxed"
 		rm -rf "$T/on"
 		cp -a "$mdir/module" "$T/on"
 		"$DKMS" build "$mv" -k "$k" --force --no-sandbox "${o[@]}" >"$T/out" 2>&1

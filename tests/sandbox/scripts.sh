@@ -157,7 +157,7 @@ like "$out" "^Warning: The pre_install script was killed after 2 seconds \(build
 check "nothing outlives the pre_install" sh -c "! grep -qa '[${MARK:0:1}]${MARK:1}-3' /proc/[0-9]*/cmdline"
 out=$(run install slow/0.1 -k "$K" --force 2>&1)
 is 0 "$?" "a post_install filling memory: the install stands"
-if grep -q "for the whole build (cgroup" "$T/dkms/slow/0.1/$K/x86_64/log/make.log"; then
+if grep -q "for the whole build (cgroup" "$T/dkms/slow/0.1/$K/x86_64/log/dkms-build-report"; then
 	like "$out" "^Warning: The post_install script was killed at the sandbox's memory limit of 64 MiB" \
 		"the cgroup's memory limit triggered, said on stderr"
 else
@@ -183,7 +183,7 @@ check "--sandbox: nothing written" test ! -e "$T/root-wrote"
 run uninstall root/0.1 -k "$K" >/dev/null 2>&1
 rm -f "$FW"
 run build root/0.1 -k "$K" --force >/dev/null 2>&1
-like "$(cat "$T/dkms/root/0.1/$K/x86_64/log/make.log")" "^DKMS: build sandbox: yes" \
+like "$(cat "$T/dkms/root/0.1/$K/x86_64/log/dkms-build-report")" "^sandbox: yes" \
 	"the build itself stays sandboxed"
 out=$(run install root/0.1 -k "$K" --no-sandbox 2>&1)
 like "$out" "^uid: 0$" "--no-sandbox: scripts run as root too"

@@ -47,7 +47,7 @@ is "$(namespaces | sort -u | wc -l)" 1 "the four builds joined one network names
 check "not the host's" test "$(namespaces | head -n1)" != "$host_ns"
 is "$(grep -h '^IFACES ' "$T"/dkms/n*/1.0/$K/*/log/make.log | sort -u)" "IFACES lo " \
 	"in it, only a loopback"
-ncg=$(grep -l 'memory limit .* for the whole build (cgroup' "$T"/dkms/n*/1.0/$K/*/log/make.log | wc -l)
+ncg=$(grep -l '^memory limit: .* for the whole build (cgroup' "$T"/dkms/n*/1.0/$K/*/log/dkms-build-report | wc -l)
 if [ "$ncg" -gt 0 ]; then
 	is "$ncg" 4 "each build had its memory cgroup"
 else

@@ -36,7 +36,7 @@ setup() { # [deps]
 	printf '#!/bin/sh\necho "$*" >> %s/depmod.calls\nexec %s "$@"\n' "$T" "$(command -v depmod)" > "$T/bin/depmod"
 	chmod +x "$T/bin/depmod"
 }
-listing() { { tree_listing "$T/dkms"; tree_listing "$T/lib"; } | sed -E 's/^(.*make\.log f [0-9]+) .*/\1/'; }
+listing() { { tree_listing "$T/dkms"; tree_listing "$T/lib"; } | sed -E 's/^(.*(make\.log|dkms-build-report) f [0-9]+) .*/\1/'; }
 norm() { normalize_output | sed -E 's/ -j[0-9]+ / -jN /'; }
 
 # separate OUT: one call per kernel; the first non-zero exit code

@@ -9,7 +9,7 @@
 # build on its own still gets make -jN.
 . "$top_srcdir/tests/lib.sh"
 
-plan 9
+plan 10
 K=6.1.0-1-fake
 setup() {
 	scratch
@@ -55,7 +55,9 @@ read -r all one < <(concurrency)
 diag "-j 2: at most $all recipes at once, $one in one make"
 check "-j 2: never more than 2 recipes at once" test "$all" -le 2
 check "-j 2: builds overlapped or a make ran 2 recipes (a token)" test "$all" -eq 2
-like "$(cat "$T"/dkms/c1/1.0/$K/*/log/make.log)" 'jobserver' "make.log says the make ran under the jobserver"
+like "$(cat "$T"/dkms/c1/1.0/$K/*/log/dkms-build-report)" "^jobserver: make ran under dkms's jobserver" \
+	"the build report says the make ran under the jobserver"
+unlike "$(cat "$T"/dkms/c1/1.0/$K/*/log/make.log)" "dkms's jobserver" "make.log stays 3.4.3's"
 if grep -q 'jobserver unavailable\|forced in submake' "$T"/dkms/c*/1.0/$K/*/log/make.log; then
 	not_ok "no make warned about the jobserver"
 else
@@ -77,7 +79,7 @@ add_all 1
 dkms_ours build -m c1 -v 1.0 -k $K -j 3 > /dev/null 2>&1
 read -r all one < <(concurrency)
 if [ "$one" -eq 3 ] && grep -q '^# command: make -j3 ' "$T"/dkms/c1/1.0/$K/*/log/make.log &&
-	! grep -q 'jobserver (' "$T"/dkms/c1/1.0/$K/*/log/make.log; then
+	! grep -q '^jobserver:' "$T"/dkms/c1/1.0/$K/*/log/dkms-build-report; then
 	ok "a build on its own: make -j3, 3 recipes at once"
 else
 	not_ok "a build on its own: make -j3, 3 recipes at once (got $all/$one)"

@@ -27,8 +27,9 @@ setup() {
 	# a kernel with modules.dep: depmod runs (once, at the end, in parallel)
 	: > "$T/lib/$K/modules.dep"
 }
-# trees without build logs' contents (dates, timings)
-listing() { tree_listing "$1" | sed -E 's/^(.*make\.log f [0-9]+) .*/\1/'; }
+# trees without build logs' contents (dates, timings; the build report
+# says which makes ran under the jobserver)
+listing() { tree_listing "$1" | sed -E 's/^(.*(make\.log|dkms-build-report) f [0-9]+) .*/\1/'; }
 
 # autoinstall_j N: a fresh setup autoinstalled with -j N; its exit code,
 # output and trees in $rc, $out and $tree.  The make command line shows
