@@ -92,12 +92,111 @@ static bool dots_wanted(struct dkms_session *s, const struct dkms_op *op)
 	return !(m && startswith(m, "dkms") && endswith(m, "_test"));
 }
 
+static int hex_digit(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+static void add_utf8(struct strbuf *sb, unsigned long c)
+{
+	if (c < 0x80) {
+		strbuf_addch(sb, (char)c);
+	} else if (c < 0x800) {
+		strbuf_addch(sb, (char)(0xc0 | c >> 6));
+		strbuf_addch(sb, (char)(0x80 | (c & 0x3f)));
+	} else if (c < 0x10000) {
+		strbuf_addch(sb, (char)(0xe0 | c >> 12));
+		strbuf_addch(sb, (char)(0x80 | (c >> 6 & 0x3f)));
+		strbuf_addch(sb, (char)(0x80 | (c & 0x3f)));
+	} else {
+		strbuf_addch(sb, (char)(0xf0 | (c >> 18 & 0x07)));
+		strbuf_addch(sb, (char)(0x80 | (c >> 12 & 0x3f)));
+		strbuf_addch(sb, (char)(0x80 | (c >> 6 & 0x3f)));
+		strbuf_addch(sb, (char)(0x80 | (c & 0x3f)));
+	}
+}
+
+/* The escape at s (after its backslash) in bash's echo -e: its value in
+ * *c, digits used in *len; false when s starts no numeric escape. */
+static bool numeric_escape(const char *s, unsigned long *c, size_t *len)
+{
+	int base = *s == '0' ? 8 : 16, max = *s == '0' ? 3 : *s == 'x' ? 2 :
+					    *s == 'u' ? 4 : 8, d;
+	size_t n = 0;
+
+	*c = 0;
+	while ((int)n < max && (d = base == 8 ? (s[n + 1] >= '0' && s[n + 1] <= '7' ?
+						   s[n + 1] - '0' : -1)
+					     : hex_digit(s[n + 1])) >= 0) {
+		*c = *c * (unsigned long)base + (unsigned long)d;
+		n++;
+	}
+	*len = n;
+	return base == 8 || n > 0;
+}
+
+/* s as bash's echo -e prints it: 3.4.3 shows its commands and their
+ * descriptions that way, on stdout and in make.log.  False after \c,
+ * which ends the output (the newline too). */
+static bool echo_e(struct strbuf *sb, const char *s)
+{
+	static const char plain[] = "a\ab\be\033E\033f\fn\nr\rt\tv\v\\\\";
+	const char *p;
+	unsigned long c;
+	size_t n;
+
+	while (*s) {
+		if (*s != '\\' || !s[1]) {
+			strbuf_addch(sb, *s++);
+			continue;
+		}
+		s++;
+		if (*s == 'c')
+			return false;
+		p = strchr(plain, *s);
+		if (p && (p - plain) % 2 == 0) {
+			strbuf_addch(sb, p[1]);
+			s++;
+		} else if (strchr("0xuU", *s) && numeric_escape(s, &c, &n)) {
+			if (*s == '0' || *s == 'x')
+				strbuf_addch(sb, (char)c);
+			else
+				add_utf8(sb, c);
+			s += 1 + n;
+		} else {
+			strbuf_addch(sb, '\\');
+		}
+	}
+	return true;
+}
+
+/* printf(fmt) with arg echoed as by echo -e; nothing after a \c. */
+static void print_echo_e(struct dkms_session *s, const char *fmt,
+			 const char *arg)
+{
+	struct strbuf sb = { 0 };
+	bool more = echo_e(&sb, arg);
+	const char *end = strstr(fmt, "%s");
+
+	if (!end)
+		return;
+	dkms_printf(s->ctx, DKMS_STDOUT, "%.*s%s%s", (int)(end - fmt), fmt,
+		    strbuf_str(&sb), more ? end + 2 : "");
+	strbuf_release(&sb);
+}
+
 void invoke_begin(struct dkms_session *s, const char *cmd, const char *desc)
 {
 	if (dkms_opt(s, DKMS_OPT_VERBOSE))
-		dkms_echo(s, "%s", cmd);
+		print_echo_e(s, "%s\n", cmd);
 	else
-		dkms_printf(s->ctx, DKMS_STDOUT, "%s...", desc);
+		print_echo_e(s, "%s...", desc);
 }
 
 void invoke_end(struct dkms_session *s, const char *cmd, int status)
@@ -105,11 +204,25 @@ void invoke_end(struct dkms_session *s, const char *cmd, int status)
 	if (status > 0) {
 		dkms_printf(s->ctx, DKMS_STDOUT, "(bad exit status: %d)", status);
 		if (!dkms_opt(s, DKMS_OPT_VERBOSE))
-			dkms_printf(s->ctx, DKMS_STDOUT,
-				    "\nFailed command:\n%s\n", cmd);
+			print_echo_e(s, "\nFailed command:\n%s\n", cmd);
 	} else {
 		dkms_echo(s, " done.");
 	}
+}
+
+/* make.log's lines before a command, as 3.4.3's
+ * echo ""; echo -e "$desc"; echo -e "# command: $cmd" */
+static char *log_head(const char *desc, const char *cmd)
+{
+	struct strbuf sb = { 0 };
+
+	strbuf_addch(&sb, '\n');
+	if (echo_e(&sb, desc))
+		strbuf_addch(&sb, '\n');
+	strbuf_adds(&sb, "# command: ");
+	if (echo_e(&sb, cmd))
+		strbuf_addch(&sb, '\n');
+	return strbuf_steal(&sb);
 }
 
 /* Module code runs sandboxed while a build has set s->sandbox; when the
@@ -198,8 +311,8 @@ int invoke_command(struct dkms_session *s, const struct dkms_op *op,
 	invoke_begin(s, cmd, desc);
 	progress_begin(&pg, s, desc, background && !verbose && dots_wanted(s, op));
 	if (log_path) {
-		_cleanup_free_ char *head = xasprintf("\n%s\n# command: %s\n",
-						      desc, cmd);
+		_cleanup_free_ char *head = log_head(desc, cmd);
+
 		if (head)
 			append_log(log_path, head);
 		fd = open(log_path, LOG_FLAGS, 0644);

@@ -4,14 +4,15 @@
 # date line and the elapsed times are evened out), on fake kernels and on
 # a real kernel's headers: a plain build, PATCH, PRE_BUILD/POST_BUILD, a
 # failed build (build/make.log), a parallel autoinstall under dkms's
-# jobserver.  Our own facts (sandbox, memory limit, jobserver) are in
+# jobserver, commands with escapes (3.4.3 echoes them with echo -e, on
+# stdout too).  Our own facts (sandbox, memory limit, jobserver) are in
 # dkms-build-report beside it, which goes where make.log goes, through
 # mktarball and ldtarball too, and status --json reads.
 . "$top_srcdir/tests/diff/diff-lib.sh"
 d_init
 K=6.1.0-1-fake
 KR=6.1.0-56-amd64
-d_plan 40
+d_plan 48
 
 d_kernel $K fake
 for m in hello-0.1 patched-0.1 scripts-0.1 broken-0.1 multi-0.1; do
@@ -93,6 +94,33 @@ else
 fi
 d_step "remove broken" 0 remove broken/0.1 --all
 d_tree "after the builds (our report aside)"
+
+# 3.4.3 prints a command and its description with echo -e, in make.log
+# and on stdout: escapes are interpreted, and \c ends the line there.
+# esc's MAKE has \t, \n, \x41, \0102 and a comment ending in \c;
+# escfail's fails, for the "Failed command:" lines.
+# conf LINE...: hello-0.1's dkms.conf with these lines instead of MAKE
+conf() {
+	local name=$1
+	shift
+	d_both 'rm -rf "$R/src/'$name'-0.1" && cp -a "$R/src/hello-0.1" "$R/src/'$name'-0.1" &&
+		sed -i -e "/^MAKE/d" -e "s/^PACKAGE_NAME=.*/PACKAGE_NAME=\"'$name'\"/" \
+			-e "s/^BUILT_MODULE_NAME\[0\]=.*/BUILT_MODULE_NAME[0]=\"hello\"/" "$R/src/'$name'-0.1/dkms.conf"'
+	for line; do
+		d_both 'printf "%s\n" "$line" >>"$R/src/'$name'-0.1/dkms.conf"'
+	done
+}
+# shellcheck disable=SC2016 # dkms.conf text
+conf esc 'MAKE[0]="make -C ${kernel_source_dir} M=${dkms_tree}/${PACKAGE_NAME}/${PACKAGE_VERSION}/build KCPPFLAGS=-DX=a\\\\tb\\\\nc\\\\x41\\\\0102 #\\\\c ends here"'
+conf escfail 'MAKE[0]="false a\\\\tb \\\\x41"'
+d_step "add esc" 0 add esc/0.1
+d_step "build esc --verbose: the command echoed" 0 build esc/0.1 -k $K --verbose
+d_log "escapes and \\c in the command" dkms/esc/0.1/$K/x86_64/log/make.log
+d_step "add escfail" 0 add escfail/0.1
+d_step "build escfail: Failed command, echoed" 10 build escfail/0.1 -k $K
+d_log "a failed command with escapes" dkms/escfail/0.1/build/make.log
+d_step "remove esc" 0 remove esc/0.1 --all
+d_step "remove escfail" 0 remove escfail/0.1 --all
 
 # Several builds in one autoinstall: ours runs them side by side, their
 # makes under dkms's jobserver; make.log still shows 3.4.3's command.
