@@ -3,12 +3,14 @@
 # Differential: the same kernel given twice on the command line, reference
 # vs ours.  autoinstall takes several distinct kernels in one call (ours;
 # tests/speed/autoinstall-kernels.sh) but refuses one kernel twice, as
-# 3.4.3 refuses several; the other actions do what 3.4.3 does with it.
+# 3.4.3 refuses several; the other actions (the kernel hooks, match,
+# build, install, status, mktarball, uninstall, unbuild) do what 3.4.3
+# does with it.
 . "$top_srcdir/tests/diff/diff-lib.sh"
 d_init
 K1=6.1.0-1-fake
 K2=6.1.0-2-fake
-d_plan 18
+d_plan 21
 
 d_kernel $K1 fake
 d_kernel $K2 fake
@@ -30,6 +32,10 @@ d_step "match -k K -k K" 4 match --templatekernel $K2 -k $K1 -k $K1
 d_step "build -k K -k K" 0 build hello/1.0 -k $K1 -k $K1
 d_step "install -k K -k K" 0 install hello/1.0 -k $K1 -k $K1
 d_tree "installed once"
+d_step "status -k K -k K" 0 status hello/1.0 -k $K1 -k $K1
+d_step "mktarball -k K -k K" 0 mktarball hello/1.0 -k $K1 -k $K1 \
+	--archive @ROOT@/twice.tar.gz
+d_same "mktarball -k K -k K: the same members" 'tar tzf "$R/twice.tar.gz" | sort'
 d_step "uninstall -k K -k K" 0 uninstall hello/1.0 -k $K1 -k $K1
 d_step "unbuild -k K -k K" 0 unbuild hello/1.0 -k $K1 -k $K1
 d_tree "unbuilt"

@@ -8,14 +8,22 @@
 d_init
 K1=6.1.0-1-fake
 K2=6.1.0-2-fake
-d_plan 37
+d_plan 42
 
 d_kernel $K1 fake
 d_kernel $K2 fake
 # The dir's name is not the module's: only dkms.conf names it.
 d_both 'd_fixture hello 1.0 "$R/pkg/test/foo-src"
-	tar -C "$R/pkg/test" -czf "$R/pkg/plain.tar.gz" foo-src'
+	tar -C "$R/pkg/test" -czf "$R/pkg/plain.tar.gz" foo-src
+	d_fixture hello 1.0 "$R/pkg/noconf"; rm "$R/pkg/noconf/dkms.conf"'
 D_CWD=@ROOT@/pkg
+
+# Nothing names a module: no name reaches a message as "(null)".
+d_step "build, no module" 1 build -k $K1
+d_step "install, no module" 1 install -k $K1
+d_step "install, a dir without dkms.conf" 1 install -k $K1 noconf
+d_step "install, a path that does not exist" 1 install -k $K1 nosuch/
+d_step "build, a dkms.conf that does not exist" 2 build -k $K1 nosuch/dkms.conf
 
 d_step "install by a relative path, never added" 0 install -k $K1 test/foo-src
 d_tree "installed from a relative path"
