@@ -35,7 +35,9 @@ d_tree "installed once"
 d_step "status -k K -k K" 0 status hello/1.0 -k $K1 -k $K1
 d_step "mktarball -k K -k K" 0 mktarball hello/1.0 -k $K1 -k $K1 \
 	--archive @ROOT@/twice.tar.gz
-d_same "mktarball -k K -k K: the same members" 'tar tzf "$R/twice.tar.gz" | sort'
+# (our build report beside make.log has no counterpart in 3.4.3's)
+d_same "mktarball -k K -k K: the same members" \
+	'tar tzf "$R/twice.tar.gz" | grep -v /dkms-build-report | sort'
 d_step "uninstall -k K -k K" 0 uninstall hello/1.0 -k $K1 -k $K1
 d_step "unbuild -k K -k K" 0 unbuild hello/1.0 -k $K1 -k $K1
 d_tree "unbuilt"
