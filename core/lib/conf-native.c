@@ -3,12 +3,13 @@
  * Read purely declarative dkms.conf files without a shell.
  *
  * Accepted: comments, blank lines, and commands made only of assignments
- * NAME=word or NAME[digits]=word, separated by blanks, ';' or newlines,
- * where a word is plain characters, '...', "..." and $NAME / ${NAME}
- * expansions of variables whose value is known here.  Anything else
- * (command substitution, backquotes, any command or keyword, ${x...}
- * operators, $1, ~, redirections, special shell variables) makes the read
- * fall back to bash: -EOPNOTSUPP.
+ * NAME=word or NAME[digits]=word (no leading zero), separated by blanks,
+ * ';' or newlines, where a word is plain characters, '...', "..." and
+ * $NAME / ${NAME} expansions of variables whose value is known here.
+ * Anything else (command substitution, backquotes, any command or
+ * keyword, ${x...} operators, $1, ~, redirections, special shell
+ * variables, a subscript bash reads as octal) makes the read fall back to
+ * bash: -EOPNOTSUPP.
  *
  * Then the re-emission of safe_source is reproduced: a value is echoed
  * unquoted inside NAME[i]="...", so runs of blanks collapse to one space
@@ -255,6 +256,9 @@ static int parse_target(struct native *n, char *name, size_t size, long *index)
 		while (n->p < n->end && *n->p >= '0' && *n->p <= '9')
 			n->p++;
 		if (n->p == d || n->p - d > 9 || n->p >= n->end || *n->p != ']')
+			return UNSUPPORTED;
+		/* a subscript is arithmetic: 010 is 8 to bash, 08 an error */
+		if (*d == '0' && n->p - d > 1)
 			return UNSUPPORTED;
 		*index = strtol(d, NULL, 10);
 		n->p++;

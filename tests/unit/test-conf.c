@@ -679,6 +679,10 @@ START_TEST(test_native_equals_bash)
 		{ "A=1; B=$A$A; POST_BUILD=\"$B ${kernel_source_dir}\"\n", true },
 		{ "MAKE='find . -name *.ko'\n", true },
 		{ "strip[0]=no\nSTRIP[1]=x\nBUILT_MODULE_NAME[1]=b\nDEST_MODULE_LOCATION[1]=/extra\n", true },
+		{ "BUILD_EXCLUSIVE_ARCH[10]=x\nBUILD_EXCLUSIVE_KERNEL[0]=y\n", true },
+		/* Subscripts are arithmetic: 010 is 8, 08 an error. */
+		{ "BUILD_EXCLUSIVE_ARCH[010]=x\nBUILD_EXCLUSIVE_KERNEL[00]=y\n", false },
+		{ "BUILD_EXCLUSIVE_ARCH[08]=x\n", false },
 		/* Expanded a second time: bash's business. */
 		{ "MAKE='make $kernelver \"A\"'\n", false },
 		{ "MAKE=\"x \\$PACKAGE_NAME\"\n", false },
