@@ -27,6 +27,10 @@ static int add_source_tree(struct dkms_session *s, const struct dkms_op *op,
 				s->source_path);
 	if (geteuid() != 0)
 		return dkms_die(s, 1, "You must be root to use this command.");
+	/* before root reads its dkms.conf */
+	r = safety_check_source(s, from, SAFETY_COPY);
+	if (r)
+		return r;
 	r = modconf_read(s, "", "", op->kernelver, op->arch, conf, 0, &mc);
 	if (r)
 		return r;
@@ -51,9 +55,6 @@ static int add_source_tree(struct dkms_session *s, const struct dkms_op *op,
 	}
 	if (!strcmp(from, dst) || !strcmp(from, a) || !strcmp(from, b))
 		return 0;
-	r = safety_check_source(s, from);
-	if (r)
-		return r;
 	/* cp -fprT FROM/ DST: into an existing DST as well */
 	src = xasprintf("%s/", from);
 	if (!src || mkdir_p(dst, 0755) < 0)
@@ -167,7 +168,7 @@ int dkms_op_add(struct dkms_session *s, const struct dkms_op *op)
 	if (!is_dir(srcdir))
 		return dkms_die(s, 2, "Could not find module source directory.\n"
 				"Directory: %s does not exist.", srcdir);
-	r = safety_check_source(s, srcdir);
+	r = safety_check_source(s, srcdir, SAFETY_ADD);
 	if (r)
 		return r;
 	r = modconf_read(s, mod, ver, op->kernelver, op->arch, conf, MC_STRICT, &mc);

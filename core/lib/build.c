@@ -94,6 +94,15 @@ static int check_build_depends(struct dkms_session *s,
 	return r;
 }
 
+static void drop_unless_regular(const char *dir, const char *name)
+{
+	_cleanup_free_ char *p = path_join(dir, name);
+	struct stat st;
+
+	if (p && lstat(p, &st) == 0 && !S_ISREG(st.st_mode))
+		unlink(p);
+}
+
 static void log_header(const struct dkms_op *op, const char *log)
 {
 	char date[128];
@@ -397,19 +406,32 @@ static int build_steps(struct dkms_session *s, const struct dkms_op *op,
 	if (r)
 		return r;
 
-	r = safety_check_source(s, source); /* safety.c */
+	r = safety_check_source(s, source, SAFETY_BUILD); /* safety.c */
 	if (r)
 		return r;
 	rm_rf(build);
 	sub = xasprintf("%s/", source);
 	if (!sub || copy_tree(sub, build) < 0)
 		return -EIO;
+	/* the source's links are copied as links: what root writes or reads
+	 * here before the sandbox is a file of the build dir, never a link */
+	drop_unless_regular(build, "make.log");
+	drop_unless_regular(build, "Module.symvers");
 	if (is_dir(overlay)) {
 		_cleanup_free_ char *bp = path_join(build, "patches");
 		DIR *d;
 		struct dirent *de;
 
-		if (!bp || mkdir_p(bp, 0755) < 0)
+		if (!bp)
+			return -ENOMEM;
+		if (path_exists(bp) && !safety_resolves_inside(build, bp)) {
+			_cleanup_free_ char *real = realpath(source, NULL);
+
+			return dkms_die(s, 9, "Unsafe source tree: the symlink "
+					"%s/patches leads outside %s.",
+					real ? real : source, real ? real : source);
+		}
+		if (mkdir_p(bp, 0755) < 0)
 			return -EIO;
 		d = opendir(overlay);
 		while (d && (de = readdir(d))) {

@@ -6,12 +6,14 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <pwd.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "cycle.h"
 #include "safety.h"
+#include "sandbox.h"
 
 bool safe_component(const char *s)
 {
@@ -114,22 +116,29 @@ int safety_check_modconf(struct dkms_session *s, const struct modconf *mc)
 	return 0;
 }
 
-/* A link at <root>/<rel>/NAME (rel "" at the top) stays inside when its
- * target, taken from there, never climbs above root.  An absolute target
- * never does: once the tree is copied it names the original, or worse. */
-static bool link_stays_inside(const char *rel, const char *path)
-{
-	char target[4096];
-	_cleanup_free_ char *joined = NULL;
-	ssize_t n = readlink(path, target, sizeof(target) - 1);
+/* What a walk of a source tree is for, and what it found. */
+struct walk {
+	const char *root;
+	enum safety_use use;
+	bool check_owner;       /* as root: look for what others can write */
+	char *foreign;          /* the first such file or dir */
+	struct stat foreign_st;
+};
 
-	if (n < 0)
+/* realpath is safe here: root's own trees, or checked before they
+ * are read (a tree its owner changes meanwhile is copied by copy_tree,
+ * which follows nothing). */
+bool safety_resolves_inside(const char *root, const char *path)
+{
+	_cleanup_free_ char *rroot = realpath(root, NULL);
+	_cleanup_free_ char *real = realpath(path, NULL);
+	size_t n = rroot ? strlen(rroot) : 0;
+
+	if (!rroot || !real)
 		return false;
-	target[n] = '\0';
-	if (target[0] == '/')
-		return false;
-	joined = *rel ? xasprintf("%s/%s", rel, target) : strdup(target);
-	return joined && path_stays_inside(joined);
+	if (!strcmp(rroot, "/"))
+		return true;
+	return !strncmp(real, rroot, n) && (real[n] == '/' || !real[n]);
 }
 
 /* Someone other than root could change what root then builds and runs. */
@@ -139,12 +148,30 @@ static bool writable_by_others(const struct stat *st)
 	       ((st->st_mode & S_IWGRP) && st->st_gid != 0);
 }
 
-static int walk(struct dkms_session *s, const char *root, const char *rel,
-		bool check_owner, int depth)
+/* A file with other hard links that the owner of its dir does not own
+ * can be a file that owner may not read, linked in for root to copy
+ * (where fs.protected_hardlinks is off).  copy_tree refuses it too. */
+static bool foreign_hard_link(const struct stat *st, const struct stat *dir)
 {
-	_cleanup_free_ char *dir = *rel ? path_join(root, rel) : strdup(root);
+	return !S_ISDIR(st->st_mode) && !S_ISLNK(st->st_mode) &&
+	       st->st_nlink > 1 && st->st_uid != dir->st_uid;
+}
+
+static void note_foreign(struct walk *w, const char *path,
+			 const struct stat *st)
+{
+	if (w->foreign || !w->check_owner || !writable_by_others(st))
+		return;
+	w->foreign = strdup(path);
+	w->foreign_st = *st;
+}
+
+static int walk(struct dkms_session *s, struct walk *w, const char *rel,
+		int depth)
+{
+	_cleanup_free_ char *dir = *rel ? path_join(w->root, rel) : strdup(w->root);
 	struct dirent *de;
-	struct stat st;
+	struct stat st, dst;
 	DIR *d;
 	int r = 0;
 
@@ -152,10 +179,9 @@ static int walk(struct dkms_session *s, const char *root, const char *rel,
 		return -ENOMEM;
 	if (depth > 64)
 		return dkms_die(s, 9, "Source tree too deep: %s", dir);
-	if (check_owner && lstat(dir, &st) == 0 && writable_by_others(&st))
-		return dkms_die(s, 9, "Unsafe source tree: %s is writable by "
-				"a user other than root (use --force to accept).",
-				dir);
+	if (lstat(dir, &dst) < 0)
+		return 0;
+	note_foreign(w, dir, &dst);
 	d = opendir(dir);
 	if (!d)
 		return 0; /* what cannot be read is not copied either */
@@ -172,27 +198,106 @@ static int walk(struct dkms_session *s, const char *root, const char *rel,
 			continue;
 		}
 		if (S_ISLNK(st.st_mode)) {
-			if (!link_stays_inside(rel, p))
+			/* links are copied as links, and only the sandboxed
+			 * build follows them; but root reads dkms.conf */
+			if (!*rel && !strcmp(de->d_name, "dkms.conf") &&
+			    !safety_resolves_inside(w->root, p))
 				r = dkms_die(s, 9, "Unsafe source tree: the "
 					     "symlink %s leads outside %s.",
-					     p, root);
+					     p, w->root);
 		} else if (S_ISDIR(st.st_mode)) {
-			r = walk(s, root, sub, check_owner, depth + 1);
-		} else if (check_owner && writable_by_others(&st)) {
-			r = dkms_die(s, 9, "Unsafe source tree: %s is writable "
-				     "by a user other than root (use --force "
-				     "to accept).", p);
+			r = walk(s, w, sub, depth + 1);
+		} else if (foreign_hard_link(&st, &dst)) {
+			r = dkms_die(s, 9, "Unsafe source tree: %s is a hard "
+				     "link to a file the owner of %s does not "
+				     "own.", p, dir);
+		} else {
+			note_foreign(w, p, &st);
 		}
 	}
 	closedir(d);
 	return r;
 }
 
-int safety_check_source(struct dkms_session *s, const char *dir)
+/* "owned by alice", "writable by its group", "writable by everyone" */
+static char *foreign_why(const struct stat *st)
+{
+	struct passwd pw, *res = NULL;
+	char buf[1024];
+
+	if (st->st_uid != 0) {
+		if (getpwuid_r(st->st_uid, &pw, buf, sizeof(buf), &res) == 0 && res)
+			return xasprintf("owned by %s", res->pw_name);
+		return xasprintf("owned by uid %u", (unsigned int)st->st_uid);
+	}
+	return strdup(st->st_mode & S_IWOTH ? "writable by everyone"
+					   : "writable by its group");
+}
+
+/* A tree another user can write: what they can do with it depends on
+ * what runs from it.  Sandboxed, they decide what the module does, not
+ * what root does: a warning at build.  Where its code would run as root
+ * (the sandbox off by choice, or not available), they would be root:
+ * refused, as --force accepts. */
+static int judge_foreign(struct dkms_session *s, struct walk *w)
+{
+	_cleanup_free_ char *why = foreign_why(&w->foreign_st);
+	bool unsandboxed;
+
+	if (!why)
+		return -ENOMEM;
+	if (w->use == SAFETY_ADD)
+		unsandboxed = sandbox_scripts_disabled(s);
+	else
+		unsandboxed = !sandbox_on(s->sandbox);
+	if (unsandboxed)
+		return dkms_die(s, 9, "Unsafe source tree: %s is %s, and its "
+				"code would run as root, not in the sandbox "
+				"(use --force to accept).", w->foreign, why);
+	if (w->use == SAFETY_BUILD)
+		dkms_warn(s, "%s is %s: the module built from it is loaded by "
+			  "the kernel, and whoever can change the source decides "
+			  "what it does.  Its build runs in the sandbox.",
+			  w->foreign, why);
+	return 0;
+}
+
+/* Whoever may rename an entry of a dir above the tree may put a tree of
+ * theirs in its place (a sticky dir's entries only by their owners). */
+static void note_foreign_above(struct walk *w)
+{
+	_cleanup_free_ char *p = strdup(w->root);
+	char *slash;
+	struct stat st;
+
+	while (p && !w->foreign && (slash = strrchr(p, '/'))) {
+		slash[slash == p] = '\0';
+		if (lstat(p, &st) < 0)
+			break;
+		if (!(st.st_mode & S_ISVTX) || st.st_uid != 0)
+			note_foreign(w, p, &st);
+		if (slash == p)
+			break;
+	}
+}
+
+int safety_check_source(struct dkms_session *s, const char *dir,
+			enum safety_use use)
 {
 	_cleanup_free_ char *root = realpath(dir, NULL);
+	struct walk w = { .use = use };
+	int r;
 
 	if (!root || dkms_opt(s, DKMS_OPT_FORCE))
 		return 0;
-	return walk(s, root, "", geteuid() == 0, 0);
+	w.root = root;
+	/* a copy is root's: no one else changes it afterwards */
+	w.check_owner = use != SAFETY_COPY && geteuid() == 0;
+	if (w.check_owner)
+		note_foreign_above(&w);
+	r = walk(s, &w, "", 0);
+	if (r == 0 && w.foreign)
+		r = judge_foreign(s, &w);
+	free(w.foreign);
+	return r;
 }

@@ -142,6 +142,12 @@ bool sandbox_disabled(const struct dkms_session *s)
 	       (!dkms_opt(s, DKMS_OPT_SANDBOX) && fw_no(s->fw.build_sandbox));
 }
 
+bool sandbox_scripts_disabled(const struct dkms_session *s)
+{
+	return sandbox_disabled(s) ||
+	       (!dkms_opt(s, DKMS_OPT_SANDBOX) && fw_no(s->fw.script_sandbox));
+}
+
 int sandbox_new_conf(const char *scratch, const char *const *visible,
 		     size_t n, struct dkms_sandbox **ret)
 {

@@ -59,6 +59,9 @@ int sandbox_new(struct dkms_session *s, const char *build_dir,
 struct dkms_sandbox *sandbox_free(struct dkms_sandbox *sb);
 /* --no-sandbox, or build_sandbox="no" without --sandbox */
 bool sandbox_disabled(const struct dkms_session *s);
+/* the same, or script_sandbox="no" without --sandbox: the
+ * PRE_INSTALL/POST_INSTALL/POST_ADD/POST_REMOVE scripts run as root */
+bool sandbox_scripts_disabled(const struct dkms_session *s);
 /* A sandbox for the dkms.conf evaluation (conf-bash.c): the default
  * user, writable the scratch dir, the given dirs visible. */
 int sandbox_new_conf(const char *scratch, const char *const *visible,

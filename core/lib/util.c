@@ -351,21 +351,28 @@ int rm_rf(const char *path)
 	return r;
 }
 
-static int copy_file(const char *src, const char *dst, const struct stat *st)
+/* ---- copy_tree: nothing on the source side is followed ---------------- */
+
+/* What a copy's mode is: the original's, but no one else may write to
+ * what root copied (it is checked as root's own, never again). */
+static mode_t copy_mode(const struct stat *st)
 {
+	return st->st_mode & 07777 & ~(mode_t)(S_IWGRP | S_IWOTH);
+}
+
+/* The open file in, whose stat is st, as the new file name of dir dfd. */
+static int copy_file_at(int in, const struct stat *st, int dfd,
+			const char *name)
+{
+	struct timespec ts[2] = { st->st_atim, st->st_mtim };
 	char buf[65536];
-	int in, out, r = 0;
+	int out, r = 0;
 	ssize_t n;
 
-	in = open(src, O_RDONLY | O_CLOEXEC);
-	if (in < 0)
+	out = openat(dfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
+		     O_CLOEXEC, copy_mode(st));
+	if (out < 0)
 		return -errno;
-	out = open(dst, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, st->st_mode & 07777);
-	if (out < 0) {
-		r = -errno;
-		close(in);
-		return r;
-	}
 	while ((n = read(in, buf, sizeof(buf))) != 0) {
 		if (n < 0) {
 			if (errno == EINTR)
@@ -377,73 +384,112 @@ static int copy_file(const char *src, const char *dst, const struct stat *st)
 		if (r < 0)
 			break;
 	}
-	close(in);
-	if (r == 0 && fchmod(out, st->st_mode & 07777) < 0)
+	if (r == 0 && fchmod(out, copy_mode(st)) < 0)
 		r = -errno;
+	if (r == 0)
+		futimens(out, ts);
 	if (close(out) < 0 && r == 0)
 		r = -errno;
 	return r;
 }
 
-static void copy_times(const char *dst, const struct stat *st)
+static int copy_entry(int sfd, const char *name, int dfd, const char *dname,
+		      const struct stat *dir, int depth);
+
+/* The open dir in (taken over), whose stat is st, as name of dir dfd;
+ * into it when it exists (cp -a into an existing dir). */
+static int copy_dir_at(int in, const struct stat *st, int dfd,
+		       const char *name, int depth)
 {
 	struct timespec ts[2] = { st->st_atim, st->st_mtim };
-
-	utimensat(AT_FDCWD, dst, ts, AT_SYMLINK_NOFOLLOW);
-}
-
-int copy_tree(const char *src, const char *dst)
-{
-	struct stat st;
 	struct dirent *de;
 	DIR *d;
-	int r = 0;
+	int out, r = 0;
 
-	if (lstat(src, &st) < 0)
+	if (depth > 128) {
+		close(in);
+		return -ELOOP;
+	}
+	if (mkdirat(dfd, name, 0700) < 0 && errno != EEXIST) {
+		close(in);
+		return -errno;
+	}
+	out = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	d = out < 0 ? NULL : fdopendir(in);
+	if (!d) {
+		r = -errno;
+		close(in);
+		if (out >= 0)
+			close(out);
+		return r;
+	}
+	while (r == 0 && (de = readdir(d))) {
+		if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
+			r = copy_entry(dirfd(d), de->d_name, out, de->d_name,
+				       st, depth + 1);
+	}
+	closedir(d);
+	if (r == 0 && fchmod(out, copy_mode(st)) < 0)
+		r = -errno;
+	if (r == 0)
+		futimens(out, ts);
+	close(out);
+	return r;
+}
+
+/* Entry name of dir sfd (whose stat is dir, NULL at the top) as dname
+ * of dir dfd.  Links are copied as links; files and dirs are opened
+ * with O_NOFOLLOW and judged by the fstat of what was opened, so a tree
+ * its owner changes while root copies it cannot make root read through
+ * a link, out of it. */
+static int copy_entry(int sfd, const char *name, int dfd, const char *dname,
+		      const struct stat *dir, int depth)
+{
+	struct stat st;
+	int fd, r;
+
+	if (fstatat(sfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
 		return -errno;
 	if (S_ISLNK(st.st_mode)) {
+		struct timespec ts[2] = { st.st_atim, st.st_mtim };
 		char target[4096];
-		ssize_t n = readlink(src, target, sizeof(target) - 1);
+		ssize_t n = readlinkat(sfd, name, target, sizeof(target) - 1);
 
 		if (n < 0)
 			return -errno;
 		target[n] = '\0';
-		if (symlink(target, dst) < 0)
+		if (symlinkat(target, dfd, dname) < 0)
 			return -errno;
-		copy_times(dst, &st);
+		utimensat(dfd, dname, ts, AT_SYMLINK_NOFOLLOW);
 		return 0;
 	}
-	if (S_ISREG(st.st_mode)) {
-		r = copy_file(src, dst, &st);
-		if (r == 0)
-			copy_times(dst, &st);
-		return r;
-	}
-	if (!S_ISDIR(st.st_mode))
-		return 0; /* devices, fifos, sockets have no place in a source tree */
-	if (mkdir(dst, 0700) < 0 && errno != EEXIST)
-		return -errno;
-	d = opendir(src);
-	if (!d)
-		return -errno;
-	while ((de = readdir(d)) && r == 0) {
-		_cleanup_free_ char *s = NULL, *t = NULL;
-
-		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
-			continue;
-		s = path_join(src, de->d_name);
-		t = path_join(dst, de->d_name);
-		if (!s || !t)
-			r = -ENOMEM;
-		else
-			r = copy_tree(s, t);
-	}
-	closedir(d);
-	if (r == 0 && chmod(dst, st.st_mode & 07777) < 0)
+	/* devices, fifos, sockets have no place in a source tree */
+	if (!S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode))
+		return 0;
+	fd = openat(sfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0)
+		return errno == ELOOP ? 0 : -errno; /* became a link: gone */
+	if (fstat(fd, &st) < 0) {
 		r = -errno;
-	if (r == 0)
-		copy_times(dst, &st);
+	} else if (S_ISDIR(st.st_mode)) {
+		return copy_dir_at(fd, &st, dfd, dname, depth);
+	} else if (!S_ISREG(st.st_mode)) {
+		r = 0;
+	} else if (dir && st.st_nlink > 1 && st.st_uid != dir->st_uid) {
+		/* another's file hard-linked into this dir: maybe one the
+		 * dir's owner may not read (fs.protected_hardlinks off) */
+		r = -EPERM;
+	} else {
+		r = copy_file_at(fd, &st, dfd, dname);
+	}
+	close(fd);
 	return r;
+}
+
+int copy_tree(const char *src, const char *dst)
+{
+	/* src itself as lstat sees it: "DIR/" is the dir a link names */
+	return copy_entry(AT_FDCWD, src, AT_FDCWD, dst, NULL, 0);
 }
 
 bool is_dir(const char *path)

@@ -63,7 +63,10 @@ int write_file_new(const char *path, const char *data, size_t len,
 int fsync_dir_files(const char *dir);
 int mkdir_p(const char *path, mode_t mode);
 int rm_rf(const char *path);
-/* Copy a tree like `cp -a SRC DST` (DST must not exist). */
+/* Copy a tree like `cp -a SRC DST` (into DST when it is a dir), links
+ * as links: nothing below SRC is followed, even while it changes.  The
+ * copy is the caller's (no write bits for group and others).  A file
+ * with other hard links that its dir's owner does not own: -EPERM. */
 int copy_tree(const char *src, const char *dst);
 bool is_dir(const char *path);
 bool path_exists(const char *path);
