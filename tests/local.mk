@@ -89,6 +89,8 @@ TESTS += tests/diff/kernels-twice.sh
 # The framework.conf make install puts down: its values are the defaults,
 # 3.4.3's and ours (owner: path).
 TESTS += tests/diff/framework-installed.sh
+# BUILD_EXCLUSIVE_* over several module records (global, [0], [n]).
+TESTS += tests/diff/build-exclusive.sh
 EXTRA_DIST += tests/diff/diff-lib.sh tests/diff/modules tests/diff/README.md
 # Trees written by Debian 12's dkms 3.0.10 (skipped without it).
 TESTS += tests/crossgen/debian-3.0.sh

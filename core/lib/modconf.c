@@ -51,29 +51,6 @@ static bool has_exclusive_per_module(const struct dkms_conf *c, size_t n)
 	return false;
 }
 
-static bool has_exclusive_directives(const struct dkms_conf *c, size_t n)
-{
-	static const char *const names[] = {
-		"BUILD_EXCLUSIVE_KERNEL", "BUILD_EXCLUSIVE_KERNEL_MIN",
-		"BUILD_EXCLUSIVE_KERNEL_MAX", "BUILD_EXCLUSIVE_ARCH",
-		"BUILD_EXCLUSIVE_CONFIG",
-	};
-	size_t i, k;
-
-	for (k = 0; k < ARRAY_SIZE(names); k++) {
-		const char *v = raw_at(c, names[k], 0);
-
-		if (v && *v)
-			return true;
-		for (i = 0; i < n; i++) {
-			v = raw_at(c, names[k], (long)i);
-			if (v && *v)
-				return true;
-		}
-	}
-	return false;
-}
-
 static char **var_list(const struct dkms_var *var)
 {
 	size_t n = dkms_var_count(var), i;
@@ -93,8 +70,11 @@ static char **var_list(const struct dkms_var *var)
 
 static int fill(struct modconf *mc, const struct dkms_conf *c)
 {
-	size_t i, nbuildable = 0;
+	_cleanup_free_ char *build_exclude = derived0(c, "build_exclude");
+	size_t i;
 
+	if (!build_exclude)
+		return -ENOMEM;
 	mc->n = dkms_conf_num_modules(c);
 	mc->mod = calloc(mc->n + 1, sizeof(*mc->mod));
 	if (!mc->mod)
@@ -115,13 +95,11 @@ static int fill(struct modconf *mc, const struct dkms_conf *c)
 		r->raw_dest_location = strdup(v ? v : "");
 		v = dkms_var_get(dkms_conf_derived(c, "strip"), (long)i);
 		r->strip = !v || strcmp(v, "no") != 0;
-		v = dkms_var_get(dkms_conf_derived(c, "build_exclude"), (long)i);
-		r->excluded = v && *v;
-		if (!r->excluded)
-			nbuildable++;
+		/* the global directives (element 0) hold for every record:
+		 * conf-derive.c decides, build_exclude[i] is no verdict */
+		r->excluded = dkms_conf_module_excluded(c, i);
 	}
-	mc->build_exclude = mc->n > 0 && nbuildable == 0 &&
-			    has_exclusive_directives(c, mc->n);
+	mc->build_exclude = *build_exclude;
 	mc->has_exclusive_per_module = has_exclusive_per_module(c, mc->n);
 	mc->make_command = derived0(c, "make_command");
 	mc->pre_build = derived0(c, "pre_build");

@@ -436,6 +436,41 @@ START_TEST(test_build_exclusive_min_max_arch)
 }
 END_TEST
 
+/* The plain directive is element 0, and holds for every record. */
+START_TEST(test_build_exclusive_global_for_all)
+{
+	struct dkms_conf *c;
+
+	put_conf("BUILT_MODULE_NAME[1]=bar\nDEST_MODULE_LOCATION[1]=/updates\n"
+		 "BUILD_EXCLUSIVE_ARCH=none\n");
+	c = read_plain();
+	ck_assert(dkms_conf_module_excluded(c, 0));
+	ck_assert(dkms_conf_module_excluded(c, 1));
+	ck_assert_str_eq(derived0(c, "build_exclude"), "yes");
+	expect(c, 0, "");
+	put_conf("BUILT_MODULE_NAME[1]=bar\nDEST_MODULE_LOCATION[1]=/updates\n"
+		 "BUILT_MODULE_NAME[2]=baz\nDEST_MODULE_LOCATION[2]=/updates\n"
+		 "BUILD_EXCLUSIVE_KERNEL[0]=\"^99\\..*\"\n"
+		 "BUILD_EXCLUSIVE_KERNEL[1]=\".*\"\nBUILD_EXCLUSIVE_ARCH[1]=none\n");
+	c = read_plain();
+	ck_assert(dkms_conf_module_excluded(c, 0));
+	ck_assert(dkms_conf_module_excluded(c, 1));
+	ck_assert(dkms_conf_module_excluded(c, 2));
+	ck_assert_str_eq(derived0(c, "build_exclude"), "yes");
+	expect(c, 0, "");
+	/* Records 1 and 2 out, record 0 left: no 77. */
+	put_conf("BUILT_MODULE_NAME[1]=bar\nDEST_MODULE_LOCATION[1]=/updates\n"
+		 "BUILT_MODULE_NAME[2]=baz\nDEST_MODULE_LOCATION[2]=/updates\n"
+		 "BUILD_EXCLUSIVE_ARCH[1]=none\nBUILD_EXCLUSIVE_KERNEL[2]=^99\n");
+	c = read_plain();
+	ck_assert(!dkms_conf_module_excluded(c, 0));
+	ck_assert(dkms_conf_module_excluded(c, 1));
+	ck_assert(dkms_conf_module_excluded(c, 2));
+	ck_assert_str_eq(derived0(c, "build_exclude"), "");
+	expect(c, 0, "");
+}
+END_TEST
+
 START_TEST(test_obsolete_by_is_kernel_max)
 {
 	struct dkms_conf *c;
@@ -759,6 +794,7 @@ static Suite *conf_suite(void)
 	tcase_add_checked_fixture(d, setup, teardown);
 	tcase_add_test(d, test_build_exclusive_kernel);
 	tcase_add_test(d, test_build_exclusive_min_max_arch);
+	tcase_add_test(d, test_build_exclusive_global_for_all);
 	tcase_add_test(d, test_obsolete_by_is_kernel_max);
 	tcase_add_test(d, test_build_exclusive_config);
 	tcase_add_test(d, test_clang_kernel_adds_llvm);
