@@ -3,7 +3,8 @@
 # install-deps.sh: the Debian 12 packages needed to build dkms-c and run
 # all its tests (root; idempotent; quiet; non-interactive).  `dkms` is
 # Debian's own dkms 3.0.10, the older generation the cross-generation
-# tests read trees from.
+# tests read trees from.  libxtables-dev is what iptables-netflow-dkms
+# needs to build (tests/diff/debian-packages.sh).
 set -eu
 
 packages="
@@ -17,6 +18,7 @@ packages="
 	libsolv-dev libsolvext-dev
 	dkms
 	linux-headers-amd64 linux-headers-6.1.0-56-amd64 linux-headers-6.1.0-54-amd64
+	libxtables-dev
 "
 
 if [ "$(id -u)" != 0 ]; then

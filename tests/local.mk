@@ -91,6 +91,10 @@ TESTS += tests/diff/kernels-twice.sh
 TESTS += tests/diff/framework-installed.sh
 # BUILD_EXCLUSIVE_* over several module records (global, [0], [n]).
 TESTS += tests/diff/build-exclusive.sh
+# Source trees with symlinks out of them, another user's tree; real
+# Debian *-dkms packages (iptables-netflow-dkms by default; the release
+# build only, DEBIAN_PACKAGES=all for the whole archive, by hand).
+TESTS += tests/diff/source-links.sh tests/diff/debian-packages.sh
 EXTRA_DIST += tests/diff/diff-lib.sh tests/diff/modules tests/diff/README.md
 # Trees written by Debian 12's dkms 3.0.10 (skipped without it).
 TESTS += tests/crossgen/debian-3.0.sh
