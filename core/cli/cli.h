@@ -38,6 +38,18 @@ void cli_clear(struct cli *c);
 int cli_extra_action(struct dkms_session *s, const struct cli *c,
 		     const struct dkms_kernels *k);
 
+/* ---- env.c: what 3.4.3 takes from its environment ---------------------- */
+/* After dkms_session_new() (framework.conf read), before
+ * dkms_session_apply_paths(): the framework.conf names 3.4.3 takes from
+ * the environment where no file set them, ADDON_MODULES_DIR,
+ * NO_WEAK_MODULES, TMPDIR. */
+int cli_env_apply(struct dkms_session *s, char *const *envp);
+/* ADDON_MODULES_DIR alone (dkms conf has no session). */
+int cli_env_addon_modules_dir(struct dkms_ctx *ctx, char *const *envp);
+/* 3.4.3's start-up check that it can write a temp file in $TMPDIR: 0,
+ * or 1 with its messages printed. */
+int cli_env_check_tmp(char *const *envp);
+
 /* ---- help.c: `dkms ACTION --help` -------------------------------------- */
 /* Print the usage of one action; false when it is not an action. */
 bool cli_action_help(const char *action, const char *argv0);

@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/utsname.h>
+#include <unistd.h>
 
 #include "cli.h"
 
@@ -166,6 +167,16 @@ int cmd_conf(int argc, char **argv)
 		return 1;
 	}
 	dkms_ctx_set_output_fn(ctx, to_stderr, NULL);
+	/* what the evaluation gets of our environment (its locale, ...),
+	 * and the install directory dkms would take from it */
+	r = dkms_ctx_set_environ(ctx, environ);
+	if (r == 0)
+		r = cli_env_addon_modules_dir(ctx, environ);
+	if (r < 0) {
+		fprintf(stderr, "dkms conf: %s\n", strerror(-r));
+		dkms_ctx_unref(ctx);
+		return 1;
+	}
 	/* the evaluation's scratch dir goes where the other commands' do */
 	if (getenv("TMPDIR") && *getenv("TMPDIR"))
 		dkms_ctx_set_path(ctx, DKMS_PATH_TMP, getenv("TMPDIR"));

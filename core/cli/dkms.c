@@ -358,11 +358,16 @@ int main(int argc, char **argv)
 	r = dkms_ctx_new(&ctx);
 	if (r == 0 && root)
 		r = dkms_ctx_set_path(ctx, DKMS_PATH_ROOT, root);
+	/* the library reads no environment but the one it is given */
+	if (r == 0)
+		r = dkms_ctx_set_environ(ctx, environ);
 	if (r == 0) {
 		dkms_ctx_set_output_fn(ctx, output_flushed, NULL);
 		dkms_ctx_set_terminal(ctx, terminal_flags());
 		r = dkms_session_new(ctx, &s);
 	}
+	if (r == 0)
+		r = cli_env_apply(s, environ);
 	if (r == 0)
 		r = dkms_session_apply_paths(s);
 	if (r < 0) {
@@ -375,6 +380,9 @@ int main(int argc, char **argv)
 		r = dkms_die(s, 4, "System is missing os-release file.");
 		goto out;
 	}
+	r = cli_env_check_tmp(environ);
+	if (r)
+		goto out;
 	r = cli_parse(&c, argc, argv, &exit_now);
 	if (r || exit_now)
 		goto out;

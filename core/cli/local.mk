@@ -5,6 +5,7 @@ core_cli_dkms_SOURCES = \
 	core/cli/cli.h \
 	core/cli/dkms.c \
 	core/cli/cmd-conf.c \
+	core/cli/env.c \
 	core/cli/options.c
 # Linked with the internal library so one binary works from the build tree.
 core_cli_dkms_LDADD = core/lib/libdkms-internal.la

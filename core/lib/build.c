@@ -103,17 +103,16 @@ static void drop_unless_regular(const char *dir, const char *name)
 		unlink(p);
 }
 
-static void log_header(const struct dkms_op *op, const char *log)
+static void log_header(struct dkms_session *s, const struct dkms_op *op,
+		       const char *log)
 {
 	char date[128];
-	time_t now = time(NULL);
-	struct tm tm;
 	FILE *f = fopen(log, "ae");
 
 	if (!f)
 		return;
-	localtime_r(&now, &tm);
-	strftime(date, sizeof(date), "%a %b %e %H:%M:%S %Z %Y", &tm);
+	/* 3.4.3 runs date(1) in its caller's locale */
+	dkms_ctx_date(s->ctx, time(NULL), date, sizeof(date));
 	fprintf(f, "DKMS (dkms-%s) make.log for %s/%s for kernel %s (%s)\n%s\n",
 		PACKAGE_VERSION, op->module, op->version, op->kernelver,
 		op->arch, date);
@@ -449,7 +448,7 @@ static int build_steps(struct dkms_session *s, const struct dkms_op *op,
 		if (d)
 			closedir(d);
 	}
-	log_header(op, log);
+	log_header(s, op, log);
 	/* from here on the build leaves a make.log, and our report with it */
 	s->report = build_report_new(op);
 	if (!s->report)

@@ -16,17 +16,16 @@
 #include "cycle.h"
 #include "runner.h"
 
-static bool in_path(const char *prog)
+static bool in_path(struct dkms_session *s, const char *prog)
 {
 	_cleanup_free_ char *path = NULL;
-	const char *env = getenv("PATH");
 	char *dir, *save = NULL;
 
 	if (!prog || !*prog)
 		return false;
 	if (strchr(prog, '/'))
 		return access(prog, X_OK) == 0;
-	path = strdup(env ? env : "/usr/bin:/bin");
+	path = strdup(dkms_ctx_path_var(s->ctx));
 	for (dir = strtok_r(path, ":", &save); dir;
 	     dir = strtok_r(NULL, ":", &save)) {
 		_cleanup_free_ char *p = path_join(dir, prog);
@@ -61,19 +60,19 @@ static int compiler_env(struct dkms_session *s, const char *kconf)
 		/* sed wants a space after the first word */
 		if (v[len] == ' ') {
 			cc = strndup(v, len);
-			if (cc && in_path(cc)) {
+			if (cc && in_path(s, cc)) {
 				r = dkms_session_setenv(s, "CC", cc);
 				if (r == 0)
 					r = dkms_session_setenv(s, "KERNEL_CC", cc);
 			}
 		}
 	}
-	if (r == 0 && strstr(text, "CONFIG_CC_IS_CLANG=y") && in_path("clang")) {
+	if (r == 0 && strstr(text, "CONFIG_CC_IS_CLANG=y") && in_path(s, "clang")) {
 		r = dkms_session_setenv(s, "CC", "clang");
 		if (r == 0)
 			r = dkms_session_setenv(s, "KERNEL_CC", "clang");
 	}
-	if (r == 0 && strstr(text, "CONFIG_LD_IS_LLD=y") && in_path("ld.lld")) {
+	if (r == 0 && strstr(text, "CONFIG_LD_IS_LLD=y") && in_path(s, "ld.lld")) {
 		r = dkms_session_setenv(s, "LD", "ld.lld");
 		if (r == 0)
 			r = dkms_session_setenv(s, "KERNEL_LD", "ld.lld");
@@ -109,6 +108,7 @@ static int build_environment(struct dkms_session *s, const char *kver)
 {
 	_cleanup_free_ char *file = fw_expand(s->fw.build_environment, kver);
 	_cleanup_free_ char *script = NULL, *out = NULL;
+	char **start = NULL;
 	struct strbuf q = { 0 };
 	const char *p;
 	size_t i;
@@ -127,16 +127,18 @@ static int build_environment(struct dkms_session *s, const char *kver)
 	if (!script)
 		return -ENOMEM;
 	r = run_capture(s, script, &out, NULL);
-	if (r < 0)
-		return r;
-	/* NUL-separated NAME=VALUE; keep what differs from ours */
-	for (i = 0, p = out; *p; p += strlen(p) + 1, i++) {
+	/* what the script started with (run_capture's environment) */
+	start = r < 0 ? NULL : dkms_build_env(dkms_ctx_environ(s->ctx), s->child_env);
+	if (r == 0 && !start)
+		r = -ENOMEM;
+	/* NUL-separated NAME=VALUE; keep what the file changed */
+	for (i = 0, p = out; r == 0 && *p; p += strlen(p) + 1, i++) {
 		_cleanup_free_ char *name = strndup(p, strcspn(p, "="));
 		const char *eq = strchr(p, '='), *cur;
 
 		if (!name || !eq)
 			continue;
-		cur = getenv(name);
+		cur = env_lookup(start, name);
 		if (!strcmp(name, "kernelver") || !strcmp(name, "SHLVL") ||
 		    !strcmp(name, "_") || !strcmp(name, "PWD") ||
 		    !strcmp(name, "OLDPWD"))
@@ -144,10 +146,9 @@ static int build_environment(struct dkms_session *s, const char *kver)
 		if (cur && !strcmp(cur, eq + 1))
 			continue;
 		r = dkms_session_setenv(s, name, eq + 1);
-		if (r < 0)
-			return r;
 	}
-	return 0;
+	strv_free(start);
+	return r;
 }
 
 int build_env_setup(struct dkms_session *s, const char *kver,

@@ -7,10 +7,11 @@
  * time), and the result is sourced in the parent shell.  The child sees
  * the variables dkms's own globals and read_conf's locals give a conf.
  *
- * The child is confined: empty environment but PATH and LC_ALL=C, stdin
- * /dev/null, stdout discarded (dkms sends a conf's stdout to /dev/null),
- * its own process group killed at the time limit, a file size limit, and
- * stderr plus the answer capped.  The answer comes back as NUL-separated
+ * The child is confined: of the environment dkms runs in it gets PATH
+ * and a few harmless variables (conf_env_passed()), stdin /dev/null,
+ * stdout discarded (dkms sends a conf's stdout to /dev/null), its own
+ * process group killed at the time limit, a file size limit, and stderr
+ * plus the answer capped.  The answer comes back as NUL-separated
  * NAME, index, value records on fd 3, which the conf itself never sees.
  */
 #include "config.h"
@@ -28,9 +29,8 @@
 #include <unistd.h>
 
 #include "conf.h"
+#include "runner.h"
 #include "sandbox.h"
-
-#define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
 /* $1 strict, $2 kernelver, $3 arch, $4 module, $5 module_version,
  * $6 kernel_source_dir, $7 kernel_config, $8 dkms_tree, $9 source_tree,
@@ -211,23 +211,69 @@ static _Noreturn void child_exec(char **argv, char **envp, const char *cwd,
 	_exit(127);
 }
 
+/* 3.4.3 sources a dkms.conf with its whole environment.  Ours gets what
+ * decides how the tools a conf runs speak and count (the locale: find's
+ * quotes, sort's order; TZ; nproc's OMP_*) and who and where it is
+ * (HOME, USER, LOGNAME, TERM), not the rest, which may carry secrets
+ * into code that comes with a module source.  PATH comes apart. */
+bool conf_env_passed(const char *e)
+{
+	static const char *const names[] = { "LANG=", "LANGUAGE=", "LOCPATH=",
+		"TZ=", "HOME=", "USER=", "LOGNAME=", "TERM=", "OMP_NUM_THREADS=",
+		"OMP_THREAD_LIMIT=" };
+	size_t i;
+
+	if (startswith(e, "LC_") && strchr(e, '='))
+		return true;
+	for (i = 0; i < ARRAY_SIZE(names); i++)
+		if (startswith(e, names[i]))
+			return true;
+	return false;
+}
+
+/* PATH, then the passed variables; envp[0] is PATH's own string. */
+static char **conf_env(const struct conf_eval *ev)
+{
+	size_t n = 0, i, k = 1;
+	char **envp;
+
+	while (ev->env && ev->env[n])
+		n++;
+	envp = calloc(n + 2, sizeof(*envp));
+	if (!envp)
+		return NULL;
+	envp[0] = xasprintf("PATH=%s", ev->path ? ev->path : DKMS_DEFAULT_PATH);
+	if (!envp[0]) {
+		free(envp);
+		return NULL;
+	}
+	for (i = 0; i < n; i++)
+		if (conf_env_passed(ev->env[i]))
+			envp[k++] = ev->env[i];
+	return envp;
+}
+
+static void conf_env_free(char **envp)
+{
+	if (envp)
+		free(envp[0]);
+	free(envp);
+}
+
 static int spawn(struct conf_eval *ev, const char *scratch, struct child *c,
 		 struct dkms_sandbox *sb)
 {
 	int sbp[2] = { -1, -1 };
 	char strict[2] = { ev->strict ? '1' : '0', '\0' };
-	const char *path = getenv("PATH");
-	_cleanup_free_ char *path_env = NULL;
 	_cleanup_free_ const char **argv = NULL;
-	char *envp[3];
+	char **envp = NULL;
 	char cwdbuf[4096];
 	const char *cwd = dir_of(ev->files[0], cwdbuf, sizeof(cwdbuf));
 	int errp[2], recp[2];
 	size_t i, n = 0;
 
 	argv = calloc(20 + ev->nfiles, sizeof(*argv));
-	path_env = xasprintf("PATH=%s", path && *path ? path : DEFAULT_PATH);
-	if (!argv || !path_env)
+	if (!argv)
 		return -ENOMEM;
 	argv[n++] = "bash";
 	argv[n++] = "--norc";
@@ -251,15 +297,22 @@ static int spawn(struct conf_eval *ev, const char *scratch, struct child *c,
 	for (i = 0; i < ev->nfiles; i++)
 		argv[n++] = ev->files[i];
 	argv[n] = NULL;
-	envp[0] = path_env;
-	envp[1] = (char *)"LC_ALL=C";
-	envp[2] = NULL;
+	envp = conf_env(ev);
+	if (!envp)
+		return -ENOMEM;
 
-	if (sb && pipe2(sbp, O_CLOEXEC) < 0)
-		return -errno;
+	if (sb && pipe2(sbp, O_CLOEXEC) < 0) {
+		int r = -errno;
+
+		conf_env_free(envp);
+		return r;
+	}
 	if (pipe2(errp, O_CLOEXEC) < 0) {
+		int r = -errno;
+
 		close_pair(sbp);
-		return -errno;
+		conf_env_free(envp);
+		return r;
 	}
 	if (pipe2(recp, O_CLOEXEC) < 0) {
 		int r = -errno;
@@ -267,6 +320,7 @@ static int spawn(struct conf_eval *ev, const char *scratch, struct child *c,
 		close(errp[0]);
 		close(errp[1]);
 		close_pair(sbp);
+		conf_env_free(envp);
 		return r;
 	}
 	c->pid = sb ? sandbox_fork(sb) : fork();
@@ -275,6 +329,7 @@ static int spawn(struct conf_eval *ev, const char *scratch, struct child *c,
 			close(sbp[0]);
 		child_exec((char **)argv, envp, cwd, errp[1], recp[1], sb, sbp[1]);
 	}
+	conf_env_free(envp);
 	close(errp[1]);
 	close(recp[1]);
 	if (c->pid < 0) {
@@ -471,7 +526,7 @@ static int conf_sandbox(struct conf_eval *ev, const char *scratch,
 	for (i = 0; i < n; i++)
 		if (!vis[i])
 			vis[i] = "";
-	r = sandbox_new_conf(scratch, vis, n, ret);
+	r = sandbox_new_conf(scratch, vis, n, ev->path, ret);
 	for (i = 0; i < nown; i++)
 		free(own[i]);
 	if (r < 0)

@@ -152,7 +152,8 @@ static bool endswith_o_ko(const char *s)
 }
 
 /* What override_dest_module_location echoes, captured by $(...). */
-static char *dest_location(const char *distro, const char *orig)
+static char *dest_location(const char *addon, const char *distro,
+			   const char *orig)
 {
 	static const struct {
 		const char *prefix;
@@ -166,6 +167,12 @@ static char *dest_location(const char *distro, const char *orig)
 	};
 	size_t i, n;
 
+	if (addon && *addon) {
+		n = strlen(addon);
+		while (n > 0 && addon[n - 1] == '\n')
+			n--;
+		return xasprintf("/%.*s", (int)n, addon);
+	}
 	for (i = 0; i < ARRAY_SIZE(map); i++)
 		if (startswith(distro, map[i].prefix))
 			return strdup(map[i].dir);
@@ -272,7 +279,8 @@ static int derive_record(struct dkms_conf *conf, long i, int *rc)
 		err_line(conf, "dkms.conf: Error! 'DEST_MODULE_NAME' directive ends in '.o' or '.ko' in record #%ld.", i);
 		*rc = 1;
 	}
-	dest = dest_location(conf->distribution, val(conf, "dest_module_location", i));
+	dest = dest_location(conf->addon_modules_dir, conf->distribution,
+			     val(conf, "dest_module_location", i));
 	if (!dest || set(conf, "dest_module_location", i, dest) < 0)
 		return -ENOMEM;
 	dl = val(conf, "DEST_MODULE_LOCATION", i);

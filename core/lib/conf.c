@@ -58,6 +58,7 @@ static void conf_free(struct dkms_conf *conf)
 	free(conf->kernel_config);
 	free(conf->dkms_tree);
 	free(conf->distribution);
+	free(conf->addon_modules_dir);
 	free(conf->excluded);
 	strbuf_release(&conf->err);
 	varset_release(&conf->vars);
@@ -89,6 +90,9 @@ static int conf_setup(struct dkms_ctx *ctx, const struct dkms_conf_query *q,
 	conf->arch = strdup(q->arch);
 	conf->dkms_tree = strdup(dkms_ctx_get_path(ctx, DKMS_PATH_DKMS_TREE));
 	conf->distribution = strdup(dkms_ctx_get_distribution(ctx));
+	if (dkms_ctx_get_addon_modules_dir(ctx) &&
+	    !(conf->addon_modules_dir = strdup(dkms_ctx_get_addon_modules_dir(ctx))))
+		return -ENOMEM;
 	if (q->kernel_source_dir)
 		conf->kernel_source_dir = strdup(q->kernel_source_dir);
 	else
@@ -161,6 +165,8 @@ static int evaluate(struct dkms_ctx *ctx, const struct dkms_conf_query *q,
 		.install_tree = dkms_ctx_get_path(ctx, DKMS_PATH_INSTALL_TREE),
 		.tmp_dir = dkms_ctx_get_path(ctx, DKMS_PATH_TMP),
 		.distribution = conf->distribution,
+		.env = dkms_ctx_environ(ctx),
+		.path = dkms_ctx_path_var(ctx),
 		.strict = q->strict,
 		.sandbox = !q->no_sandbox && geteuid() == 0,
 		.timeout_ms = q->timeout_ms ? q->timeout_ms : CONF_DEFAULT_TIMEOUT_MS,

@@ -37,6 +37,10 @@ struct conf_eval {
 	const char *tmp_dir;
 	const char *distribution;
 	const char *current_kernel;
+	/* the context's environment: bash gets its PATH and the harmless
+	 * variables of conf_eval_env() */
+	char *const *env;
+	const char *path;
 	bool strict;
 	bool sandbox;                   /* sandbox.c; falls back when refused */
 	char sandbox_why[160];          /* why it fell back, "" else */
@@ -49,6 +53,9 @@ struct conf_eval {
 	struct strbuf err;
 };
 
+/* Whether NAME=VALUE e is one of the harmless variables a dkms.conf's
+ * evaluation gets (PATH aside; conf-bash.c says which and why). */
+bool conf_env_passed(const char *e);
 /* Evaluate in a confined /bin/bash child.  0, or -ETIMEDOUT (time limit),
  * -EFBIG (output limit), -EPROTO (unreadable answer), other -errno. */
 int conf_eval_bash(struct conf_eval *ev);
@@ -73,6 +80,7 @@ struct dkms_conf {
 	char *kernel_config;
 	char *dkms_tree;
 	char *distribution;
+	char *addon_modules_dir; /* NULL: unset */
 	struct strbuf err;
 	/* Conf variables and derived state: one namespace, as in bash. */
 	struct varset vars;

@@ -2,13 +2,17 @@
 #include "config.h"
 
 #include <errno.h>
+#include <langinfo.h>
+#include <locale.h>
 #include <sched.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "ctx.h"
 #include "dlopen.h"
+#include "runner.h"
 
 static const char *const default_paths[_DKMS_PATH_MAX] = {
 	[DKMS_PATH_ROOT] = "/",
@@ -32,7 +36,9 @@ struct dkms_ctx {
 	void *log_data;
 	int log_priority;
 	unsigned int jobs;
+	char **env; /* dkms_ctx_set_environ(); NULL: none */
 	char *distribution; /* NULL: not yet read from os-release */
+	char *addon_modules_dir; /* NULL: unset */
 	struct dkms_dl *dl; /* libraries loaded on first use (dlopen.c) */
 	/* progress.c: terminal flags, valid while output_fn is terminal_fn */
 	dkms_output_fn terminal_fn;
@@ -104,7 +110,9 @@ DKMS_EXPORT struct dkms_ctx *dkms_ctx_unref(struct dkms_ctx *ctx)
 		return NULL;
 	for (i = 0; i < _DKMS_PATH_MAX; i++)
 		free(ctx->paths[i]);
+	strv_free(ctx->env);
 	free(ctx->distribution);
+	free(ctx->addon_modules_dir);
 	dkms_dl_free(ctx->dl);
 	free(ctx);
 	return NULL;
@@ -205,6 +213,81 @@ DKMS_EXPORT unsigned int dkms_ctx_get_jobs(const struct dkms_ctx *ctx)
 	return ctx->jobs ? ctx->jobs : dkms_cpu_count();
 }
 
+DKMS_EXPORT int dkms_ctx_set_environ(struct dkms_ctx *ctx, char *const *envp)
+{
+	size_t n = 0, i;
+	char **v = NULL;
+
+	while (envp && envp[n])
+		n++;
+	if (envp) {
+		v = calloc(n + 1, sizeof(*v));
+		for (i = 0; v && i < n; i++) {
+			v[i] = strdup(envp[i]);
+			if (!v[i]) {
+				strv_free(v);
+				v = NULL;
+			}
+		}
+		if (!v)
+			return -ENOMEM;
+	}
+	strv_free(ctx->env);
+	ctx->env = v;
+	return 0;
+}
+
+char *const *dkms_ctx_environ(const struct dkms_ctx *ctx)
+{
+	return ctx->env;
+}
+
+const char *dkms_ctx_getenv(const struct dkms_ctx *ctx, const char *name)
+{
+	return env_lookup(ctx->env, name);
+}
+
+/* The locale a child of dkms would get for category name (LC_TIME, ...):
+ * LC_ALL, then the category, then LANG, as setlocale(cat, "") reads
+ * them; "C" when none is set. */
+static const char *env_locale(const struct dkms_ctx *ctx, const char *cat)
+{
+	const char *names[] = { "LC_ALL", cat, "LANG" };
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(names); i++) {
+		const char *v = dkms_ctx_getenv(ctx, names[i]);
+
+		if (v && *v)
+			return v;
+	}
+	return "C";
+}
+
+void dkms_ctx_date(const struct dkms_ctx *ctx, time_t t, char *buf,
+		   size_t size)
+{
+	locale_t loc = newlocale(LC_TIME_MASK, env_locale(ctx, "LC_TIME"),
+				 (locale_t)0);
+	struct tm tm;
+
+	if (loc == (locale_t)0)
+		loc = newlocale(LC_TIME_MASK, "C", (locale_t)0);
+	localtime_r(&t, &tm);
+	if (loc == (locale_t)0 ||
+	    !strftime_l(buf, size, nl_langinfo_l(_DATE_FMT, loc), &tm, loc))
+		strftime(buf, size, "%a %b %e %H:%M:%S %Z %Y", &tm);
+	if (loc != (locale_t)0)
+		freelocale(loc);
+}
+
+const char *dkms_ctx_path_var(const struct dkms_ctx *ctx)
+{
+	const char *p = dkms_ctx_getenv(ctx, "PATH");
+
+	return p && *p ? p : DKMS_DEFAULT_PATH;
+}
+
 unsigned int dkms_cpu_count(void)
 {
 	cpu_set_t set;
@@ -274,6 +357,23 @@ DKMS_EXPORT int dkms_ctx_set_distribution(struct dkms_ctx *ctx, const char *id)
 	free(ctx->distribution);
 	ctx->distribution = p;
 	return 0;
+}
+
+DKMS_EXPORT int dkms_ctx_set_addon_modules_dir(struct dkms_ctx *ctx,
+					       const char *dir)
+{
+	char *p = dir && *dir ? strdup(dir) : NULL;
+
+	if (dir && *dir && !p)
+		return -ENOMEM;
+	free(ctx->addon_modules_dir);
+	ctx->addon_modules_dir = p;
+	return 0;
+}
+
+DKMS_EXPORT const char *dkms_ctx_get_addon_modules_dir(const struct dkms_ctx *ctx)
+{
+	return ctx->addon_modules_dir;
 }
 
 void dkms_write(struct dkms_ctx *ctx, enum dkms_stream stream,

@@ -4,6 +4,7 @@
 #define DKMS_CTX_H
 
 #include <syslog.h>
+#include <time.h>
 
 #include "libdkms.h"
 #include "util.h"
@@ -29,6 +30,18 @@ void dkms_log(struct dkms_ctx *ctx, int priority, const char *file, int line,
 /* The libraries loaded on first use (dlopen.c), freed with the context. */
 struct dkms_dl;
 struct dkms_dl **dkms_ctx_dl(struct dkms_ctx *ctx);
+
+/* The environment given with dkms_ctx_set_environ() (NULL: none), and
+ * one variable of it (NULL: unset).  Never the process's own. */
+char *const *dkms_ctx_environ(const struct dkms_ctx *ctx);
+const char *dkms_ctx_getenv(const struct dkms_ctx *ctx, const char *name);
+/* What date(1) would print for t, run in the environment: the format
+ * and names of its LC_TIME (LC_ALL, LC_TIME, LANG), our time zone. */
+void dkms_ctx_date(const struct dkms_ctx *ctx, time_t t, char *buf,
+		   size_t size);
+/* Where programs are looked for: the environment's PATH when set and
+ * not empty, else DKMS_DEFAULT_PATH (runner.h). */
+const char *dkms_ctx_path_var(const struct dkms_ctx *ctx);
 
 /* The CPU count used when no job budget was set. */
 unsigned int dkms_cpu_count(void);

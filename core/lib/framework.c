@@ -37,8 +37,12 @@ static const struct fw_var fw_vars[] = {
 	FW(script_sandbox), /* ours: sandbox.c */
 };
 
-static char **fw_slot(struct dkms_framework *fw, const char *name, size_t len)
+/* Where a file's assignment to NAME (len bytes) goes; NULL: ignored. */
+typedef char **(*slot_fn)(void *data, const char *name, size_t len);
+
+static char **fw_slot(void *data, const char *name, size_t len)
 {
+	struct dkms_framework *fw = data;
 	size_t i;
 
 	for (i = 0; i < ARRAY_SIZE(fw_vars); i++)
@@ -100,7 +104,7 @@ bad:
 	return NULL;
 }
 
-static void parse_line(struct dkms_ctx *ctx, struct dkms_framework *fw,
+static void parse_line(struct dkms_ctx *ctx, slot_fn slot_of, void *data,
 		       const char *path, unsigned int lineno, const char *line)
 {
 	const char *name, *eq;
@@ -121,7 +125,7 @@ static void parse_line(struct dkms_ctx *ctx, struct dkms_framework *fw,
 		dkms_dbg(ctx, "%s:%u: not an assignment, ignored", path, lineno);
 		return;
 	}
-	slot = fw_slot(fw, name, (size_t)(eq - name));
+	slot = slot_of(data, name, (size_t)(eq - name));
 	if (!slot)
 		return;
 	val = parse_value(eq + 1);
@@ -133,7 +137,7 @@ static void parse_line(struct dkms_ctx *ctx, struct dkms_framework *fw,
 	*slot = val;
 }
 
-static int read_one(struct dkms_ctx *ctx, struct dkms_framework *fw,
+static int read_one(struct dkms_ctx *ctx, slot_fn slot_of, void *data,
 		    const char *path)
 {
 	_cleanup_free_ char *text = NULL;
@@ -146,7 +150,34 @@ static int read_one(struct dkms_ctx *ctx, struct dkms_framework *fw,
 		return r == -ENOENT ? 0 : r;
 	for (line = strtok_r(text, "\n", &save); line;
 	     line = strtok_r(NULL, "\n", &save))
-		parse_line(ctx, fw, path, ++n, line);
+		parse_line(ctx, slot_of, data, path, ++n, line);
+	return 0;
+}
+
+struct one_var {
+	const char *name;
+	char *value;
+};
+
+static char **one_slot(void *data, const char *name, size_t len)
+{
+	struct one_var *v = data;
+
+	return strlen(v->name) == len && !strncmp(v->name, name, len)
+		       ? &v->value : NULL;
+}
+
+int dkms_assignment_read(struct dkms_ctx *ctx, const char *path,
+			 const char *name, char **ret)
+{
+	struct one_var v = { name, NULL };
+	int r = read_one(ctx, one_slot, &v, path);
+
+	if (r < 0) {
+		free(v.value);
+		return r;
+	}
+	*ret = v.value;
 	return 0;
 }
 
@@ -161,14 +192,14 @@ int dkms_framework_read(struct dkms_ctx *ctx, struct dkms_framework *fw)
 
 	if (!main_conf || !pattern)
 		return -ENOMEM;
-	r = read_one(ctx, fw, main_conf);
+	r = read_one(ctx, fw_slot, fw, main_conf);
 	if (r < 0)
 		return r;
 	/* glob sorts, as bash's pathname expansion does. */
 	if (glob(pattern, 0, NULL, &g) != 0)
 		return 0;
 	for (i = 0; i < g.gl_pathc && r == 0; i++)
-		r = read_one(ctx, fw, g.gl_pathv[i]);
+		r = read_one(ctx, fw_slot, fw, g.gl_pathv[i]);
 	globfree(&g);
 	return r;
 }

@@ -322,9 +322,8 @@ static void force_installation(struct dkms_session *s, const char *m)
 const char *weak_modules_cmd(struct dkms_session *s, bool add)
 {
 	const char *dist = dkms_ctx_get_distribution(s->ctx);
-	const char *env = getenv("NO_WEAK_MODULES");
 
-	if (env && *env)
+	if (s->no_weak_modules)
 		return NULL;
 	if (startswith(dist, "rhel"))
 		return add ? "/usr/sbin/weak-modules --no-initramfs --add-modules"

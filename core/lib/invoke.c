@@ -298,7 +298,7 @@ int invoke_command(struct dkms_session *s, const struct dkms_op *op,
 	struct dkms_run_opts ro = { 0 };
 	/* build.c's make under the scheduler: shown as cmd, run as make_run */
 	_cleanup_free_ char *script = shell_script(s, op, s->make_run ? s->make_run : cmd);
-	char **env = dkms_build_env(s->child_env);
+	char **env = dkms_build_env(dkms_ctx_environ(s->ctx), s->child_env);
 	struct dkms_job *job = NULL;
 	struct progress pg;
 	struct timespec t0, t1;
@@ -536,7 +536,7 @@ int run_build_script(struct dkms_session *s, const struct dkms_op *op,
 		return 0;
 	} else {
 		char **argv = split_words(run);
-		char **env = dkms_build_env(s->child_env);
+		char **env = dkms_build_env(dkms_ctx_environ(s->ctx), s->child_env);
 		struct dkms_run_opts ro = { 0 };
 
 		dkms_echo(s, "Running the %s script:", type);
@@ -577,7 +577,7 @@ int run_capture(struct dkms_session *s, const char *script, char **ret,
 {
 	char tmpl[] = "/tmp/dkms-capture.XXXXXX";
 	struct dkms_run_opts ro = { 0 };
-	char **env = dkms_build_env(s->child_env);
+	char **env = dkms_build_env(dkms_ctx_environ(s->ctx), s->child_env);
 	int fd = mkstemp(tmpl), status = 1, r;
 
 	if (fd < 0 || !env) {

@@ -86,11 +86,29 @@ void dkms_ctx_set_log_priority(struct dkms_ctx *ctx, int priority);
 void dkms_ctx_set_jobs(struct dkms_ctx *ctx, unsigned int jobs);
 unsigned int dkms_ctx_get_jobs(const struct dkms_ctx *ctx);
 
+/* The environment dkms runs in: NAME=VALUE strings, NULL-terminated
+ * (copied; NULL, the default, is an empty one).  The library never reads
+ * the process's own environment, so a host (an rpm plugin) is not
+ * configured by whatever its caller exported.  What is given here is
+ * what builds, module scripts and post_transaction get (less CC, CXX,
+ * CFLAGS, CXXFLAGS and LDFLAGS, which dkms 3.4.3 unsets) and where PATH
+ * is looked up; a dkms.conf's evaluation gets its PATH, its locale and a
+ * few harmless variables (TZ, HOME, ...; dkms(8), ENVIRONMENT).  Without
+ * one, children get a default PATH and nothing else.  The settings dkms
+ * 3.4.3 takes from its environment (parallel_jobs, ...) are the
+ * caller's to read and pass on (the dkms command does). */
+int dkms_ctx_set_environ(struct dkms_ctx *ctx, char *const *envp);
+
 /* The distribution family as dkms derives it from os-release
  * ("debian", "fedora", ...), or "" when unknown.  Decides the
  * DEST_MODULE_LOCATION override. */
 const char *dkms_ctx_get_distribution(struct dkms_ctx *ctx);
 int dkms_ctx_set_distribution(struct dkms_ctx *ctx, const char *id);
+/* dkms 3.4.3's $ADDON_MODULES_DIR: when set and not empty, every
+ * module's DEST_MODULE_LOCATION becomes /<dir>, whatever the
+ * distribution.  NULL (the default) or "" unsets it. */
+int dkms_ctx_set_addon_modules_dir(struct dkms_ctx *ctx, const char *dir);
+const char *dkms_ctx_get_addon_modules_dir(const struct dkms_ctx *ctx);
 
 /* ------------------------------------------------------------------ */
 /* Variables: every dkms.conf value is a sparse bash array.            */

@@ -48,6 +48,11 @@ struct dkms_framework {
 /* Read <conf dir>/framework.conf and framework.conf.d/ *.conf as data. */
 int dkms_framework_read(struct dkms_ctx *ctx, struct dkms_framework *fw);
 void dkms_framework_clear(struct dkms_framework *fw);
+/* NAME's value in another file of shell assignments, read as
+ * framework.conf is (the last simple assignment wins): *ret NULL when
+ * it sets none or does not exist. */
+int dkms_assignment_read(struct dkms_ctx *ctx, const char *path,
+			 const char *name, char **ret);
 
 /* Command-line flags (3.4.3 option names). */
 enum {
@@ -82,7 +87,9 @@ struct dkms_session {
 	char *parallel_jobs;     /* -j N; "" for -j0; NULL: framework/nproc */
 	/* running state (3.4.3's prepared_kernel, distribution) */
 	char *prepared_kernel;
-	char *addon_modules_dir; /* $ADDON_MODULES_DIR */
+	/* $NO_WEAK_MODULES set: no weak-modules calls (the caller's word:
+	 * the CLI takes it from its environment, core/cli/env.c) */
+	bool no_weak_modules;
 	bool delayed_depmod;     /* kernel_prerm: touch depmod-pending instead */
 	bool do_signing;
 	char *sign_file, *sign_hash, *mok_key, *mok_cert;

@@ -703,12 +703,25 @@ static bool env_overridden(const char *e, char *const *add)
 	return false;
 }
 
-char **dkms_build_env(char *const *add)
+const char *env_lookup(char *const *env, const char *name)
 {
+	size_t len = strlen(name);
+
+	for (; env && *env; env++)
+		if (!strncmp(*env, name, len) && (*env)[len] == '=')
+			return *env + len + 1;
+	return NULL;
+}
+
+char **dkms_build_env(char *const *base, char *const *add)
+{
+	static char *const fallback[] = { (char *)"PATH=" DKMS_DEFAULT_PATH, NULL };
 	size_t n = 0, m = 0, i;
 	char **v;
 
-	for (i = 0; environ[i]; i++)
+	if (!base)
+		base = fallback;
+	for (i = 0; base[i]; i++)
 		n++;
 	for (i = 0; add && add[i]; i++)
 		m++;
@@ -716,10 +729,10 @@ char **dkms_build_env(char *const *add)
 	if (!v)
 		return NULL;
 	n = 0;
-	for (i = 0; environ[i]; i++) {
-		if (env_dropped(environ[i]) || env_overridden(environ[i], add))
+	for (i = 0; base[i]; i++) {
+		if (env_dropped(base[i]) || env_overridden(base[i], add))
 			continue;
-		if (!(v[n++] = strdup(environ[i])))
+		if (!(v[n++] = strdup(base[i])))
 			goto oom;
 	}
 	for (i = 0; add && add[i]; i++)

@@ -67,10 +67,18 @@ void dkms_job_free(struct dkms_job *job);
 /* Start and wait; *status gets dkms_job_status(). */
 int dkms_run(const struct dkms_run_opts *o, int *status);
 
-/* The environment 3.4.3 gives a build: ours minus CC CXX CFLAGS CXXFLAGS
- * LDFLAGS, plus the NAME=VALUE strings in add (NULL-terminated, may be
- * NULL).  Free with strv_free(). */
-char **dkms_build_env(char *const *add);
+/* PATH for children when the context's environment has none. */
+#define DKMS_DEFAULT_PATH \
+	"/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
+/* The environment 3.4.3 gives a build: base (the context's environment,
+ * dkms_ctx_environ(); NULL: PATH alone, DKMS_DEFAULT_PATH) minus CC CXX
+ * CFLAGS CXXFLAGS LDFLAGS, plus the NAME=VALUE strings in add
+ * (NULL-terminated, may be NULL).  Free with strv_free(). */
+char **dkms_build_env(char *const *base, char *const *add);
+/* NAME's value in a NAME=VALUE list (NULL-terminated, may be NULL), NULL
+ * when it has none. */
+const char *env_lookup(char *const *env, const char *name);
 void strv_free(char **v);
 
 #endif

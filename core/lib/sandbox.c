@@ -86,11 +86,11 @@ static void set_off(struct dkms_sandbox *sb, const char *why)
 	snprintf(sb->why, sizeof(sb->why), "%s", why);
 }
 
-/* The tools the caller has in $PATH stay visible (tests put theirs in
- * scratch dirs below /tmp). */
-static int push_path_dirs(char ***v, size_t *n)
+/* The tools the caller has in $PATH (the context's, which the sandboxed
+ * children get) stay visible (tests put theirs in scratch dirs below
+ * /tmp). */
+static int push_path_dirs(char ***v, size_t *n, const char *path)
 {
-	const char *path = getenv("PATH");
 	_cleanup_free_ char *copy = path ? strdup(path) : NULL;
 	char *dir, *save = NULL;
 	int r = 0;
@@ -132,7 +132,7 @@ static int fill_paths(struct dkms_session *s, struct dkms_sandbox *sb,
 	r |= strv_push(&sb->writable, &nw, build_dir);
 	r |= push_trees(s, sb, &nv, ksrc, kreal);
 	r |= strv_push(&sb->visible, &nv, sreal);
-	r |= push_path_dirs(&sb->visible, &nv);
+	r |= push_path_dirs(&sb->visible, &nv, dkms_ctx_path_var(s->ctx));
 	return r ? -ENOMEM : 0;
 }
 
@@ -149,7 +149,7 @@ bool sandbox_scripts_disabled(const struct dkms_session *s)
 }
 
 int sandbox_new_conf(const char *scratch, const char *const *visible,
-		     size_t n, struct dkms_sandbox **ret)
+		     size_t n, const char *path, struct dkms_sandbox **ret)
 {
 	struct dkms_sandbox *sb = calloc(1, sizeof(*sb));
 	size_t i, nw = 0, nv = 0;
@@ -162,7 +162,7 @@ int sandbox_new_conf(const char *scratch, const char *const *visible,
 	r |= strv_push(&sb->writable, &nw, scratch);
 	for (i = 0; i < n; i++)
 		r |= strv_push(&sb->visible, &nv, visible[i]);
-	r |= push_path_dirs(&sb->visible, &nv);
+	r |= push_path_dirs(&sb->visible, &nv, path);
 	if (r) {
 		sandbox_free(sb);
 		return -ENOMEM;
@@ -303,7 +303,7 @@ int sandbox_new_script(struct dkms_session *s, const char *run_dir,
 	r |= push_trees(s, sb, &nv, ksrc, kreal);
 	r |= strv_push(&sb->visible, &nv, run_dir);
 	r |= strv_push(&sb->visible, &nv, dreal);
-	r |= push_path_dirs(&sb->visible, &nv);
+	r |= push_path_dirs(&sb->visible, &nv, dkms_ctx_path_var(s->ctx));
 	if (r) {
 		sandbox_free(sb);
 		return -ENOMEM;

@@ -63,9 +63,10 @@ bool sandbox_disabled(const struct dkms_session *s);
  * PRE_INSTALL/POST_INSTALL/POST_ADD/POST_REMOVE scripts run as root */
 bool sandbox_scripts_disabled(const struct dkms_session *s);
 /* A sandbox for the dkms.conf evaluation (conf-bash.c): the default
- * user, writable the scratch dir, the given dirs visible. */
+ * user, writable the scratch dir, the given dirs and those of path (the
+ * child's PATH) visible. */
 int sandbox_new_conf(const char *scratch, const char *const *visible,
-		     size_t n, struct dkms_sandbox **ret);
+		     size_t n, const char *path, struct dkms_sandbox **ret);
 /* A sandbox for a PRE_INSTALL/POST_INSTALL/POST_ADD/POST_REMOVE script
  * that runs in run_dir: nothing writable but a private /tmp, the trees,
  * the kernel's headers and run_dir visible read-only.  Off as builds are

@@ -136,23 +136,22 @@ static void record_to_pipe(void *data, enum dkms_stream stream,
 	send_chunk(o->fd, stream == DKMS_STDOUT ? 'O' : 'E', text, len);
 }
 
-static int raw_file(void)
+static int raw_file(const char *tmp)
 {
-	const char *tmp = getenv("TMPDIR");
 	int fd = open(tmp && *tmp ? tmp : "/tmp", O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
 
 	return fd >= 0 ? fd : open("/tmp", O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
 }
 
-/* fds 1 and 2 to temp files (one when they were the same file). */
-static void capture_raw(struct child_out *o)
+/* fds 1 and 2 to temp files (one when they were the same file) in tmp. */
+static void capture_raw(struct child_out *o, const char *tmp)
 {
 	struct stat a, b;
 	bool same = fstat(1, &a) == 0 && fstat(2, &b) == 0 &&
 		    a.st_dev == b.st_dev && a.st_ino == b.st_ino;
 
-	o->raw[0] = raw_file();
-	o->raw[1] = same ? -1 : raw_file();
+	o->raw[0] = raw_file(tmp);
+	o->raw[1] = same ? -1 : raw_file(tmp);
 	if (o->raw[0] >= 0)
 		dup2(o->raw[0], 1);
 	if (same && o->raw[0] >= 0)
@@ -326,7 +325,7 @@ static _Noreturn void run_child(struct dkms_session *s,
 	s->jobserver = true;
 	s->jobserver_fd[0] = js->fd[0];
 	s->jobserver_fd[1] = js->fd[1];
-	capture_raw(&o);
+	capture_raw(&o, dkms_ctx_get_path(s->ctx, DKMS_PATH_TMP));
 	dkms_ctx_set_output_fn(s->ctx, record_to_pipe, &o);
 	s->defer_depmod = true;
 	status = st->work(s, st->data, &res);

@@ -17,7 +17,6 @@
 int dkms_session_new(struct dkms_ctx *ctx, struct dkms_session **ret)
 {
 	struct dkms_session *s = calloc(1, sizeof(*s));
-	const char *addon = getenv("ADDON_MODULES_DIR");
 	int r;
 
 	if (!s)
@@ -28,8 +27,6 @@ int dkms_session_new(struct dkms_ctx *ctx, struct dkms_session **ret)
 		dkms_session_free(s);
 		return r;
 	}
-	if (addon && *addon)
-		s->addon_modules_dir = strdup(addon);
 	*ret = s;
 	return 0;
 }
@@ -57,7 +54,6 @@ void dkms_session_free(struct dkms_session *s)
 	free(s->directives);
 	free(s->parallel_jobs);
 	free(s->prepared_kernel);
-	free(s->addon_modules_dir);
 	free(s->sign_file);
 	free(s->sign_hash);
 	free(s->mok_key);
@@ -102,13 +98,9 @@ int dkms_session_apply_paths(struct dkms_session *s)
 		r = set_fw_path(s, DKMS_PATH_SOURCE_TREE, s->fw.source_tree);
 	if (r == 0)
 		r = set_fw_path(s, DKMS_PATH_INSTALL_TREE, s->fw.install_tree);
-	/* 3.4.3's ${TMPDIR:-/tmp}, never under the root: only scratch */
+	/* else the context's (the caller's ${TMPDIR:-/tmp}) */
 	if (r == 0 && s->fw.tmp_location && *s->fw.tmp_location)
 		r = set_fw_path(s, DKMS_PATH_TMP, s->fw.tmp_location);
-	else if (r == 0)
-		r = dkms_ctx_set_path(s->ctx, DKMS_PATH_TMP,
-				      getenv("TMPDIR") && *getenv("TMPDIR")
-					      ? getenv("TMPDIR") : "/tmp");
 	if (s->fw.verbose && *s->fw.verbose)
 		s->flags |= DKMS_OPT_VERBOSE;
 	if (s->fw.symlink_modules && *s->fw.symlink_modules)
@@ -244,7 +236,7 @@ int dkms_session_setenv(struct dkms_session *s, const char *name,
 int dkms_session_lock(struct dkms_session *s)
 {
 	const char *tree = dkms_ctx_get_path(s->ctx, DKMS_PATH_DKMS_TREE);
-	const char *held = getenv("DKMS_TREE_LOCK");
+	const char *held = dkms_ctx_getenv(s->ctx, "DKMS_TREE_LOCK");
 	_cleanup_free_ char *real = NULL;
 	int fd, r;
 

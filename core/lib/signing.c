@@ -42,12 +42,14 @@ char *fw_expand(const char *v, const char *kver)
 /* ischroot's test: our mount view or root differs from init's. */
 static bool running_in_chroot(struct dkms_session *s)
 {
-	const char *fc = getenv("FAKECHROOT"), *lp = getenv("LD_PRELOAD");
+	const char *fc = dkms_ctx_getenv(s->ctx, "FAKECHROOT");
+	const char *lp = dkms_ctx_getenv(s->ctx, "LD_PRELOAD");
 	_cleanup_free_ char *a = NULL, *b = NULL;
 	struct stat r1, r2;
 	size_t la, lb;
 
-	if (fc && !strcmp(fc, "true") && getenv("FAKECHROOT_BASE") && lp &&
+	if (fc && !strcmp(fc, "true") &&
+	    dkms_ctx_getenv(s->ctx, "FAKECHROOT_BASE") && lp &&
 	    strstr(lp, "libfakechroot.so"))
 		return true;
 	if (read_file("/proc/1/mountinfo", &a, &la) == 0 &&
@@ -97,10 +99,9 @@ static bool is_regular(const char *p)
 	return p && stat(p, &st) == 0 && S_ISREG(st.st_mode);
 }
 
-static bool in_path(const char *prog, char **ret)
+static bool in_path(struct dkms_session *s, const char *prog, char **ret)
 {
-	const char *env = getenv("PATH");
-	_cleanup_free_ char *path = strdup(env ? env : "/usr/bin:/bin");
+	_cleanup_free_ char *path = strdup(dkms_ctx_path_var(s->ctx));
 	char *dir, *save = NULL;
 
 	for (dir = path ? strtok_r(path, ":", &save) : NULL; dir;
@@ -134,21 +135,111 @@ static void set_owned(char **dst, char *v)
 	*dst = v;
 }
 
-/* prepare_mok: the key and certificate to sign with; 0 when usable. */
-static int prepare_mok(struct dkms_session *s, const char *kver)
+/* framework.conf's (or the environment's) value for kver; NULL when
+ * unset or empty, as 3.4.3's [[ ! $var ]] tests it */
+static char *fw_value(const char *v, const char *kver)
+{
+	return v && *v ? fw_expand(v, kver) : NULL;
+}
+
+/* `grep "^NAME=" FILE | cut -f2 -d= | sed 's/"//g'` as $(...) gives
+ * it; NULL for nothing (no file, no line, an empty value). */
+static char *grep_field(const char *file, const char *name)
+{
+	_cleanup_free_ char *text = NULL;
+	struct strbuf sb = { 0 };
+	size_t nl = strlen(name);
+	char *line, *save = NULL;
+
+	if (read_file(file, &text, NULL) < 0)
+		return NULL;
+	for (line = strtok_r(text, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		if (strncmp(line, name, nl) || line[nl] != '=')
+			continue;
+		for (line += nl + 1; *line && *line != '='; line++)
+			if (*line != '"')
+				strbuf_addch(&sb, *line);
+		strbuf_addch(&sb, '\n');
+	}
+	while (sb.len && sb.buf[sb.len - 1] == '\n')
+		sb.buf[--sb.len] = '\0';
+	if (!sb.len) {
+		strbuf_release(&sb);
+		return NULL;
+	}
+	return strbuf_steal(&sb);
+}
+
+/* readlink -f P, P relative to DIR: every component but the last must
+ * exist; NULL when one does not. */
+static char *readlink_f(const char *dir, const char *p)
+{
+	_cleanup_free_ char *abs = p[0] == '/' ? strdup(p) : path_join(dir, p);
+	_cleanup_free_ char *parent = NULL, *rp = NULL;
+	char *slash;
+
+	if (!abs)
+		return NULL;
+	if ((rp = realpath(abs, NULL))) {
+		char *r = rp;
+
+		rp = NULL;
+		return r;
+	}
+	slash = strrchr(abs, '/');
+	parent = slash == abs ? strdup("/") : strndup(abs, (size_t)(slash - abs));
+	rp = parent ? realpath(parent, NULL) : NULL;
+	if (!rp)
+		return NULL;
+	return path_join(rp, slash + 1);
+}
+
+/* Gentoo's key (prepare_mok without mok_signing_key): Portage's
+ * $MODULES_SIGN_KEY and $MODULES_SIGN_CERT, else make.conf's, else the
+ * kernel's CONFIG_MODULE_SIG_KEY (one PEM with both, named from the
+ * kernel's source dir; kconf NULL for generate_mok, which has none). */
+static void gentoo_mok(struct dkms_session *s, const char *kver,
+		       const char *kconf)
+{
+	const char *k = dkms_ctx_getenv(s->ctx, "MODULES_SIGN_KEY");
+	const char *c = dkms_ctx_getenv(s->ctx, "MODULES_SIGN_CERT");
+	_cleanup_free_ char *make_conf = root_path(s, "/etc/portage/make.conf");
+
+	set_owned(&s->mok_key, k && *k ? strdup(k) : NULL);
+	set_owned(&s->mok_cert, c && *c ? strdup(c) : NULL);
+	if (!s->mok_key && make_conf)
+		s->mok_key = grep_field(make_conf, "MODULES_SIGN_KEY");
+	if (!s->mok_cert && make_conf)
+		s->mok_cert = grep_field(make_conf, "MODULES_SIGN_CERT");
+	if (!s->mok_key && kconf && is_regular(kconf)) {
+		_cleanup_free_ char *ksrc = kernel_source_dir(s, kver);
+		_cleanup_free_ char *v = grep_field(kconf, "CONFIG_MODULE_SIG_KEY");
+
+		s->mok_key = v && ksrc ? readlink_f(ksrc, v) : NULL;
+		set_owned(&s->mok_cert, s->mok_key ? strdup(s->mok_key) : NULL);
+	}
+}
+
+/* prepare_mok: the key and certificate to sign with; 0 when usable.
+ * kconf: the kernel's config, NULL when there is none (generate_mok). */
+static int prepare_mok(struct dkms_session *s, const char *kver,
+		       const char *kconf)
 {
 	const char *dist = dkms_ctx_get_distribution(s->ctx);
 	struct dkms_run_opts ro = { 0 };
 	int status = 1;
 
-	set_owned(&s->mok_key, fw_expand(s->fw.mok_signing_key, kver));
-	set_owned(&s->mok_cert, fw_expand(s->fw.mok_certificate, kver));
+	set_owned(&s->mok_key, fw_value(s->fw.mok_signing_key, kver));
+	set_owned(&s->mok_cert, fw_value(s->fw.mok_certificate, kver));
+	if (!s->mok_key && startswith(dist, "gentoo"))
+		gentoo_mok(s, kver, kconf);
 	if (!s->mok_key && startswith(dist, "ubuntu")) {
 		/* the key update-secureboot-policy makes on Ubuntu */
-		s->mok_key = strdup("/var/lib/shim-signed/mok/MOK.priv");
-		s->mok_cert = strdup("/var/lib/shim-signed/mok/MOK.der");
+		set_owned(&s->mok_key, strdup("/var/lib/shim-signed/mok/MOK.priv"));
+		set_owned(&s->mok_cert, strdup("/var/lib/shim-signed/mok/MOK.der"));
 		if ((!is_regular(s->mok_key) || !is_regular(s->mok_cert)) &&
-		    !in_path("update-secureboot-policy", NULL)) {
+		    !in_path(s, "update-secureboot-policy", NULL)) {
 			dkms_echo(s, "Binary update-secureboot-policy not found, modules won't be signed");
 			return 1;
 		}
@@ -173,7 +264,7 @@ static int prepare_mok(struct dkms_session *s, const char *kver)
 		};
 
 		dkms_echo(s, "Certificate or key are missing, generating self signed certificate for MOK...");
-		if (!in_path("openssl", NULL)) {
+		if (!in_path(s, "openssl", NULL)) {
 			dkms_echo(s, "openssl not found, can't generate key and certificate.");
 			return 1;
 		}
@@ -206,7 +297,7 @@ static char *default_sign_file(struct dkms_session *s, const char *kver)
 		p = xasprintf("/usr/lib/linux-kbuild-%.*s/scripts/sign-file",
 			      (int)(dot ? (size_t)(dot - kver) : strlen(kver)), kver);
 	} else if (startswith(dist, "ubuntu")) {
-		if (!in_path("kmodsign", &p) || access(p, X_OK) != 0) {
+		if (!in_path(s, "kmodsign", &p) || access(p, X_OK) != 0) {
 			free(p);
 			p = xasprintf("/usr/src/linux-headers-%s/scripts/sign-file", kver);
 		}
@@ -245,8 +336,9 @@ int prepare_signing(struct dkms_session *s, const char *kver)
 		dkms_echo(s, "The kernel is built without module signing facility, modules won't be signed");
 		return 0;
 	}
-	set_owned(&s->sign_file, s->fw.sign_file ? fw_expand(s->fw.sign_file, kver)
-						 : default_sign_file(s, kver));
+	set_owned(&s->sign_file, s->fw.sign_file && *s->fw.sign_file
+					 ? fw_expand(s->fw.sign_file, kver)
+					 : default_sign_file(s, kver));
 	if (!s->sign_file)
 		return -ENOMEM;
 	dkms_echo(s, "Sign command: %s", s->sign_file);
@@ -255,7 +347,7 @@ int prepare_signing(struct dkms_session *s, const char *kver)
 		dkms_echo(s, "Binary %s not found, modules won't be signed", s->sign_file);
 		return 0;
 	}
-	if (prepare_mok(s, kver) == 0)
+	if (prepare_mok(s, kver, kconf) == 0)
 		s->do_signing = true;
 	return 0;
 }
@@ -315,5 +407,5 @@ void sign_module(struct dkms_session *s, const char *ko)
  * with its status. */
 int dkms_generate_mok(struct dkms_session *s, const char *kver)
 {
-	return prepare_mok(s, kver ? kver : "") ? 1 : 0;
+	return prepare_mok(s, kver ? kver : "", NULL) ? 1 : 0;
 }

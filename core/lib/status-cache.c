@@ -6,7 +6,8 @@
  *
  * <dkms_tree>/.status-cache/status (a dot name: the bash dkms's globs
  * never see it) holds
- *   - a key: the three trees, the conf dir, the collation locale;
+ *   - a key: the three trees, the conf dir, the collation locale, what
+ *     a dkms.conf's evaluation gets of the environment (a hash);
  *   - stamps: (dev, inode, size, mtime, ctime) of everything the walk's
  *     answer depends on: every directory and link of the dkms tree down
  *     to <m>/<v>/<k>/<a>/module and its files (not into source/ or build/),
@@ -35,6 +36,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "conf.h"
 #include "ctx.h"
 #include "cycle.h"
 #include "extras.h"
@@ -65,14 +67,35 @@ static char *cache_path(struct dkms_session *s)
 	return path_join(dkms_tree(s), CACHE_FILE);
 }
 
+/* What a dkms.conf's evaluation is given of the environment (PATH, the
+ * locale, ...: conf_env_passed()) decides what its tools print, which
+ * status shows: one FNV-1a hash of it goes in the key. */
+static unsigned long long conf_env_hash(struct dkms_session *s)
+{
+	unsigned long long h = 0xcbf29ce484222325ULL;
+	char *const *e;
+	const char *p;
+
+	for (e = dkms_ctx_environ(s->ctx); e && *e; e++) {
+		if (!startswith(*e, "PATH=") && !conf_env_passed(*e))
+			continue;
+		for (p = *e; ; p++) {
+			h = (h ^ (unsigned char)*p) * 0x100000001b3ULL;
+			if (!*p)
+				break;
+		}
+	}
+	return h;
+}
+
 static void key(struct dkms_session *s, struct strbuf *sb)
 {
 	const char *coll = setlocale(LC_COLLATE, NULL);
 
-	strbuf_addf(sb, "%s\n%s\n%s\n%s\n%s\n", dkms_tree(s), source_tree(s),
-		    install_tree(s),
+	strbuf_addf(sb, "%s\n%s\n%s\n%s\n%s\n%016llx\n", dkms_tree(s),
+		    source_tree(s), install_tree(s),
 		    dkms_ctx_get_path(s->ctx, DKMS_PATH_CONF_DIR),
-		    coll ? coll : "");
+		    coll ? coll : "", conf_env_hash(s));
 }
 
 /* Decimal digits by hand: a replay checks a thousand stamps, and

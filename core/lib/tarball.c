@@ -23,8 +23,9 @@ const char *tarball_tmp_location(const struct dkms_session *s)
 {
 	const char *t = s->fw.tmp_location;
 
+	/* else the context's: the caller's ${TMPDIR:-/tmp} */
 	if (!t || !*t)
-		t = getenv("TMPDIR");
+		t = dkms_ctx_get_path(s->ctx, DKMS_PATH_TMP);
 	return t && *t ? t : "/tmp";
 }
 

@@ -76,7 +76,7 @@ static int run_depmod(struct dkms_session *s, const char *kver, int out_fd)
 
 		/* any writable place will do for a link */
 		if (!is_dir(tmp))
-			tmp = getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
+			tmp = "/tmp";
 		tmpbase = xasprintf("%s/dkms-depmod.XXXXXX", tmp);
 		if (!tmpbase || !mkdtemp(tmpbase))
 			return -EIO;

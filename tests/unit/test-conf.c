@@ -243,6 +243,27 @@ START_TEST(test_dest_location_by_distribution)
 }
 END_TEST
 
+/* $ADDON_MODULES_DIR goes over the distribution's directory */
+START_TEST(test_dest_location_addon_modules_dir)
+{
+	struct dkms_conf *c;
+
+	put("src/dkms.conf", "PACKAGE_NAME=foo\nPACKAGE_VERSION=1\n"
+	    "BUILT_MODULE_NAME=a\nDEST_MODULE_LOCATION=/kernel/x\n");
+	ck_assert_int_eq(dkms_ctx_set_addon_modules_dir(ctx, "extra/addon"), 0);
+	ck_assert_str_eq(dkms_ctx_get_addon_modules_dir(ctx), "extra/addon");
+	c = read_plain();
+	ck_assert_str_eq(derived0(c, "dest_module_location"), "/extra/addon");
+	expect(c, 0, "");
+	/* "" is unset */
+	ck_assert_int_eq(dkms_ctx_set_addon_modules_dir(ctx, ""), 0);
+	ck_assert_ptr_null(dkms_ctx_get_addon_modules_dir(ctx));
+	c = read_plain();
+	ck_assert_str_eq(derived0(c, "dest_module_location"), "/updates/dkms");
+	expect(c, 0, "");
+}
+END_TEST
+
 START_TEST(test_array_length_mismatch)
 {
 	put_conf("built_module_name[3]=x\n");
@@ -640,6 +661,32 @@ START_TEST(test_patch_match)
 }
 END_TEST
 
+/* bash gets the context's PATH and locale, and no other variable of it;
+ * never the process's own environment */
+START_TEST(test_environment)
+{
+	char *env[] = { (char *)"LANG=C.UTF-8", (char *)"LC_TIME=C",
+			(char *)"DKMS_T_SECRET=s3cret", (char *)"PATH=/usr/bin:/bin",
+			NULL };
+	const struct opts o = { .shell = true };
+	struct dkms_conf *c;
+
+	setenv("DKMS_T_PROCESS", "1", 1);
+	put_conf("MAKE=\"m $LANG $LC_TIME ${DKMS_T_SECRET-unset} "
+		 "${DKMS_T_PROCESS-unset} $PATH\"\n");
+	c = read_with(&o);
+	ck_assert_str_eq(derived0(c, "make_command"),
+			 "m unset unset /usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
+	expect(c, 0, "");
+	ck_assert_int_eq(dkms_ctx_set_environ(ctx, env), 0);
+	c = read_with(&o);
+	ck_assert_str_eq(derived0(c, "make_command"),
+			 "m C.UTF-8 C unset unset /usr/bin:/bin");
+	expect(c, 0, "");
+	unsetenv("DKMS_T_PROCESS");
+}
+END_TEST
+
 START_TEST(test_overrides)
 {
 	struct dkms_conf *c;
@@ -771,6 +818,7 @@ static Suite *conf_suite(void)
 	tcase_add_test(v, test_dest_location_missing);
 	tcase_add_test(v, test_dest_location_outside);
 	tcase_add_test(v, test_dest_location_by_distribution);
+	tcase_add_test(v, test_dest_location_addon_modules_dir);
 	tcase_add_test(v, test_array_length_mismatch);
 	tcase_add_test(v, test_duplicates_strict_only);
 	tcase_add_test(v, test_zero_modules_strict);
@@ -787,6 +835,7 @@ static Suite *conf_suite(void)
 	tcase_add_test(e, test_non_utf8_is_data);
 	tcase_add_test(e, test_missing_file);
 	tcase_add_test(e, test_shell_errors_are_reported);
+	tcase_add_test(e, test_environment);
 	tcase_add_test(e, test_overrides);
 	tcase_add_test(e, test_native_equals_bash);
 	suite_add_tcase(s, e);

@@ -245,13 +245,15 @@ END_TEST
 START_TEST(test_build_env)
 {
 	char *add[] = { (char *)"CC=gcc-12", NULL };
+	char *base[] = { (char *)"CFLAGS=-O9", (char *)"CC=tcc",
+			 (char *)"LANG=C.UTF-8", (char *)"PATH=/x", NULL };
 	char **env;
-	bool cc = false, cflags = false;
+	bool cc = false, cflags = false, lang = false;
 	size_t i;
 
-	setenv("CFLAGS", "-O9", 1);
-	setenv("CC", "tcc", 1);
-	env = dkms_build_env(add);
+	/* the given environment, never the process's */
+	setenv("DKMS_T_PROCESS", "1", 1);
+	env = dkms_build_env(base, add);
 	ck_assert_ptr_nonnull(env);
 	for (i = 0; env[i]; i++) {
 		if (!strcmp(env[i], "CC=gcc-12"))
@@ -259,10 +261,22 @@ START_TEST(test_build_env)
 		ck_assert_str_ne(env[i], "CC=tcc");
 		if (startswith(env[i], "CFLAGS="))
 			cflags = true;
+		if (!strcmp(env[i], "LANG=C.UTF-8"))
+			lang = true;
+		ck_assert(!startswith(env[i], "DKMS_T_PROCESS="));
 	}
 	ck_assert(cc);
 	ck_assert(!cflags);
+	ck_assert(lang);
+	ck_assert_str_eq(env_lookup(env, "PATH"), "/x");
 	strv_free(env);
+	/* none given: a default PATH alone */
+	env = dkms_build_env(NULL, NULL);
+	ck_assert_ptr_nonnull(env);
+	ck_assert_str_eq(env[0], "PATH=" DKMS_DEFAULT_PATH);
+	ck_assert_ptr_null(env[1]);
+	strv_free(env);
+	unsetenv("DKMS_T_PROCESS");
 }
 END_TEST
 
@@ -303,6 +317,36 @@ START_TEST(test_framework_as_data)
 }
 END_TEST
 
+/* /etc/sysconfig/module-init-tools and the like: one name, read as
+ * framework.conf is */
+START_TEST(test_assignment_read)
+{
+	char dir[] = "/tmp/dkms-fw.XXXXXX";
+	const char *text = "ADDON_MODULES_DIR=a\n"
+			   "X=$(touch /tmp/dkms-fw-ran)\n"
+			   "export ADDON_MODULES_DIR=\"b c\" # comment\n"
+			   "ADDON_MODULES_DIR_2=d\n";
+	struct dkms_ctx *ctx = NULL;
+	char p[128], *v = (char *)"untouched";
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(p, sizeof(p), "%s/module-init-tools", dir);
+	ck_assert_int_eq(write_file_atomic(p, text, strlen(text), 0644), 0);
+	ck_assert_int_eq(dkms_ctx_new(&ctx), 0);
+	ck_assert_int_eq(dkms_assignment_read(ctx, p, "ADDON_MODULES_DIR", &v), 0);
+	ck_assert_str_eq(v, "b c");
+	free(v);
+	ck_assert_int_eq(dkms_assignment_read(ctx, p, "OTHER", &v), 0);
+	ck_assert_ptr_null(v);
+	snprintf(p, sizeof(p), "%s/none", dir);
+	ck_assert_int_eq(dkms_assignment_read(ctx, p, "ADDON_MODULES_DIR", &v), 0);
+	ck_assert_ptr_null(v);
+	ck_assert_int_ne(access("/tmp/dkms-fw-ran", F_OK), 0);
+	dkms_ctx_unref(ctx);
+	rm_rf(dir);
+}
+END_TEST
+
 static Suite *runner_suite(void)
 {
 	Suite *s = suite_create("runner");
@@ -318,6 +362,7 @@ static Suite *runner_suite(void)
 	tcase_add_test(tc, test_sandbox_not_yet);
 	tcase_add_test(tc, test_build_env);
 	tcase_add_test(tc, test_framework_as_data);
+	tcase_add_test(tc, test_assignment_read);
 	suite_add_tcase(s, tc);
 	return s;
 }
