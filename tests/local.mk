@@ -103,6 +103,8 @@ TESTS += tests/cycle-extras/ldtarball-safety.sh
 # make.log byte for byte 3.4.3's, our facts in the build report beside
 # it; signing and our checks after it with 3.4.3's output.
 TESTS += tests/diff/make-log.sh tests/diff/signing.sh
+# What dkms takes from the environment it is started with (owner: env).
+TESTS += tests/diff/environment.sh
 
 # dkms.conf reader: corpus against dkms 3.4.3, native = bash.
 TESTS += tests/conf/corpus.sh tests/conf/reference.sh tests/conf/native-fuzz.sh
