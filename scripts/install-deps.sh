@@ -10,7 +10,7 @@ set -eu
 packages="
 	build-essential autoconf automake libtool pkg-config git
 	libkmod-dev kmod check jq patch xz-utils zstd gzip bc file binutils
-	libelf-dev openssl util-linux python3 locales
+	libelf-dev openssl util-linux python3 locales zsh systemd
 	zlib1g-dev liblzma-dev libzstd-dev man-db groff-base
 	valgrind clang libclang-rt-14-dev hyperfine time
 	librpm-dev rpm
