@@ -49,6 +49,15 @@ d_skip_all() {
 	exit 0
 }
 
+# d_skip N REASON: N steps that cannot run here, reported skipped.
+d_skip() {
+	local i
+	for ((i = 0; i < $1; i++)); do
+		d_n=$((d_n + 1))
+		echo "ok $d_n - # SKIP $2"
+	done
+}
+
 d_ok() {
 	d_n=$((d_n + 1))
 	echo "ok $d_n - $*"

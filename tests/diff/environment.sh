@@ -38,14 +38,6 @@ e_has() {
 	fi
 }
 
-skip_n() {
-	local i
-
-	for ((i = 0; i < $1; i++)); do
-		d_n=$((d_n + 1))
-		echo "ok $d_n - # SKIP $2"
-	done
-}
 
 d_kernel $K1 fake
 d_kernel $K2 fake 'CONFIG_MODULE_SIG=y' 'CONFIG_MODULE_SIG_HASH="sha256"'
@@ -208,7 +200,7 @@ if localedef -i de_DE -f UTF-8 "$D_SCRATCH/locale/de_DE.UTF-8" >/dev/null 2>&1 |
 	d_same "de_DE.UTF-8: make.log's date, digits aside" \
 		"sed -n 2p \$R/$LOG | sed 's/[0-9]/N/g'"
 else
-	skip_n 5 "no de_DE.UTF-8 locale (localedef, locales)"
+	d_skip 5 "no de_DE.UTF-8 locale (localedef, locales)"
 fi
 
 # A deliberate difference: the dkms.conf evaluation (sandboxed) gets the

@@ -46,13 +46,6 @@ json() {
 	"$DKMS" status --json "$@" $(d_tree_opts "$D_OUR") | jq -c "$f"
 }
 
-skip_n() {
-	local i
-	for ((i = 0; i < $1; i++)); do
-		d_n=$((d_n + 1))
-		echo "ok $d_n - # SKIP $2"
-	done
-}
 
 L=dkms/hello/0.1/$K/x86_64/log
 d_step "add hello" 0 add hello/0.1
@@ -68,7 +61,7 @@ if command -v jq >/dev/null; then
 		'[ "$(json "[.[0].report, .[0].memory_limit // \"\", .[0].warnings]" -m hello)" = \
 		   "$(jq -cn --arg r "$R/$L/dkms-build-report" --arg m "$(report $L/dkms-build-report "memory limit")" "[\$r, \$m, []]")" ]'
 else
-	skip_n 1 "jq is not installed"
+	d_skip 1 "jq is not installed"
 fi
 
 for m in patched scripts; do
@@ -90,7 +83,7 @@ if command -v jq >/dev/null; then
 		'[ "$(json ".[0] | [.state, .reason, .report]" -m broken -k '$K')" = \
 		   "[\"added\",\"make failed with exit 2\",\"$R/dkms/broken/0.1/build/dkms-build-report\"]" ]'
 else
-	skip_n 1 "jq is not installed"
+	d_skip 1 "jq is not installed"
 fi
 d_step "remove broken" 0 remove broken/0.1 --all
 d_tree "after the builds (our report aside)"
@@ -163,6 +156,6 @@ if d_have_headers; then
 	d_step "unbuild hello on $KR" 0 unbuild hello/0.1 -k $KR
 	ours "unbuild takes the report with make.log" '! [ -e "$R/dkms/hello/0.1/'$KR'" ]'
 else
-	skip_n 5 "no Debian kernel headers ($D_REAL_KERNELS)"
+	d_skip 5 "no Debian kernel headers ($D_REAL_KERNELS)"
 fi
 d_done
