@@ -119,6 +119,8 @@ static int push_trees(struct dkms_session *s, struct dkms_sandbox *sb,
 	return r;
 }
 
+static bool below(const char *p, const char *dir);
+
 static int fill_paths(struct dkms_session *s, struct dkms_sandbox *sb,
 		      const char *build_dir, const char *kver)
 {
@@ -132,6 +134,20 @@ static int fill_paths(struct dkms_session *s, struct dkms_sandbox *sb,
 	r |= strv_push(&sb->writable, &nw, build_dir);
 	r |= push_trees(s, sb, &nv, ksrc, kreal);
 	r |= strv_push(&sb->visible, &nv, sreal);
+	/* A package may build in its source dir (M=/usr/src/<m>-<v>, as
+	 * west-chamber-dkms does): 3.4.3 lets it write there, as root.  It
+	 * finds a copy of it there (sandbox_give), writable, which goes
+	 * with the sandbox: the source stays as it was. */
+	if (sreal && strrchr(build_dir, '/') && !below(sreal, build_dir) &&
+	    !below(build_dir, sreal)) {
+		sb->source_dir = strdup(sreal);
+		sb->source_copy = xasprintf("%.*s/.source-copy",
+					    (int)(strrchr(build_dir, '/') - build_dir),
+					    build_dir);
+		r |= !sb->source_dir || !sb->source_copy;
+		if (sb->source_copy)
+			rm_rf(sb->source_copy); /* a killed build's */
+	}
 	r |= push_path_dirs(&sb->visible, &nv, dkms_ctx_path_var(s->ctx));
 	return r ? -ENOMEM : 0;
 }
@@ -322,6 +338,10 @@ struct dkms_sandbox *sandbox_free(struct dkms_sandbox *sb)
 	sandbox_cgroup_remove(sb);
 	strv_free(sb->writable);
 	strv_free(sb->visible);
+	if (sb->source_copy)
+		rm_rf(sb->source_copy);
+	free(sb->source_dir);
+	free(sb->source_copy);
 	free(sb);
 	return NULL;
 }
@@ -497,7 +517,7 @@ static void hide_run(int rfd);
 static void lay_out_mounts(const struct dkms_sandbox *sb, int rfd)
 {
 	struct mount_attr ro = { .attr_set = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID };
-	bool tmp;
+	bool tmp, src;
 	char **w;
 
 	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
@@ -505,6 +525,9 @@ static void lay_out_mounts(const struct dkms_sandbox *sb, int rfd)
 	for (w = sb->writable; w && *w; w++)
 		if (mount(*w, *w, NULL, MS_BIND | MS_REC, NULL) < 0)
 			fail(rfd, "bind mount of the build dir");
+	/* without its copy (see fill_paths) the source stays read-only */
+	src = sb->source_dir && mount(sb->source_copy, sb->source_dir, NULL,
+				      MS_BIND | MS_REC, NULL) == 0;
 	private_tmp(sb, rfd, &tmp);
 	hide_run(rfd);
 	/* a /proc of the new PID namespace: the build sees only itself */
@@ -513,6 +536,8 @@ static void lay_out_mounts(const struct dkms_sandbox *sb, int rfd)
 		fail(rfd, "mount_setattr read-only");
 	for (w = sb->writable; w && *w; w++)
 		set_rw(*w, rfd);
+	if (src)
+		set_rw(sb->source_dir, rfd);
 	if (tmp)
 		set_rw("/tmp", rfd);
 }
@@ -713,10 +738,25 @@ static void rm_rf_at(const char *dir, const char *name)
 		rm_rf(p);
 }
 
+/* The source dir's copy, made once per build (a first give), kept for
+ * its later jobs as 3.4.3's source dir keeps what they wrote there. */
+static void give_source_copy(const struct dkms_sandbox *sb)
+{
+	_cleanup_free_ char *from = NULL;
+
+	if (!sb->source_copy || path_exists(sb->source_copy))
+		return;
+	from = xasprintf("%s/", sb->source_dir);
+	if (!from || copy_tree(from, sb->source_copy) < 0 ||
+	    chown_dir(sb->source_copy, sb->uid, sb->gid, false) < 0)
+		rm_rf(sb->source_copy);
+}
+
 int sandbox_give(const struct dkms_sandbox *sb, const char *dir)
 {
 	if (!sandbox_on(sb))
 		return 0;
+	give_source_copy(sb);
 	return chown_dir(dir, sb->uid, sb->gid, false);
 }
 

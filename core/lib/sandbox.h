@@ -30,6 +30,9 @@ struct dkms_sandbox {
 	gid_t gid;
 	char **writable;        /* dirs writable inside (NULL-terminated) */
 	char **visible;         /* dirs that must stay visible, read-only */
+	/* a build's: its module's source dir (resolved), where a writable
+	 * copy of it is shown (3.4.3's builds may write there, as root) */
+	char *source_dir, *source_copy;
 	unsigned int time_limit;      /* seconds per job, 0: none */
 	unsigned long long mem_limit; /* bytes of address space, 0: none */
 	unsigned long long file_limit; /* bytes per file written */

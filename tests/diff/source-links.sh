@@ -7,10 +7,11 @@
 # output and trees (links copied as links) as 3.4.3's.  A tree owned by
 # another user: add by path and add as 3.4.3; its build, where it is,
 # prints ours' one warning more (what is at stake), nothing else differs.
+# A package building in its source dir (M=/usr/src/<m>-<v>) builds.
 . "$top_srcdir/tests/diff/diff-lib.sh"
 d_init
 K=6.1.0-1-fake
-d_plan 26
+d_plan 32
 
 d_kernel $K fake
 
@@ -49,6 +50,23 @@ d_step "add -m/-v of a tree with links out" 0 add -m hello -v 2.0
 d_step "install (builds)" 0 install hello/2.0 -k $K
 d_tree "installed from the tree in place"
 d_step "remove" 0 remove hello/2.0 --all
+
+# a package that builds in its source dir (west-chamber-dkms builds with
+# M=/usr/src/<m>-<v>): 3.4.3 writes there as root; ours' sandboxed build
+# finds its build dir there, and the source stays as it was
+d_both 'd_fixture hello 4.0 "$R/src/hello-4.0" && sed -i "/^BUILT_MODULE_NAME/i MAKE[0]=\"make -C \${kernel_source_dir} M=\${source_tree}/hello-4.0 \&\& mv \${source_tree}/hello-4.0/hello.ko \${dkms_tree}/hello/4.0/build/\"" "$R/src/hello-4.0/dkms.conf"'
+d_step "add a package building in its source dir" 0 add hello/4.0
+d_step "build it" 0 build hello/4.0 -k $K
+d_step "install it" 0 install hello/4.0 -k $K
+d_same "the dkms and install trees" 'd_list "$R" | grep -v "^. src/"'
+if [ -z "$(find "$D_OUR/src/hello-4.0" -newer "$D_OUR/src/hello-4.0/dkms.conf" ! -type d)" ]; then
+	d_ok "ours left the source as it was"
+else
+	d_notok "ours left the source as it was"
+fi
+d_step "remove it" 0 remove hello/4.0 --all
+# (3.4.3 left its objects in the source)
+d_both 'rm -rf "$R/src/hello-4.0"'
 
 # d_step_warned NAME RC REGEX ARGS...: d_step, but ours' stderr has one
 # line more, matching REGEX, that 3.4.3 does not print.
