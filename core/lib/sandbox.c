@@ -607,7 +607,8 @@ int sandbox_enter(const struct dkms_sandbox *sb, int rfd)
 	 * processes (else each gets RLIMIT_AS below) */
 	in_cgroup = sandbox_cgroup_join(sb) == 0;
 	lay_out_mounts(sb, rfd);
-	sethostname("dkms-build", 10);
+	/* the UTS namespace keeps the host's name: a module may record it
+	 * (openafs's version string has `hostname`), as under 3.4.3 */
 	worker = fork();
 	if (worker < 0)
 		fail(rfd, "fork");
