@@ -574,7 +574,7 @@ int dkms_autoinstall(struct dkms_session *s, const char *kver,
 	r = ai_report(&a);
 out:
 	/* depmod the parallel installs left for the end, once */
-	sched_depmod_deferred(s);
+	dkms_depmod_run_deferred(s);
 	ai_clear(&a);
 	return r;
 }
@@ -792,16 +792,10 @@ int dkms_autoinstall_kernels(struct dkms_session *s, char *const *kvers,
 	}
 	r = ai_run_together(s, ks, nk, budget);
 	/* depmod the parallel installs left for the end, once per kernel */
-	sched_depmod_deferred(s);
+	dkms_depmod_run_deferred(s);
 	for (i = 0; i < nk; i++)
 		first_code(&code, ks[i].code);
 	ai_kernels_free(ks, nk);
 	first_code(&r, code);
 	return r;
-}
-
-int dkms_kernel_postinst(struct dkms_session *s, const char *kver,
-			 const char *arch)
-{
-	return dkms_autoinstall(s, kver, arch);
 }

@@ -31,6 +31,11 @@ bool dir_is_empty(const char *dir);
 void rmdir_parents(const char *base, const char *rel);
 /* find DIR -type d -empty -delete */
 void delete_empty_dirs(const char *dir);
+/* A module version dir <m>/<v> has a subdirectory other than what every
+ * version has (build, source, tarball...): a kernel's build is left. */
+bool version_has_kernel_dirs(const char *mv);
+/* `ls DIR | wc -w` is 0 */
+bool dir_has_no_visible_entries(const char *dir);
 /* Same content (our own compare; missing files differ). */
 bool files_equal(const char *a, const char *b);
 int copy_file_to(const char *src, const char *dst, mode_t mode);

@@ -98,7 +98,6 @@ void sched_replay(struct dkms_session *s, struct sched_held *h);
 /* -j N, framework.conf's parallel_jobs, else the CPUs we may run on. */
 unsigned int sched_budget(const struct dkms_session *s);
 /* depmod, quietly, for the kernels the steps deferred it for. */
-void sched_depmod_deferred(struct dkms_session *s);
 
 /* ---- status-json.c ------------------------------------------------------ */
 /* `dkms status --json`: one object per (module, version, kernel, arch),

@@ -636,7 +636,7 @@ static int do_step(struct dkms_session *s, struct journal *j,
 		break;
 	case JOP_KEEP_GOOD:
 		/* the run settles it itself (dkms_lkg_settle) */
-		return run ? 0 : dkms_lkg_recover(s, st->a, st->b);
+		return run ? 0 : s->journal_handlers->keep_good(s, st->a, st->b);
 	case JOP_ARCHIVE:
 		say(s, st->msg, run);
 		if (lstat(st->b, &sb) == 0 || lstat(st->a, &sa) < 0)
@@ -687,7 +687,7 @@ static int do_step(struct dkms_session *s, struct journal *j,
 		break;
 	}
 	case JOP_DEPMOD:
-		dkms_depmod_quiet(s, st->a);
+		s->journal_handlers->depmod(s, st->a);
 		return 0;
 	case JOP_DROP_BACKUP:
 		if (is_dir(st->a)) {
@@ -698,13 +698,13 @@ static int do_step(struct dkms_session *s, struct journal *j,
 		}
 		break;
 	case JOP_DROP_VERSION:
-		if (!remove_has_kernel_dirs(st->a)) {
+		if (!version_has_kernel_dirs(st->a)) {
 			say(s, st->msg, run);
 			rm_rf(st->a);
 		}
 		break;
 	case JOP_DROP_MODULE:
-		if (remove_no_visible_entries(st->a))
+		if (dir_has_no_visible_entries(st->a))
 			rm_rf(st->a);
 		break;
 	case JOP_MSG:

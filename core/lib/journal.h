@@ -54,7 +54,7 @@ enum jop {
 	JOP_REPLACE,      /* a: a staged temp, b: its final name, replaced */
 	JOP_MKDIR,        /* mkdir -p a */
 	JOP_KEEP_GOOD,    /* a: the last good build kept aside, b: its place;
-			   * only a recovery does it (dkms_lkg_recover) */
+			   * only a recovery does it (keep_good) */
 	JOP_MSG,          /* in the run only: print the message */
 	JOP_CALL,         /* in the run only: call the function */
 };
@@ -121,34 +121,15 @@ bool journal_others_pending(const struct journal *j);
 /* Whether the tree has a journal left (cheap: one readdir of the root). */
 bool journal_pending(const char *tree);
 
-/* uninstall.c: the steps of maybe_uninstall_module appended to j */
-struct dkms_op;
-int dkms_plan_maybe_uninstall(struct dkms_session *s, const struct dkms_op *op,
-			      struct journal *j);
-/* Commit j (when it changes anything), run it, end it; on a failure past
- * the commit a line says the next command completes it. */
-int dkms_journal_do(struct dkms_session *s, struct journal *j);
-
-/* install.c, last known good: before the rebuild of an installed module
- * dkms_lkg_begin() journals that its last good build must stay
- * installed; after the uninstall dkms_lkg_save() moves that build aside;
- * after the rebuild dkms_lkg_settle() drops it or, when the module is not
- * installed any more (the build or the install failed: r), puts it back,
- * installs it again and says so.  Returns r.  A recovery does the same
- * (dkms_lkg_recover(), the JOP_KEEP_GOOD step). */
-struct dkms_lkg;
-int dkms_lkg_begin(struct dkms_session *s, const struct dkms_op *op,
-		   struct dkms_lkg **ret);
-int dkms_lkg_save(struct dkms_session *s, struct dkms_lkg *l);
-int dkms_lkg_settle(struct dkms_session *s, const struct dkms_op *op,
-		    struct dkms_lkg *l, int r);
-int dkms_lkg_recover(struct dkms_session *s, const char *saved,
-		     const char *ka);
-
-/* remove.c's tests, also used by a recovery */
-bool remove_has_kernel_dirs(const char *mv);
-bool remove_no_visible_entries(const char *dir);
-/* uninstall.c: depmod for a recovery (quiet) */
-int dkms_depmod_quiet(struct dkms_session *s, const char *kver);
+/* What a recovery needs from the operations above the journal: they
+ * hand these in (dkms_session_new), the journal never calls up. */
+struct journal_handlers {
+	/* JOP_DEPMOD: depmod for kernel kver, without a word */
+	int (*depmod)(struct dkms_session *s, const char *kver);
+	/* JOP_KEEP_GOOD: the last good build kept aside at saved goes back
+	 * to its place ka and is installed again */
+	int (*keep_good)(struct dkms_session *s, const char *saved,
+			 const char *ka);
+};
 
 #endif

@@ -2,7 +2,8 @@
 /*
  * The kernel package hooks: kernel_preinst (before a kernel is upgraded:
  * unbuild the AUTOINSTALL modules so kernel_postinst rebuilds them),
- * kernel_prerm (before a kernel goes: unbuild everything built for it).
+ * kernel_prerm (before a kernel goes: unbuild everything built for it),
+ * kernel_postinst (a kernel came: autoinstall for it).
  * depmod runs once at the end, not per module, as in dkms 3.4.3.
  */
 #include <errno.h>
@@ -172,4 +173,11 @@ int dkms_kernel_prerm(struct dkms_session *s, const char *kver,
 		      const char *arch)
 {
 	return unbuild_all(s, kver, arch, false, "kernel_prerm");
+}
+
+/* kernel_postinst is an autoinstall for the new kernel. */
+int dkms_kernel_postinst(struct dkms_session *s, const char *kver,
+			 const char *arch)
+{
+	return dkms_autoinstall(s, kver, arch);
 }

@@ -27,10 +27,12 @@ core_lib_libdkms_internal_la_SOURCES += \
 	core/lib/ops.h core/lib/runner.h core/lib/runner.c
 core_lib_libdkms_internal_la_SOURCES += \
 	core/lib/cycle.h core/lib/session.c core/lib/framework.c \
+	core/lib/msg.c core/lib/kernels.c \
 	core/lib/tree.c core/lib/kernel.c core/lib/modinfo.c \
 	core/lib/modconf.c core/lib/invoke.c core/lib/status.c \
 	core/lib/add.c core/lib/build.c core/lib/install.c \
-	core/lib/uninstall.c core/lib/remove.c core/lib/request.c \
+	core/lib/uninstall.c core/lib/depmod.c core/lib/unbuild.c \
+	core/lib/remove.c core/lib/request.c \
 	core/lib/signing.c core/lib/rpmlock.c core/lib/buildenv.c \
 	core/lib/build-report.h core/lib/build-report.c
 

@@ -113,6 +113,8 @@ struct dkms_session {
 	bool jobserver;
 	int jobserver_fd[2];
 	const char *make_run;
+	/* what a journal recovery calls back (journal.h) */
+	const struct journal_handlers *journal_handlers;
 	/* autoinstall.c: no module for the kernel has BUILD_DEPENDS (so an
 	 * install has no dependents to rebuild: rebuild.c looks no further) */
 	bool no_dependents;
@@ -193,6 +195,42 @@ int dkms_op_depmod(struct dkms_session *s, const char *kernelver);
 /* With s->defer_depmod, dkms_op_depmod says what it says but leaves the
  * run to the scheduler (scheduler.c): notes kernelver here. */
 void dkms_depmod_defer(struct dkms_session *s, const char *kernelver);
+/* One depmod per kernel the steps of a parallel run deferred (quiet:
+ * each step said its "Running depmod" already). */
+void dkms_depmod_run_deferred(struct dkms_session *s);
+/* depmod for a recovery: what dkms_op_depmod does, without a word. */
+int dkms_depmod_quiet(struct dkms_session *s, const char *kver);
+
+/* ---- journaled steps (journal.h) ---------------------------------------- */
+struct journal;
+/* uninstall.c: the steps of maybe_uninstall_module appended to j */
+int dkms_plan_maybe_uninstall(struct dkms_session *s, const struct dkms_op *op,
+			      struct journal *j);
+/* unbuild.c: the steps of maybe_unbuild_module appended to j */
+int dkms_plan_maybe_unbuild(struct dkms_session *s, const struct dkms_op *op,
+			    struct journal *j);
+/* A new journal for CMD ("remove", "unbuild") of m/v; NULL on ENOMEM. */
+struct journal *dkms_journal_for(struct dkms_session *s, const char *cmd,
+				 const char *m, const char *v);
+/* Commit j (when it changes anything), run it, end it; on a failure past
+ * the commit a line says the next command completes it. */
+int dkms_journal_do(struct dkms_session *s, struct journal *j);
+
+/* install.c, last known good: before the rebuild of an installed module
+ * dkms_lkg_begin() journals that its last good build must stay
+ * installed; after the uninstall dkms_lkg_save() moves that build aside;
+ * after the rebuild dkms_lkg_settle() drops it or, when the module is not
+ * installed any more (the build or the install failed: r), puts it back,
+ * installs it again and says so.  Returns r.  A recovery does the same
+ * (dkms_lkg_recover(), the JOP_KEEP_GOOD step). */
+struct dkms_lkg;
+int dkms_lkg_begin(struct dkms_session *s, const struct dkms_op *op,
+		   struct dkms_lkg **ret);
+int dkms_lkg_save(struct dkms_session *s, struct dkms_lkg *l);
+int dkms_lkg_settle(struct dkms_session *s, const struct dkms_op *op,
+		    struct dkms_lkg *l, int r);
+int dkms_lkg_recover(struct dkms_session *s, const char *saved,
+		     const char *ka);
 
 /* ---- kernels of a command ---------------------------------------------- */
 /* -k and -a lists as given (3.4.3's kernelver[] and arch[] arrays);

@@ -337,30 +337,6 @@ static _Noreturn void run_child(struct dkms_session *s,
 	_exit(status < 0 ? 1 : status & 0xff);
 }
 
-static int strv_add_unique(char ***lp, const char *v)
-{
-	size_t n = 0;
-	char **nl;
-
-	while (*lp && (*lp)[n]) {
-		if (!strcmp((*lp)[n], v))
-			return 0;
-		n++;
-	}
-	nl = realloc(*lp, (n + 2) * sizeof(char *));
-	if (!nl)
-		return -ENOMEM;
-	*lp = nl;
-	nl[n] = strdup(v);
-	nl[n + 1] = NULL;
-	return nl[n] ? 0 : -ENOMEM;
-}
-
-void dkms_depmod_defer(struct dkms_session *s, const char *kver)
-{
-	(void)strv_add_unique(&s->depmod_deferred, kver);
-}
-
 /* Write a step's chunks out; take note of the child's trailer (its
  * result was read at its end: read_result). */
 static void replay(struct dkms_session *s, const struct strbuf *sb)
@@ -624,35 +600,6 @@ void sched_replay(struct dkms_session *s, struct sched_held *h)
 {
 	replay(s, &h->out);
 	strbuf_release(&h->out);
-}
-
-/* Quiet output for the parent's own depmod at the end. */
-static void drop_output(void *data, enum dkms_stream stream, const char *t,
-			size_t len)
-{
-	(void)data;
-	(void)stream;
-	(void)t;
-	(void)len;
-}
-
-void sched_depmod_deferred(struct dkms_session *s)
-{
-	dkms_output_fn fn;
-	void *data;
-	char **k;
-
-	if (!s->depmod_deferred)
-		return;
-	dkms_ctx_get_output_fn(s->ctx, &fn, &data);
-	dkms_ctx_set_output_fn(s->ctx, drop_output, NULL);
-	for (k = s->depmod_deferred; *k; k++)
-		dkms_op_depmod(s, *k);
-	dkms_ctx_set_output_fn(s->ctx, fn, data);
-	for (k = s->depmod_deferred; *k; k++)
-		free(*k);
-	free(s->depmod_deferred);
-	s->depmod_deferred = NULL;
 }
 
 unsigned int sched_budget(const struct dkms_session *s)

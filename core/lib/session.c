@@ -14,6 +14,12 @@
 #include "ops.h"
 #include "sandbox.h"
 
+/* The operations a journal's recovery may need, handed down to it. */
+static const struct journal_handlers recovery_handlers = {
+	.depmod = dkms_depmod_quiet,
+	.keep_good = dkms_lkg_recover,
+};
+
 int dkms_session_new(struct dkms_ctx *ctx, struct dkms_session **ret)
 {
 	struct dkms_session *s = calloc(1, sizeof(*s));
@@ -22,6 +28,7 @@ int dkms_session_new(struct dkms_ctx *ctx, struct dkms_session **ret)
 	if (!s)
 		return -ENOMEM;
 	s->ctx = dkms_ctx_ref(ctx);
+	s->journal_handlers = &recovery_handlers;
 	r = dkms_framework_read(ctx, &s->fw);
 	if (r < 0) {
 		dkms_session_free(s);
@@ -108,98 +115,6 @@ int dkms_session_apply_paths(struct dkms_session *s)
 	if (s->fw.modprobe_on_install && *s->fw.modprobe_on_install)
 		s->flags |= DKMS_OPT_MODPROBE_ON_INSTALL;
 	return r;
-}
-
-/* One message on stderr: PREFIX, the formatted text, a newline. */
-static void write_prefixed(struct dkms_session *s, const char *prefix,
-			   const char *fmt, va_list ap)
-{
-	struct strbuf sb = { 0 };
-
-	strbuf_adds(&sb, prefix);
-	strbuf_vaddf(&sb, fmt, ap);
-	strbuf_addch(&sb, '\n');
-	dkms_write(s->ctx, DKMS_STDERR, strbuf_str(&sb), sb.len);
-	strbuf_release(&sb);
-}
-
-int dkms_die(struct dkms_session *s, int code, const char *fmt, ...)
-{
-	struct strbuf sb = { 0 };
-	char *text, *p;
-	va_list ap;
-
-	va_start(ap, fmt);
-	strbuf_vaddf(&sb, fmt, ap);
-	va_end(ap);
-	text = strbuf_steal(&sb);
-	dkms_printf(s->ctx, DKMS_STDERR, "\nError! %s\n", text ? text : "");
-	/* kept on one line for whoever sums up the run (autoinstall's
-	 * live summary names it when no make.log tells more) */
-	for (p = text ? strchr(text, '\n') : NULL; p; p = strchr(p, '\n'))
-		*p = ' ';
-	free(s->last_error);
-	s->last_error = text;
-	return code;
-}
-
-void dkms_warn(struct dkms_session *s, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	write_prefixed(s, "Warning: ", fmt, ap);
-	va_end(ap);
-}
-
-void dkms_echo(struct dkms_session *s, const char *fmt, ...)
-{
-	struct strbuf sb = { 0 };
-	va_list ap;
-
-	va_start(ap, fmt);
-	strbuf_vaddf(&sb, fmt, ap);
-	va_end(ap);
-	strbuf_addch(&sb, '\n');
-	dkms_write(s->ctx, DKMS_STDOUT, strbuf_str(&sb), sb.len);
-	strbuf_release(&sb);
-}
-
-void dkms_kernels_clear(struct dkms_kernels *k)
-{
-	size_t i;
-
-	for (i = 0; i < k->n; i++)
-		free(k->kernelver[i]);
-	for (i = 0; i < k->n_arch; i++)
-		free(k->arch[i]);
-	free(k->kernelver);
-	free(k->arch);
-	memset(k, 0, sizeof(*k));
-}
-
-static int strv_push(char ***v, size_t *n, const char *s)
-{
-	char **p = realloc(*v, (*n + 2) * sizeof(char *));
-
-	if (!p)
-		return -ENOMEM;
-	*v = p;
-	p[*n] = strdup(s);
-	if (!p[*n])
-		return -ENOMEM;
-	p[++*n] = NULL;
-	return 0;
-}
-
-int dkms_kernels_add_kernel(struct dkms_kernels *k, const char *kver)
-{
-	return strv_push(&k->kernelver, &k->n, kver);
-}
-
-int dkms_kernels_add_arch(struct dkms_kernels *k, const char *arch)
-{
-	return strv_push(&k->arch, &k->n_arch, arch);
 }
 
 int dkms_session_setenv(struct dkms_session *s, const char *name,

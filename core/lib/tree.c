@@ -338,3 +338,50 @@ bool dkms_is_installed(struct dkms_session *s, const struct dkms_op *op)
 {
 	return dkms_is_built(s, op) && dkms_link_is_active(s, op);
 }
+
+/* Subdirectories other than what a version always has. */
+bool version_has_kernel_dirs(const char *mv)
+{
+	static const char *const keep[] = { "build", "tarball", "driver_disk",
+					    "rpm", "deb", "source" };
+	DIR *d = opendir(mv);
+	struct dirent *de;
+	bool found = false;
+
+	while (!found && d && (de = readdir(d))) {
+		_cleanup_free_ char *p = NULL;
+		struct stat st;
+		size_t i;
+
+		if (de->d_name[0] == '.')
+			continue;
+		p = path_join(mv, de->d_name);
+		/* find -type d: a link to a directory (source) is no dir */
+		if (!p || lstat(p, &st) < 0 || !S_ISDIR(st.st_mode))
+			continue;
+		found = true;
+		/* 3.4.3 greps the paths: a name ending in one of these counts
+		 * as one of these */
+		for (i = 0; i < ARRAY_SIZE(keep); i++)
+			if (endswith(de->d_name, keep[i]))
+				found = false;
+	}
+	if (d)
+		closedir(d);
+	return found;
+}
+
+/* `ls DIR | wc -w` is 0 */
+bool dir_has_no_visible_entries(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	bool none = true;
+
+	while (none && d && (de = readdir(d)))
+		if (de->d_name[0] != '.')
+			none = false;
+	if (d)
+		closedir(d);
+	return none;
+}

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/time.h>
@@ -504,4 +505,23 @@ bool path_exists(const char *path)
 	struct stat st;
 
 	return lstat(path, &st) == 0;
+}
+
+int strv_add_unique(char ***lp, const char *v)
+{
+	size_t n = 0;
+	char **nl;
+
+	while (*lp && (*lp)[n]) {
+		if (!strcmp((*lp)[n], v))
+			return 0;
+		n++;
+	}
+	nl = realloc(*lp, (n + 2) * sizeof(char *));
+	if (!nl)
+		return -ENOMEM;
+	*lp = nl;
+	nl[n] = strdup(v);
+	nl[n + 1] = NULL;
+	return nl[n] ? 0 : -ENOMEM;
 }

@@ -70,5 +70,8 @@ int rm_rf(const char *path);
 int copy_tree(const char *src, const char *dst);
 bool is_dir(const char *path);
 bool path_exists(const char *path);
+/* Append a copy of v to the NULL-terminated list *lp unless it is there:
+ * 0 or -ENOMEM. */
+int strv_add_unique(char ***lp, const char *v);
 
 #endif
