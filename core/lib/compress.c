@@ -244,18 +244,3 @@ int module_compress(struct dkms_session *s, const char *suffix,
 			  strerror(-r));
 	return r;
 }
-
-char *ko_any_suffix(const char *dir, const char *name)
-{
-	static const char *const suffixes[] = { ".gz", ".xz", ".zst" };
-	size_t i;
-
-	for (i = 0; i < ARRAY_SIZE(suffixes); i++) {
-		char *p = xasprintf("%s/%s.ko%s", dir, name, suffixes[i]);
-
-		if (p && path_exists(p))
-			return p;
-		free(p);
-	}
-	return NULL;
-}

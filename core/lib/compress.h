@@ -29,7 +29,5 @@ int compress_buffer(struct dkms_ctx *ctx, const char *suffix,
 int module_compress(struct dkms_session *s, const char *suffix,
 		    const char *ko);
 
-/* DIR/NAME.ko.gz, .ko.xz or .ko.zst, the first that exists, else NULL. */
-char *ko_any_suffix(const char *dir, const char *name);
 
 #endif

@@ -46,6 +46,8 @@ int copy_file_new(const char *src, const char *dst, mode_t mode);
 int move_file(const char *src, const char *dst);
 /* _is_module_installed: kernel-<kver>-<arch> resolves to this build. */
 bool dkms_link_is_active(struct dkms_session *s, const struct dkms_op *op);
+/* DIR/NAME.ko.gz, .ko.xz or .ko.zst, the first that exists, else NULL. */
+char *ko_any_suffix(const char *dir, const char *name);
 /* readlink -f */
 char *realpath_or_null(const char *p);
 

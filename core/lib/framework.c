@@ -215,3 +215,25 @@ void dkms_framework_clear(struct dkms_framework *fw)
 		*slot = NULL;
 	}
 }
+
+/* framework.conf values may name $kernelver (3.4.3 sources them while it
+ * is set); that is the one expansion we do. */
+char *fw_expand(const char *v, const char *kver)
+{
+	struct strbuf sb = { 0 };
+
+	if (!v)
+		return NULL;
+	while (*v) {
+		if (startswith(v, "${kernelver}")) {
+			strbuf_adds(&sb, kver);
+			v += 12;
+		} else if (startswith(v, "$kernelver")) {
+			strbuf_adds(&sb, kver);
+			v += 10;
+		} else {
+			strbuf_addch(&sb, *v++);
+		}
+	}
+	return strbuf_steal(&sb);
+}

@@ -17,28 +17,6 @@
 #include "cycle.h"
 #include "runner.h"
 
-/* framework.conf values may name $kernelver (3.4.3 sources them while it
- * is set); that is the one expansion we do. */
-char *fw_expand(const char *v, const char *kver)
-{
-	struct strbuf sb = { 0 };
-
-	if (!v)
-		return NULL;
-	while (*v) {
-		if (startswith(v, "${kernelver}")) {
-			strbuf_adds(&sb, kver);
-			v += 12;
-		} else if (startswith(v, "$kernelver")) {
-			strbuf_adds(&sb, kver);
-			v += 10;
-		} else {
-			strbuf_addch(&sb, *v++);
-		}
-	}
-	return strbuf_steal(&sb);
-}
-
 /* ischroot's test: our mount view or root differs from init's. */
 static bool running_in_chroot(struct dkms_session *s)
 {

@@ -18,7 +18,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "compress.h"
 #include "cycle.h"
 
 const char *dkms_tree(const struct dkms_session *s)
@@ -384,4 +383,19 @@ bool dir_has_no_visible_entries(const char *dir)
 	if (d)
 		closedir(d);
 	return none;
+}
+
+char *ko_any_suffix(const char *dir, const char *name)
+{
+	static const char *const suffixes[] = { ".gz", ".xz", ".zst" };
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(suffixes); i++) {
+		char *p = xasprintf("%s/%s.ko%s", dir, name, suffixes[i]);
+
+		if (p && path_exists(p))
+			return p;
+		free(p);
+	}
+	return NULL;
 }
