@@ -406,9 +406,9 @@ static int run_independent(struct dkms_session *s, struct sched_step *steps,
 {
 	int r;
 
-	s->no_dependents = true;
+	s->autoinstall.no_dependents = true;
 	r = sched_run_warm(s, steps, n, budget, warm_for_steps);
-	s->no_dependents = false;
+	s->autoinstall.no_dependents = false;
 	return r;
 }
 

@@ -184,7 +184,7 @@ static int run_make(struct dkms_session *s, const struct dkms_op *op,
 	size_t n = 0;
 	int r;
 
-	if (!s->jobserver)
+	if (!s->jobs.on)
 		return invoke_command(s, op, make, "Building module(s)", log,
 				      build, true);
 	run = startswith(make_command, "make") ?
@@ -201,13 +201,13 @@ static int run_make(struct dkms_session *s, const struct dkms_op *op,
 		memcpy(env, saved, n * sizeof(*env));
 	env[n] = (char *)DKMS_JOBSERVER_MAKEFLAGS;
 	s->child_env = env;
-	s->make_run = run;
+	s->jobs.make_run = run;
 	/* the make's own (implicit) token is taken just before it starts,
 	 * given back when it ends (runner.c) */
 	sched_for_make(true);
 	r = invoke_command(s, op, make, "Building module(s)", log, build, true);
 	sched_for_make(false);
-	s->make_run = NULL;
+	s->jobs.make_run = NULL;
 	s->child_env = saved;
 	free(env);
 	build_report_add(s->report, "jobserver", "make ran under dkms's "
@@ -298,7 +298,7 @@ static int collect_modules(struct dkms_session *s, const struct dkms_op *op,
 
 			run_tool(argv);
 		}
-		if (s->do_signing)
+		if (s->sign.on)
 			sign_module(s, ko);
 		module_sig_report(s, ko);
 		if (*cs)
@@ -369,7 +369,7 @@ static int built_module_check(struct dkms_session *s, const char *build,
 
 	if (!ko)
 		return -ENOMEM;
-	if (!s->sandbox || !s->sandbox->used)
+	if (!s->sandbox.build || !s->sandbox.build->used)
 		return path_exists(ko) ? 0 : -ENOENT;
 	r = sandbox_check_module(build, rel);
 	if (r == 0 || r == -ENOENT)
@@ -453,7 +453,7 @@ static int build_steps(struct dkms_session *s, const struct dkms_op *op,
 	s->report = build_report_new(op);
 	if (!s->report)
 		return -ENOMEM;
-	sandbox_give(s->sandbox, build);
+	sandbox_give(s->sandbox.build, build);
 
 	r = apply_patches(s, op, mc, build, log);
 	if (r)
@@ -467,7 +467,7 @@ static int build_steps(struct dkms_session *s, const struct dkms_op *op,
 		return -ENOMEM;
 	r = run_make(s, op, mc->make_command, make, log, build);
 	/* no sandboxed process is left: the build dir is root's again */
-	sandbox_take(s->sandbox, build);
+	sandbox_take(s->sandbox.build, build);
 	if (r)
 		return dkms_die(s, 10, "Bad return status for module build on "
 				"kernel: %s (%s)\nConsult %s for more information.",
@@ -521,13 +521,13 @@ static int build_steps(struct dkms_session *s, const struct dkms_op *op,
 
 	/* POST_BUILD: the build dir and the new log dir */
 	dst = xasprintf("%s/log", base);
-	sandbox_give(s->sandbox, build);
+	sandbox_give(s->sandbox.build, build);
 	if (dst)
-		sandbox_lend(s->sandbox, dst);
+		sandbox_lend(s->sandbox.build, dst);
 	r = run_build_script(s, op, "post_build", mc->post_build, log);
-	sandbox_take(s->sandbox, build);
+	sandbox_take(s->sandbox.build, build);
 	if (dst)
-		sandbox_unlend(s->sandbox, dst);
+		sandbox_unlend(s->sandbox.build, dst);
 	free(dst);
 	dst = NULL;
 	if (r)
@@ -547,7 +547,7 @@ static int build_steps(struct dkms_session *s, const struct dkms_op *op,
  * or the build dir a failed build leaves (build-report.h). */
 static void finish_report(struct dkms_session *s, const char *dir)
 {
-	struct dkms_sandbox *sb = s->sandbox;
+	struct dkms_sandbox *sb = s->sandbox.build;
 	_cleanup_free_ char *summary = sandbox_summary(sb);
 
 	if (!s->report)
@@ -635,15 +635,15 @@ static int do_build(struct dkms_session *s, const struct dkms_op *op)
 						       op->module, op->version);
 		_cleanup_free_ char *log_dir = path_join(base, "log");
 
-		r = build ? sandbox_new(s, build, op->kernelver, &s->sandbox)
+		r = build ? sandbox_new(s, build, op->kernelver, &s->sandbox.build)
 			  : -ENOMEM;
 		if (r == 0)
 			r = build_steps(s, op, &mc, cs);
 		/* a failed build's dir is root's again too */
 		if (build)
-			sandbox_take(s->sandbox, build);
+			sandbox_take(s->sandbox.build, build);
 		finish_report(s, r ? build : log_dir);
-		s->sandbox = sandbox_free(s->sandbox);
+		s->sandbox.build = sandbox_free(s->sandbox.build);
 	}
 out:
 	modconf_clear(&mc);

@@ -120,7 +120,7 @@ int dkms_op_depmod(struct dkms_session *s, const char *kver)
 		/* said inside the background step: only --verbose shows it */
 		if (verbose)
 			dkms_echo(s, "Skipping depmod because '%s' is missing.", dep);
-	} else if (s->defer_depmod) {
+	} else if (s->depmod.defer) {
 		/* the run ends with it, once all parallel installs are done */
 		dkms_depmod_defer(s, kver);
 	} else {
@@ -155,7 +155,7 @@ int dkms_depmod_quiet(struct dkms_session *s, const char *kver)
 
 void dkms_depmod_defer(struct dkms_session *s, const char *kver)
 {
-	(void)strv_add_unique(&s->depmod_deferred, kver);
+	(void)strv_add_unique(&s->depmod.deferred, kver);
 }
 
 /* Quiet output for the parent's own depmod at the end. */
@@ -174,15 +174,15 @@ void dkms_depmod_run_deferred(struct dkms_session *s)
 	void *data;
 	char **k;
 
-	if (!s->depmod_deferred)
+	if (!s->depmod.deferred)
 		return;
 	dkms_ctx_get_output_fn(s->ctx, &fn, &data);
 	dkms_ctx_set_output_fn(s->ctx, drop_output, NULL);
-	for (k = s->depmod_deferred; *k; k++)
+	for (k = s->depmod.deferred; *k; k++)
 		dkms_op_depmod(s, *k);
 	dkms_ctx_set_output_fn(s->ctx, fn, data);
-	for (k = s->depmod_deferred; *k; k++)
+	for (k = s->depmod.deferred; *k; k++)
 		free(*k);
-	free(s->depmod_deferred);
-	s->depmod_deferred = NULL;
+	free(s->depmod.deferred);
+	s->depmod.deferred = NULL;
 }

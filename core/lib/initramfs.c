@@ -96,7 +96,7 @@ void initramfs_note(struct dkms_session *s, const struct dkms_op *op,
 {
 	/* kernel_preinst/kernel_prerm (delayed depmod): the kernel is going
 	 * away or being replaced, its package makes the next image */
-	if (!enabled(s) || !op->kernelver || s->delayed_depmod ||
+	if (!enabled(s) || !op->kernelver || s->depmod.delayed ||
 	    pending_has(s, op->kernelver))
 		return;
 	if (remake_initrd(mc) || in_initramfs(s, op->kernelver, mc))

@@ -225,7 +225,7 @@ static char *log_head(const char *desc, const char *cmd)
 	return strbuf_steal(&sb);
 }
 
-/* Module code runs sandboxed while a build has set s->sandbox; when the
+/* Module code runs sandboxed while a build has set s->sandbox.build; when the
  * kernel refuses the namespaces, once a warning and then without. */
 static int start_job(struct dkms_session *s, const struct dkms_op *op,
 		     struct dkms_run_opts *ro, struct dkms_job **job)
@@ -233,19 +233,19 @@ static int start_job(struct dkms_session *s, const struct dkms_op *op,
 	const char *why;
 	int r;
 
-	if (op && s->sandbox && (why = sandbox_warning(s->sandbox)))
+	if (op && s->sandbox.build && (why = sandbox_warning(s->sandbox.build)))
 		dkms_warn(s, "Building without the sandbox: %s.", why);
-	if (!op || !sandbox_on(s->sandbox))
+	if (!op || !sandbox_on(s->sandbox.build))
 		return dkms_job_start(ro, job);
 	ro->sandbox = true;
-	ro->sb = s->sandbox;
+	ro->sb = s->sandbox.build;
 	r = dkms_job_start(ro, job);
 	ro->sandbox = false;
 	if (r != -EOPNOTSUPP)
 		return r;
 	ro->sb = NULL;
-	sandbox_fall_back(s->sandbox);
-	why = sandbox_warning(s->sandbox);
+	sandbox_fall_back(s->sandbox.build);
+	why = sandbox_warning(s->sandbox.build);
 	if (why)
 		dkms_warn(s, "Building without the sandbox: %s.", why);
 	return dkms_job_start(ro, job);
@@ -255,7 +255,7 @@ static int start_job(struct dkms_session *s, const struct dkms_op *op,
  * build fails, and the build report keeps it; make.log stays 3.4.3's. */
 static void report_timeout(struct dkms_session *s, const char *desc)
 {
-	unsigned int sec = s->sandbox ? s->sandbox->time_limit : 0;
+	unsigned int sec = s->sandbox.build ? s->sandbox.build->time_limit : 0;
 
 	build_report_add(s->report, "warning", "%s: the command was killed "
 			 "after %u seconds (build_time_limit in framework.conf).",
@@ -269,7 +269,7 @@ static void report_timeout(struct dkms_session *s, const char *desc)
  * rlimit leaves no trace, so the report only says what the limit was. */
 static void note_limits(struct dkms_session *s, const char *desc)
 {
-	struct dkms_sandbox *sb = s->sandbox;
+	struct dkms_sandbox *sb = s->sandbox.build;
 
 	if (!sb || !sb->mem_limit)
 		return;
@@ -297,7 +297,7 @@ int invoke_command(struct dkms_session *s, const struct dkms_op *op,
 	bool verbose = dkms_opt(s, DKMS_OPT_VERBOSE);
 	struct dkms_run_opts ro = { 0 };
 	/* build.c's make under the scheduler: shown as cmd, run as make_run */
-	_cleanup_free_ char *script = shell_script(s, op, s->make_run ? s->make_run : cmd);
+	_cleanup_free_ char *script = shell_script(s, op, s->jobs.make_run ? s->jobs.make_run : cmd);
 	char **env = dkms_build_env(dkms_ctx_environ(s->ctx), s->child_env);
 	struct dkms_job *job = NULL;
 	struct progress pg;
@@ -324,7 +324,7 @@ int invoke_command(struct dkms_session *s, const struct dkms_op *op,
 	ro.shell = script;
 	ro.cwd = cwd;
 	ro.envp = env;
-	ro.jobserver = s->make_run && s->jobserver ? s->jobserver_fd : NULL;
+	ro.jobserver = s->jobs.make_run && s->jobs.on ? s->jobs.fd : NULL;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	r = start_job(s, op, &ro, &job);
 	while (r == 0) {

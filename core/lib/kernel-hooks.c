@@ -106,7 +106,7 @@ static int unbuild_all(struct dkms_session *s, const char *kver,
 	r = dkms_list_combos(s, &combos);
 	if (r)
 		return r;
-	s->delayed_depmod = true;
+	s->depmod.delayed = true;
 	for (i = 0; combos[i]; i++) {
 		char *m = combos[i], *v = strchr(m, '/');
 		struct dkms_op op;
@@ -143,7 +143,7 @@ static int unbuild_all(struct dkms_session *s, const char *kver,
 			dkms_echo(s, "%s", "");
 	}
 	strv_free(combos);
-	s->delayed_depmod = false;
+	s->depmod.delayed = false;
 	if (r) {
 		strbuf_release(&failed);
 		return r;

@@ -148,19 +148,19 @@ static bool is_cached(struct dkms_session *s, const char *m, const char *v,
 	_cleanup_free_ char *key = mvka(m, v, k, a);
 	_cleanup_free_ char *id = NULL;
 
-	if (!key || !s->last_mvka || !s->last_conf || strcmp(key, s->last_mvka))
+	if (!key || !s->conf_cache.mvka || !s->conf_cache.conf || strcmp(key, s->conf_cache.mvka))
 		return false;
 	id = file_id(path);
-	return id && !strcmp(id, s->last_conf);
+	return id && !strcmp(id, s->conf_cache.conf);
 }
 
 static void set_cached(struct dkms_session *s, const char *m, const char *v,
 		       const char *k, const char *a, const char *path)
 {
-	free(s->last_mvka);
-	free(s->last_conf);
-	s->last_mvka = mvka(m, v, k, a);
-	s->last_conf = file_id(path);
+	free(s->conf_cache.mvka);
+	free(s->conf_cache.conf);
+	s->conf_cache.mvka = mvka(m, v, k, a);
+	s->conf_cache.conf = file_id(path);
 }
 
 static void print_conf_messages(struct dkms_session *s, const char *err,

@@ -85,39 +85,57 @@ struct dkms_session {
 	char *template_kernel;   /* --templatekernel */
 	char **directives;       /* --directive NAME=VALUE, NULL-terminated */
 	char *parallel_jobs;     /* -j N; "" for -j0; NULL: framework/nproc */
-	/* running state (3.4.3's prepared_kernel, distribution) */
+	/* running state (3.4.3's prepared_kernel) */
 	char *prepared_kernel;
 	/* $NO_WEAK_MODULES set: no weak-modules calls (the caller's word:
 	 * the CLI takes it from its environment, core/cli/env.c) */
 	bool no_weak_modules;
-	bool delayed_depmod;     /* kernel_prerm: touch depmod-pending instead */
-	bool do_signing;
-	char *sign_file, *sign_hash, *mok_key, *mok_cert;
 	/* what add found in a source tree's dkms.conf (dkms build DIR) */
 	char *resolved_module, *resolved_version;
 	char **child_env;        /* CC=..., KERNEL_CC=... for builds */
-	char *last_mvka, *last_conf; /* read_conf's cache key (conf: dev:ino) */
 	char **initramfs_pending;    /* kernels to regenerate (initramfs.c) */
 	int lock_fd;             /* dkms_session_lock(); 0: none */
-	/* scheduler.c: a step run beside others leaves depmod to the end */
-	bool defer_depmod;
-	char **depmod_deferred;  /* kernels, NULL-terminated */
-	struct dkms_sandbox *sandbox; /* sandbox.c: set while a build runs */
-	struct build_report *report;  /* build-report.c: set while a build runs */
-	struct sandbox_shared *sandbox_shared; /* sandbox-shared.c */
 	char *last_error;        /* dkms_die's last message, on one line */
+	/* what a journal recovery calls back (journal.h) */
+	const struct journal_handlers *journal_handlers;
+	/* Each part below is kept by one owner, named first. */
+	/* signing.c: prepare_signing's decision for the prepared kernel */
+	struct session_signing {
+		bool on;
+		char *file, *hash, *key, *cert;
+	} sign;
+	/* modconf.c: read_conf's cache key (conf: dev:ino) */
+	struct session_conf_cache {
+		char *mvka, *conf;
+	} conf_cache;
+	/* depmod.c: a step run beside others leaves depmod to the end of
+	 * the run (defer, deferred: its kernels); kernel_prerm touches
+	 * depmod-pending instead (delayed) */
+	struct session_depmod {
+		bool defer, delayed;
+		char **deferred;
+	} depmod;
+	/* sandbox.c: the sandbox of the build running now; sandbox-shared.c:
+	 * what the sandboxes of one run share */
+	struct session_sandbox {
+		struct dkms_sandbox *build;
+		struct sandbox_shared *shared;
+	} sandbox;
+	struct build_report *report;  /* build-report.c: set while a build runs */
 	/* scheduler.c: a step run beside others builds under its make
 	 * jobserver (read and write ends of its token pipe); build.c sets
 	 * make_run around the make: what runs instead of the command shown
 	 * (its -jN dropped), given the jobserver (runner.c) */
-	bool jobserver;
-	int jobserver_fd[2];
-	const char *make_run;
-	/* what a journal recovery calls back (journal.h) */
-	const struct journal_handlers *journal_handlers;
+	struct session_jobs {
+		bool on;
+		int fd[2];
+		const char *make_run;
+	} jobs;
 	/* autoinstall.c: no module for the kernel has BUILD_DEPENDS (so an
 	 * install has no dependents to rebuild: rebuild.c looks no further) */
-	bool no_dependents;
+	struct session_autoinstall {
+		bool no_dependents;
+	} autoinstall;
 };
 
 int dkms_session_new(struct dkms_ctx *ctx, struct dkms_session **ret);

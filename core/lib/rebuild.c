@@ -152,7 +152,7 @@ int dkms_rebuild_dependents(struct dkms_session *s, const char *kver,
 	size_t i;
 	int r;
 
-	if (s->no_dependents) /* autoinstall knows: none */
+	if (s->autoinstall.no_dependents) /* autoinstall knows: none */
 		return 0;
 	r = dkms_status_walk(s, NULL, NULL, NULL, NULL, collect_candidate, &c);
 	if (c.rc) {

@@ -249,7 +249,7 @@ static int judge_foreign(struct dkms_session *s, struct walk *w)
 	if (w->use == SAFETY_ADD)
 		unsandboxed = sandbox_scripts_disabled(s);
 	else
-		unsandboxed = !sandbox_on(s->sandbox);
+		unsandboxed = !sandbox_on(s->sandbox.build);
 	if (unsandboxed)
 		return dkms_die(s, 9, "Unsafe source tree: %s is %s, and its "
 				"code would run as root, not in the sandbox "

@@ -75,12 +75,12 @@ int sandbox_user_lookup(const char *name, uid_t *uid, gid_t *gid)
 
 static struct sandbox_shared *shared(struct dkms_session *s)
 {
-	if (!s->sandbox_shared) {
-		s->sandbox_shared = calloc(1, sizeof(*s->sandbox_shared));
-		if (s->sandbox_shared)
-			s->sandbox_shared->netns_fd = -1;
+	if (!s->sandbox.shared) {
+		s->sandbox.shared = calloc(1, sizeof(*s->sandbox.shared));
+		if (s->sandbox.shared)
+			s->sandbox.shared->netns_fd = -1;
 	}
-	return s->sandbox_shared;
+	return s->sandbox.shared;
 }
 
 int sandbox_shared_user(struct dkms_session *s, uid_t *uid, gid_t *gid)
@@ -112,7 +112,7 @@ const struct cg_places *sandbox_shared_cgroups(struct dkms_session *s)
 
 int sandbox_shared_netns(struct dkms_session *s)
 {
-	return s->sandbox_shared ? s->sandbox_shared->netns_fd : -1;
+	return s->sandbox.shared ? s->sandbox.shared->netns_fd : -1;
 }
 
 /* A new network namespace, held by an fd: a child enters it and waits

@@ -322,16 +322,16 @@ static _Noreturn void run_child(struct dkms_session *s,
 	signal(SIGPIPE, SIG_IGN);
 	step_priority(js, first);
 	/* the step's make uses the jobserver (build.c, runner.c) */
-	s->jobserver = true;
-	s->jobserver_fd[0] = js->fd[0];
-	s->jobserver_fd[1] = js->fd[1];
+	s->jobs.on = true;
+	s->jobs.fd[0] = js->fd[0];
+	s->jobs.fd[1] = js->fd[1];
 	capture_raw(&o, dkms_ctx_get_path(s->ctx, DKMS_PATH_TMP));
 	dkms_ctx_set_output_fn(s->ctx, record_to_pipe, &o);
-	s->defer_depmod = true;
+	s->depmod.defer = true;
 	status = st->work(s, st->data, &res);
 	drain_raw(&o);
 	send_list(fd, 'I', s->initramfs_pending);
-	send_list(fd, 'D', s->depmod_deferred);
+	send_list(fd, 'D', s->depmod.deferred);
 	send_result(fd, &res);
 	sched_result_clear(&res);
 	_exit(status < 0 ? 1 : status & 0xff);
@@ -359,7 +359,7 @@ static void replay(struct dkms_session *s, const struct strbuf *sb)
 			v = strndup(text, len);
 			if (v)
 				(void)strv_add_unique(tag == 'I' ? &s->initramfs_pending
-								 : &s->depmod_deferred, v);
+								 : &s->depmod.deferred, v);
 			break;
 		}
 	}

@@ -45,7 +45,7 @@ void dkms_session_free(struct dkms_session *s)
 	if (!s)
 		return;
 	dkms_framework_clear(&s->fw);
-	sandbox_shared_free(s->sandbox_shared);
+	sandbox_shared_free(s->sandbox.shared);
 	free(s->last_error);
 	for (d = s->initramfs_pending; d && *d; d++)
 		free(*d);
@@ -61,15 +61,15 @@ void dkms_session_free(struct dkms_session *s)
 	free(s->directives);
 	free(s->parallel_jobs);
 	free(s->prepared_kernel);
-	free(s->sign_file);
-	free(s->sign_hash);
-	free(s->mok_key);
-	free(s->mok_cert);
+	free(s->sign.file);
+	free(s->sign.hash);
+	free(s->sign.key);
+	free(s->sign.cert);
 	if (s->lock_fd > 0)
 		close(s->lock_fd);
 	free(s->resolved_module);
-	free(s->last_mvka);
-	free(s->last_conf);
+	free(s->conf_cache.mvka);
+	free(s->conf_cache.conf);
 	free(s->resolved_version);
 	for (d = s->child_env; d && *d; d++)
 		free(*d);
@@ -204,7 +204,8 @@ void dkms_session_recover_nowait(struct dkms_session *s)
  * (CC, the conf cache, the prepared kernel) does not reach the next. */
 struct dkms_session_state {
 	char **child_env;
-	char *last_mvka, *last_conf, *prepared_kernel;
+	struct session_conf_cache conf_cache;
+	char *prepared_kernel;
 	unsigned int flags;
 };
 
@@ -237,8 +238,8 @@ struct dkms_session_state *dkms_session_save(struct dkms_session *s)
 	if (!st)
 		return NULL;
 	st->child_env = strv_copy(s->child_env);
-	st->last_mvka = s->last_mvka ? strdup(s->last_mvka) : NULL;
-	st->last_conf = s->last_conf ? strdup(s->last_conf) : NULL;
+	st->conf_cache.mvka = s->conf_cache.mvka ? strdup(s->conf_cache.mvka) : NULL;
+	st->conf_cache.conf = s->conf_cache.conf ? strdup(s->conf_cache.conf) : NULL;
 	st->prepared_kernel = s->prepared_kernel ? strdup(s->prepared_kernel) : NULL;
 	st->flags = s->flags;
 	return st;
@@ -249,12 +250,12 @@ void dkms_session_restore(struct dkms_session *s, struct dkms_session_state *st)
 	if (!st)
 		return;
 	strv_free_(s->child_env);
-	free(s->last_mvka);
-	free(s->last_conf);
+	free(s->conf_cache.mvka);
+	free(s->conf_cache.conf);
 	free(s->prepared_kernel);
 	s->child_env = st->child_env;
-	s->last_mvka = st->last_mvka;
-	s->last_conf = st->last_conf;
+	s->conf_cache.mvka = st->conf_cache.mvka;
+	s->conf_cache.conf = st->conf_cache.conf;
 	s->prepared_kernel = st->prepared_kernel;
 	s->flags = st->flags;
 	free(st);

@@ -125,7 +125,7 @@ void module_sig_report(struct dkms_session *s, const char *ko)
 	int r;
 
 	/* only for kernels that check signatures */
-	if (!rep || (!s->do_signing && !s->sign_hash))
+	if (!rep || (!s->sign.on && !s->sign.hash))
 		return;
 	key = xasprintf("%s signature", base);
 	if (!key)
@@ -146,22 +146,22 @@ void module_sig_report(struct dkms_session *s, const char *ko)
 	else
 		build_report_add(rep, key, "unsigned; Secure Boot: %s",
 				 secureboot_state(s));
-	if (!s->do_signing || r < 0)
+	if (!s->sign.on || r < 0)
 		goto out;
-	cn = startswith(s->mok_key ? s->mok_key : "", "pkcs11:") ? NULL
-								    : cert_issuer_cn(s->mok_cert);
+	cn = startswith(s->sign.key ? s->sign.key : "", "pkcs11:") ? NULL
+								    : cert_issuer_cn(s->sign.cert);
 	if (!sig.signer && !sig.sig_hashalgo)
 		build_report_add(rep, "warning", "%s is not signed after signing it.",
 				 base);
-	else if (s->sign_hash && sig.sig_hashalgo &&
-		 strcasecmp(s->sign_hash, sig.sig_hashalgo))
+	else if (s->sign.hash && sig.sig_hashalgo &&
+		 strcasecmp(s->sign.hash, sig.sig_hashalgo))
 		build_report_add(rep, "warning", "%s is signed with %s, not %s as "
 				 "the kernel asks.", base, sig.sig_hashalgo,
-				 s->sign_hash);
+				 s->sign.hash);
 	else if (cn && (!sig.signer || strcmp(cn, sig.signer)))
 		build_report_add(rep, "warning", "%s is signed by '%s', not by "
 				 "the certificate %s ('%s').", base,
-				 sig.signer ? sig.signer : "", s->mok_cert, cn);
+				 sig.signer ? sig.signer : "", s->sign.cert, cn);
 out:
 	module_sig_clear(&sig);
 }

@@ -184,18 +184,18 @@ static void gentoo_mok(struct dkms_session *s, const char *kver,
 	const char *c = dkms_ctx_getenv(s->ctx, "MODULES_SIGN_CERT");
 	_cleanup_free_ char *make_conf = root_path(s, "/etc/portage/make.conf");
 
-	set_owned(&s->mok_key, k && *k ? strdup(k) : NULL);
-	set_owned(&s->mok_cert, c && *c ? strdup(c) : NULL);
-	if (!s->mok_key && make_conf)
-		s->mok_key = grep_field(make_conf, "MODULES_SIGN_KEY");
-	if (!s->mok_cert && make_conf)
-		s->mok_cert = grep_field(make_conf, "MODULES_SIGN_CERT");
-	if (!s->mok_key && kconf && is_regular(kconf)) {
+	set_owned(&s->sign.key, k && *k ? strdup(k) : NULL);
+	set_owned(&s->sign.cert, c && *c ? strdup(c) : NULL);
+	if (!s->sign.key && make_conf)
+		s->sign.key = grep_field(make_conf, "MODULES_SIGN_KEY");
+	if (!s->sign.cert && make_conf)
+		s->sign.cert = grep_field(make_conf, "MODULES_SIGN_CERT");
+	if (!s->sign.key && kconf && is_regular(kconf)) {
 		_cleanup_free_ char *ksrc = kernel_source_dir(s, kver);
 		_cleanup_free_ char *v = grep_field(kconf, "CONFIG_MODULE_SIG_KEY");
 
-		s->mok_key = v && ksrc ? readlink_f(ksrc, v) : NULL;
-		set_owned(&s->mok_cert, s->mok_key ? strdup(s->mok_key) : NULL);
+		s->sign.key = v && ksrc ? readlink_f(ksrc, v) : NULL;
+		set_owned(&s->sign.cert, s->sign.key ? strdup(s->sign.key) : NULL);
 	}
 }
 
@@ -208,37 +208,37 @@ static int prepare_mok(struct dkms_session *s, const char *kver,
 	struct dkms_run_opts ro = { 0 };
 	int status = 1;
 
-	set_owned(&s->mok_key, fw_value(s->fw.mok_signing_key, kver));
-	set_owned(&s->mok_cert, fw_value(s->fw.mok_certificate, kver));
-	if (!s->mok_key && startswith(dist, "gentoo"))
+	set_owned(&s->sign.key, fw_value(s->fw.mok_signing_key, kver));
+	set_owned(&s->sign.cert, fw_value(s->fw.mok_certificate, kver));
+	if (!s->sign.key && startswith(dist, "gentoo"))
 		gentoo_mok(s, kver, kconf);
-	if (!s->mok_key && startswith(dist, "ubuntu")) {
+	if (!s->sign.key && startswith(dist, "ubuntu")) {
 		/* the key update-secureboot-policy makes on Ubuntu */
-		set_owned(&s->mok_key, strdup("/var/lib/shim-signed/mok/MOK.priv"));
-		set_owned(&s->mok_cert, strdup("/var/lib/shim-signed/mok/MOK.der"));
-		if ((!is_regular(s->mok_key) || !is_regular(s->mok_cert)) &&
+		set_owned(&s->sign.key, strdup("/var/lib/shim-signed/mok/MOK.priv"));
+		set_owned(&s->sign.cert, strdup("/var/lib/shim-signed/mok/MOK.der"));
+		if ((!is_regular(s->sign.key) || !is_regular(s->sign.cert)) &&
 		    !in_path(s, "update-secureboot-policy", NULL)) {
 			dkms_echo(s, "Binary update-secureboot-policy not found, modules won't be signed");
 			return 1;
 		}
 	}
-	if (!s->mok_key)
-		s->mok_key = root_path(s, "/var/lib/dkms/mok.key");
-	dkms_echo(s, "Signing key: %s", s->mok_key);
-	if (!s->mok_cert)
-		s->mok_cert = root_path(s, "/var/lib/dkms/mok.pub");
-	dkms_echo(s, "Public certificate (MOK): %s", s->mok_cert);
-	if (!startswith(s->mok_key, "pkcs11:") &&
-	    (!is_regular(s->mok_key) || !is_regular(s->mok_cert))) {
+	if (!s->sign.key)
+		s->sign.key = root_path(s, "/var/lib/dkms/mok.key");
+	dkms_echo(s, "Signing key: %s", s->sign.key);
+	if (!s->sign.cert)
+		s->sign.cert = root_path(s, "/var/lib/dkms/mok.pub");
+	dkms_echo(s, "Public certificate (MOK): %s", s->sign.cert);
+	if (!startswith(s->sign.key, "pkcs11:") &&
+	    (!is_regular(s->sign.key) || !is_regular(s->sign.cert))) {
 		char *argv[] = {
 			(char *)"openssl", (char *)"req", (char *)"-new",
 			(char *)"-x509", (char *)"-nodes", (char *)"-days",
 			(char *)"36500", (char *)"-subj",
 			(char *)"/CN=DKMS module signing key", (char *)"-newkey",
-			(char *)"rsa:2048", (char *)"-keyout", s->mok_key,
+			(char *)"rsa:2048", (char *)"-keyout", s->sign.key,
 			(char *)"-addext", (char *)"extendedKeyUsage=codeSigning",
 			(char *)"-outform", (char *)"DER", (char *)"-out",
-			s->mok_cert, NULL
+			s->sign.cert, NULL
 		};
 
 		dkms_echo(s, "Certificate or key are missing, generating self signed certificate for MOK...");
@@ -249,15 +249,15 @@ static int prepare_mok(struct dkms_session *s, const char *kver,
 		ro.argv = argv;
 		ro.out_fd = DKMS_RUN_OUT_NULL;
 		dkms_run(&ro, &status);
-		if (!is_regular(s->mok_key)) {
+		if (!is_regular(s->sign.key)) {
 			dkms_echo(s, "Key file %s not found and can't be generated, modules won't be signed",
-				  s->mok_key);
+				  s->sign.key);
 			return 1;
 		}
 	}
-	if (!is_regular(s->mok_cert)) {
+	if (!is_regular(s->sign.cert)) {
 		dkms_echo(s, "Certificate file %s not found and can't be generated, modules won't be signed",
-			  s->mok_cert);
+			  s->sign.cert);
 		return 1;
 	}
 	return 0;
@@ -296,7 +296,7 @@ int prepare_signing(struct dkms_session *s, const char *kver)
 	_cleanup_free_ char *kconf = ksrc ? kernel_config_path(s, ksrc) : NULL;
 	struct stat st;
 
-	s->do_signing = false;
+	s->sign.on = false;
 	if (try_sign && !strcmp(try_sign, "false")) {
 		dkms_echo(s, "Module signing is disabled by policy, modules won't be signed");
 		return 0;
@@ -309,24 +309,24 @@ int prepare_signing(struct dkms_session *s, const char *kver)
 		dkms_echo(s, "Kernel config %s not found, modules won't be signed", kconf);
 		return 0;
 	}
-	set_owned(&s->sign_hash, config_value(kconf, "CONFIG_MODULE_SIG_HASH"));
-	if (!s->sign_hash) {
+	set_owned(&s->sign.hash, config_value(kconf, "CONFIG_MODULE_SIG_HASH"));
+	if (!s->sign.hash) {
 		dkms_echo(s, "The kernel is built without module signing facility, modules won't be signed");
 		return 0;
 	}
-	set_owned(&s->sign_file, s->fw.sign_file && *s->fw.sign_file
+	set_owned(&s->sign.file, s->fw.sign_file && *s->fw.sign_file
 					 ? fw_expand(s->fw.sign_file, kver)
 					 : default_sign_file(s, kver));
-	if (!s->sign_file)
+	if (!s->sign.file)
 		return -ENOMEM;
-	dkms_echo(s, "Sign command: %s", s->sign_file);
-	if (stat(s->sign_file, &st) < 0 || !S_ISREG(st.st_mode) ||
-	    access(s->sign_file, X_OK) != 0) {
-		dkms_echo(s, "Binary %s not found, modules won't be signed", s->sign_file);
+	dkms_echo(s, "Sign command: %s", s->sign.file);
+	if (stat(s->sign.file, &st) < 0 || !S_ISREG(st.st_mode) ||
+	    access(s->sign.file, X_OK) != 0) {
+		dkms_echo(s, "Binary %s not found, modules won't be signed", s->sign.file);
 		return 0;
 	}
 	if (prepare_mok(s, kver, kconf) == 0)
-		s->do_signing = true;
+		s->sign.on = true;
 	return 0;
 }
 
@@ -348,7 +348,7 @@ static void report_failure(struct dkms_session *s, const char *ko,
 void sign_module(struct dkms_session *s, const char *ko)
 {
 	char tmpl[] = "/tmp/dkms-sign.XXXXXX";
-	char *argv[] = { s->sign_file, s->sign_hash, s->mok_key, s->mok_cert,
+	char *argv[] = { s->sign.file, s->sign.hash, s->sign.key, s->sign.cert,
 			 (char *)ko, NULL };
 	struct dkms_run_opts ro = { 0 };
 	_cleanup_free_ char *text = NULL;

@@ -270,7 +270,7 @@ static int plan_uninstall(struct dkms_session *s, const struct dkms_op *op,
 		r = jmsg(j, "This module version was INACTIVE for this kernel.");
 	if (r == 0)
 		r = journal_call(j, call_post_remove, u, NULL);
-	if (r == 0 && s->delayed_depmod) {
+	if (r == 0 && s->depmod.delayed) {
 		_cleanup_free_ char *p = tree_path(s, "depmod-pending-%s-%s",
 						   op->kernelver, op->arch);
 
