@@ -386,7 +386,7 @@ static int load_rpm(struct dkms_session *s, const struct dkms_kernels *k)
 		return dkms_die(s, 9, "Unable to install %s using rpm.\n"
 				"Check to ensure that your system can install .rpm files.",
 				s->archive);
-	return dkms_autoinstall(s, k->kernelver[0], k->arch[0]);
+	return s->load_handlers->autoinstall(s, k->kernelver[0], k->arch[0]);
 }
 
 /* The archive unpacked in tree: register and load it. */

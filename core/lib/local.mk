@@ -27,7 +27,7 @@ core_lib_libdkms_internal_la_SOURCES += \
 	core/lib/ops.h core/lib/runner.h core/lib/runner.c
 core_lib_libdkms_internal_la_SOURCES += \
 	core/lib/cycle.h core/lib/session.c core/lib/framework.c \
-	core/lib/msg.c core/lib/kernels.c \
+	core/lib/msg.c core/lib/kernels.c core/lib/session-state.c \
 	core/lib/tree.c core/lib/kernel.c core/lib/prepare.c core/lib/modinfo.c \
 	core/lib/modconf.c core/lib/invoke.c core/lib/status.c \
 	core/lib/add.c core/lib/build.c core/lib/install.c \

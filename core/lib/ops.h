@@ -98,6 +98,8 @@ struct dkms_session {
 	char *last_error;        /* dkms_die's last message, on one line */
 	/* what a journal recovery calls back (journal.h) */
 	const struct journal_handlers *journal_handlers;
+	/* what loading an archive calls back (ldtarball.c) */
+	const struct load_handlers *load_handlers;
 	/* Each part below is kept by one owner, named first. */
 	/* signing.c: prepare_signing's decision for the prepared kernel */
 	struct session_signing {
@@ -218,6 +220,13 @@ void dkms_depmod_defer(struct dkms_session *s, const char *kernelver);
 void dkms_depmod_run_deferred(struct dkms_session *s);
 /* depmod for a recovery: what dkms_op_depmod does, without a word. */
 int dkms_depmod_quiet(struct dkms_session *s, const char *kver);
+
+/* What loading an archive needs from above it: an .rpm archive is
+ * installed with rpm, then autoinstalled for the command's kernel. */
+struct load_handlers {
+	int (*autoinstall)(struct dkms_session *s, const char *kver,
+			   const char *arch);
+};
 
 /* ---- journaled steps (journal.h) ---------------------------------------- */
 struct journal;

@@ -670,17 +670,6 @@ int dkms_run(const struct dkms_run_opts *o, int *status)
 	return r;
 }
 
-void strv_free(char **v)
-{
-	char **p;
-
-	if (!v)
-		return;
-	for (p = v; *p; p++)
-		free(*p);
-	free(v);
-}
-
 static bool env_dropped(const char *e)
 {
 	static const char *const drop[] = { "CC=", "CXX=", "CFLAGS=",
@@ -701,16 +690,6 @@ static bool env_overridden(const char *e, char *const *add)
 		if (!strncmp(*add, e, kl) && (*add)[kl] == '=')
 			return true;
 	return false;
-}
-
-const char *env_lookup(char *const *env, const char *name)
-{
-	size_t len = strlen(name);
-
-	for (; env && *env; env++)
-		if (!strncmp(*env, name, len) && (*env)[len] == '=')
-			return *env + len + 1;
-	return NULL;
 }
 
 char **dkms_build_env(char *const *base, char *const *add)

@@ -76,9 +76,5 @@ int dkms_run(const struct dkms_run_opts *o, int *status);
  * CFLAGS CXXFLAGS LDFLAGS, plus the NAME=VALUE strings in add
  * (NULL-terminated, may be NULL).  Free with strv_free(). */
 char **dkms_build_env(char *const *base, char *const *add);
-/* NAME's value in a NAME=VALUE list (NULL-terminated, may be NULL), NULL
- * when it has none. */
-const char *env_lookup(char *const *env, const char *name);
-void strv_free(char **v);
 
 #endif

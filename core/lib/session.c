@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* One command's options and 3.4.3's message shapes (error, warn, echo). */
+/* A command's session: made from the context and framework.conf, the
+ * command line's tree paths applied, the tree's writer lock taken (and
+ * what a killed dkms left recovered under it). */
 #include "config.h"
 
 #include <errno.h>
@@ -11,6 +13,7 @@
 
 #include "ctx.h"
 #include "journal.h"
+#include "extras.h"
 #include "ops.h"
 #include "sandbox.h"
 
@@ -18,6 +21,12 @@
 static const struct journal_handlers recovery_handlers = {
 	.depmod = dkms_depmod_quiet,
 	.keep_good = dkms_lkg_recover,
+};
+
+/* What loading an .rpm archive runs once rpm installed it (ldtarball.c):
+ * an autoinstall, which sits above the loading. */
+static const struct load_handlers archive_handlers = {
+	.autoinstall = dkms_autoinstall,
 };
 
 int dkms_session_new(struct dkms_ctx *ctx, struct dkms_session **ret)
@@ -29,6 +38,7 @@ int dkms_session_new(struct dkms_ctx *ctx, struct dkms_session **ret)
 		return -ENOMEM;
 	s->ctx = dkms_ctx_ref(ctx);
 	s->journal_handlers = &recovery_handlers;
+	s->load_handlers = &archive_handlers;
 	r = dkms_framework_read(ctx, &s->fw);
 	if (r < 0) {
 		dkms_session_free(s);
@@ -117,34 +127,6 @@ int dkms_session_apply_paths(struct dkms_session *s)
 	return r;
 }
 
-int dkms_session_setenv(struct dkms_session *s, const char *name,
-			const char *v)
-{
-	size_t n = 0, nl = strlen(name);
-	char **nv;
-	char *e = xasprintf("%s=%s", name, v);
-
-	if (!e)
-		return -ENOMEM;
-	for (; s->child_env && s->child_env[n]; n++) {
-		if (!strncmp(s->child_env[n], name, nl) &&
-		    s->child_env[n][nl] == '=') {
-			free(s->child_env[n]);
-			s->child_env[n] = e;
-			return 0;
-		}
-	}
-	nv = realloc(s->child_env, (n + 2) * sizeof(char *));
-	if (!nv) {
-		free(e);
-		return -ENOMEM;
-	}
-	nv[n] = e;
-	nv[n + 1] = NULL;
-	s->child_env = nv;
-	return 0;
-}
-
 /* One writer at a time on a tree: flock(2) on the tree directory itself,
  * so nothing is added to the layout 3.4.3 reads.  Scripts run by a locked
  * dkms may call dkms again: they inherit the lock (DKMS_TREE_LOCK). */
@@ -202,78 +184,3 @@ void dkms_session_recover_nowait(struct dkms_session *s)
 
 /* 3.4.3 runs each kernel of build/install in a subshell: what one sets
  * (CC, the conf cache, the prepared kernel) does not reach the next. */
-struct dkms_session_state {
-	char **child_env;
-	struct session_conf_cache conf_cache;
-	char *prepared_kernel;
-	unsigned int flags;
-};
-
-static char **strv_copy(char **v)
-{
-	size_t n = 0, i;
-	char **c;
-
-	while (v && v[n])
-		n++;
-	c = calloc(n + 1, sizeof(char *));
-	for (i = 0; c && i < n; i++)
-		c[i] = strdup(v[i]);
-	return c;
-}
-
-static void strv_free_(char **v)
-{
-	char **p;
-
-	for (p = v; p && *p; p++)
-		free(*p);
-	free(v);
-}
-
-struct dkms_session_state *dkms_session_save(struct dkms_session *s)
-{
-	struct dkms_session_state *st = calloc(1, sizeof(*st));
-
-	if (!st)
-		return NULL;
-	st->child_env = strv_copy(s->child_env);
-	st->conf_cache.mvka = s->conf_cache.mvka ? strdup(s->conf_cache.mvka) : NULL;
-	st->conf_cache.conf = s->conf_cache.conf ? strdup(s->conf_cache.conf) : NULL;
-	st->prepared_kernel = s->prepared_kernel ? strdup(s->prepared_kernel) : NULL;
-	st->flags = s->flags;
-	return st;
-}
-
-void dkms_session_restore(struct dkms_session *s, struct dkms_session_state *st)
-{
-	if (!st)
-		return;
-	strv_free_(s->child_env);
-	free(s->conf_cache.mvka);
-	free(s->conf_cache.conf);
-	free(s->prepared_kernel);
-	s->child_env = st->child_env;
-	s->conf_cache.mvka = st->conf_cache.mvka;
-	s->conf_cache.conf = st->conf_cache.conf;
-	s->prepared_kernel = st->prepared_kernel;
-	s->flags = st->flags;
-	free(st);
-}
-
-int dkms_each_kernel(struct dkms_session *s, const char *m, const char *v,
-		     const struct dkms_kernels *k,
-		     int (*step)(struct dkms_session *s, const struct dkms_op *op))
-{
-	size_t i;
-	int r = 0;
-
-	for (i = 0; i < k->n; i++) {
-		struct dkms_op op = { m, v, k->kernelver[i], k->arch[i] };
-		struct dkms_session_state *st = dkms_session_save(s);
-
-		r = step(s, &op);
-		dkms_session_restore(s, st);
-	}
-	return r;
-}

@@ -525,3 +525,24 @@ int strv_add_unique(char ***lp, const char *v)
 	nl[n + 1] = NULL;
 	return nl[n] ? 0 : -ENOMEM;
 }
+
+void strv_free(char **v)
+{
+	char **p;
+
+	if (!v)
+		return;
+	for (p = v; *p; p++)
+		free(*p);
+	free(v);
+}
+
+const char *env_lookup(char *const *env, const char *name)
+{
+	size_t len = strlen(name);
+
+	for (; env && *env; env++)
+		if (!strncmp(*env, name, len) && (*env)[len] == '=')
+			return *env + len + 1;
+	return NULL;
+}

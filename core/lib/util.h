@@ -73,5 +73,10 @@ bool path_exists(const char *path);
 /* Append a copy of v to the NULL-terminated list *lp unless it is there:
  * 0 or -ENOMEM. */
 int strv_add_unique(char ***lp, const char *v);
+/* Free a NULL-terminated list of strings (NULL is fine). */
+void strv_free(char **v);
+/* NAME's value in a NAME=VALUE list (NULL-terminated, may be NULL), NULL
+ * when it has none. */
+const char *env_lookup(char *const *env, const char *name);
 
 #endif
