@@ -7,7 +7,7 @@
 # --with-kernelhookdir; "no" leaves that part out).
 
 # Where the program reads its settings and keeps its state
-# (core/lib/ctx.c), as dkms 3.4.3: not under the prefix.
+# (core/lib/base/ctx.c), as dkms 3.4.3: not under the prefix.
 dkmsconfdir = /etc/dkms
 dkmstreedir = /var/lib/dkms
 # The autoinstaller and common.postinst (Debian's packages call

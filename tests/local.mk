@@ -32,6 +32,10 @@ AM_TESTS_ENVIRONMENT = \
 
 EXTRA_DIST += tests/lib.sh tests/fake-kernel tests/modules tests/harness
 
+# The core's layers: includes and calls point down (core/lib/local.mk).
+TESTS += tests/layout/layers.sh
+EXTRA_DIST += tests/layout
+
 # The harness checks itself: TAP helpers, fake kernel, the reference in
 # its sandbox, the demo.
 TESTS += \

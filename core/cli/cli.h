@@ -6,7 +6,7 @@
 #include <stdbool.h>
 
 #include "libdkms.h"
-#include "ops.h"
+#include "api/api.h"
 
 /* `dkms conf --json -k KVER [-a ARCH] [--dkmstree D] [--sourcetree S] CONF` */
 int cmd_conf(int argc, char **argv);
@@ -34,7 +34,7 @@ char *cli_prescan_root(int argc, char **argv);
 void cli_usage(const char *argv0);
 void cli_clear(struct cli *c);
 /* autoinstall, match, mktarball, ldtarball, generate_mok, kernel_*: the
- * checks 3.4.3 does, then extras.h (cmd-extras.c). */
+ * checks 3.4.3 does, then cmd/cmd.h (cmd-extras.c). */
 int cli_extra_action(struct dkms_session *s, const struct cli *c,
 		     const struct dkms_kernels *k);
 

@@ -2,7 +2,7 @@
 /*
  * The actions on top of the cycle: autoinstall, match, mktarball,
  * ldtarball, generate_mok and the kernel hooks.  Each does the checks dkms 3.4.3 does
- * for it, in its order, then calls the core (extras.h).
+ * for it, in its order, then calls the core (cmd/cmd.h).
  */
 #include "config.h"
 
@@ -12,8 +12,7 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "ctx.h"
-#include "extras.h"
+#include "api/api.h"
 
 static int root_or_die(struct dkms_session *s)
 {

@@ -15,11 +15,7 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "safety.h"
-#include "ctx.h"
-#include "extras.h"
-#include "initramfs.h"
-#include "journal.h"
+#include "api/api.h"
 
 static void output_flushed(void *data, enum dkms_stream stream,
 			   const char *text, size_t len)

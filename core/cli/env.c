@@ -40,8 +40,7 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "ctx.h"
-#include "runner.h"
+#include "api/api.h"
 
 /* framework.conf names 3.4.3 never resets: an exported value stands
  * until a framework.conf file assigns one.  The files are read into the

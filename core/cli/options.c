@@ -18,7 +18,7 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "ctx.h"
+#include "api/api.h"
 
 static const char *const actions[] = {
 	"remove", "install", "autoinstall", "uninstall", "match", "mktarball",

@@ -1,19 +1,18 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
-# The core library.  libdkms-internal.la carries every symbol (unit tests
-# link it); libdkms.la exports only the version script's.
+# The core library, one folder per layer, lowest first; a layer uses only
+# the ones below it (tests/layout/layers.sh checks the #include lines).
+# libdkms-internal.la carries every symbol (unit tests link it);
+# libdkms.la exports only the version script's.
 include_HEADERS = core/lib/libdkms.h
 pkgconfigdir = $(libdir)/pkgconfig
 pkgconfig_DATA = core/lib/libdkms.pc
 
 noinst_LTLIBRARIES += core/lib/libdkms-internal.la
-core_lib_libdkms_internal_la_SOURCES = \
-	core/lib/libdkms.h \
-	core/lib/util.h core/lib/util.c \
-	core/lib/ctx.h core/lib/ctx.c
-core_lib_libdkms_internal_la_CFLAGS = $(AM_CFLAGS) $(KMOD_CFLAGS)
+core_lib_libdkms_internal_la_SOURCES = core/lib/libdkms.h
+core_lib_libdkms_internal_la_CFLAGS = $(AM_CFLAGS) $(KMOD_CFLAGS) \
+	$(ZLIB_CFLAGS) $(LZMA_CFLAGS) $(ZSTD_CFLAGS)
 # libkmod, zlib, liblzma, libzstd: dlopen on first use, never linked
 core_lib_libdkms_internal_la_LIBADD = $(DL_LIBS)
-core_lib_libdkms_internal_la_SOURCES += core/lib/dlopen.h core/lib/dlopen.c
 
 lib_LTLIBRARIES += core/lib/libdkms.la
 core_lib_libdkms_la_SOURCES =
@@ -22,56 +21,69 @@ core_lib_libdkms_la_LDFLAGS = $(AM_LDFLAGS) -version-info 0:0:0 \
 	-Wl,--version-script=$(top_srcdir)/core/lib/libdkms.sym
 EXTRA_DIST += core/lib/libdkms.sym
 
-# The dkms cycle (add/build/install/uninstall/unbuild/remove/status).
+# base/: strings, files, JSON, variables, lazily loaded libraries, the context and the session.
 core_lib_libdkms_internal_la_SOURCES += \
-	core/lib/ops.h core/lib/runner.h core/lib/runner.c
+	core/lib/base/base.h core/lib/base/ctx.h core/lib/base/dlopen.h \
+	core/lib/base/fault.h core/lib/base/json.h core/lib/base/session.h \
+	core/lib/base/util.h core/lib/base/var.h core/lib/base/ctx.c \
+	core/lib/base/dlopen.c core/lib/base/fault.c core/lib/base/json.c \
+	core/lib/base/kernels.c core/lib/base/msg.c core/lib/base/namelist.c \
+	core/lib/base/session-state.c core/lib/base/util.c \
+	core/lib/base/var.c
+
+# tree/: the state tree, the intent journal, build reports.
 core_lib_libdkms_internal_la_SOURCES += \
-	core/lib/cycle.h core/lib/session.c core/lib/framework.c \
-	core/lib/msg.c core/lib/kernels.c core/lib/session-state.c \
-	core/lib/tree.c core/lib/kernel.c core/lib/prepare.c core/lib/modinfo.c \
-	core/lib/modconf.c core/lib/invoke.c core/lib/status.c \
-	core/lib/add.c core/lib/build.c core/lib/install.c \
-	core/lib/uninstall.c core/lib/depmod.c core/lib/unbuild.c \
-	core/lib/remove.c core/lib/request.c \
-	core/lib/signing.c core/lib/rpmlock.c core/lib/buildenv.c \
-	core/lib/build-report.h core/lib/build-report.c
+	core/lib/tree/tree.h core/lib/tree/build-report.h \
+	core/lib/tree/journal.h core/lib/tree/build-report.c \
+	core/lib/tree/journal.c core/lib/tree/rpmlock.c core/lib/tree/tree.c
 
-# dkms.conf reader.
+# kernel/: facts about kernels and modules (libkmod), compression, signatures.
 core_lib_libdkms_internal_la_SOURCES += \
-	core/lib/var.h core/lib/var.c \
-	core/lib/json.h core/lib/json.c \
-	core/lib/conf.h core/lib/conf.c core/lib/conf-bash.c \
-	core/lib/conf-native.c core/lib/conf-derive.c core/lib/conf-json.c
+	core/lib/kernel/kernel.h core/lib/kernel/compress.h \
+	core/lib/kernel/secureboot.h core/lib/kernel/sigcheck.h \
+	core/lib/kernel/compress.c core/lib/kernel/kernel.c \
+	core/lib/kernel/modinfo.c core/lib/kernel/secureboot.c \
+	core/lib/kernel/sigcheck.c
 
-# Commands on top of the cycle: autoinstall, kernel hooks, match,
-# mktarball/ldtarball.
+# run/: the runner and the sandbox.
 core_lib_libdkms_internal_la_SOURCES += \
-	core/lib/extras.h core/lib/namelist.c core/lib/autoinstall.c \
-	core/lib/rebuild.c core/lib/kernel-hooks.c core/lib/match.c \
-	core/lib/tarball.h core/lib/tarball.c core/lib/ldtarball.c
+	core/lib/run/run.h core/lib/run/runner.h core/lib/run/sandbox.h \
+	core/lib/run/runner.c core/lib/run/sandbox-cgroup.c \
+	core/lib/run/sandbox-shared.c core/lib/run/sandbox.c
 
-# Module compression with zlib, liblzma, libzstd.
-core_lib_libdkms_internal_la_SOURCES += core/lib/compress.h core/lib/compress.c
-# Signature read back with libkmod after signing.
-core_lib_libdkms_internal_la_SOURCES += core/lib/sigcheck.h core/lib/sigcheck.c
-# Sandboxed module builds.
-core_lib_libdkms_internal_la_SOURCES += core/lib/sandbox.h core/lib/sandbox.c \
-	core/lib/sandbox-cgroup.c core/lib/sandbox-shared.c
-# Initramfs regeneration, once per kernel per command.
-core_lib_libdkms_internal_la_SOURCES += core/lib/initramfs.h core/lib/initramfs.c
-core_lib_libdkms_internal_la_CFLAGS += $(ZLIB_CFLAGS) $(LZMA_CFLAGS) $(ZSTD_CFLAGS)
-# status --json, the status cache, the autoinstall scheduler.
-core_lib_libdkms_internal_la_SOURCES += core/lib/status-json.c \
-	core/lib/status-cache.h core/lib/status-cache.c core/lib/scheduler.c
-# Hostile input refused before the first write.
-core_lib_libdkms_internal_la_SOURCES += core/lib/safety.h core/lib/safety.c
-# Fault injection and the intent journal, crash safety.
-core_lib_libdkms_internal_la_SOURCES += core/lib/fault.h core/lib/fault.c
-core_lib_libdkms_internal_la_SOURCES += core/lib/journal.h core/lib/journal.c
+# conf/: dkms.conf and framework.conf, hostile input.
+core_lib_libdkms_internal_la_SOURCES += \
+	core/lib/conf/conf.h core/lib/conf/reader.h core/lib/conf/safety.h \
+	core/lib/conf/conf-bash.c core/lib/conf/conf-derive.c \
+	core/lib/conf/conf-json.c core/lib/conf/conf-native.c \
+	core/lib/conf/conf.c core/lib/conf/framework.c \
+	core/lib/conf/modconf.c core/lib/conf/safety.c
 
-# Secure Boot report for status --json, the build progress line.
-core_lib_libdkms_internal_la_SOURCES += core/lib/secureboot.h \
-	core/lib/secureboot.c core/lib/progress.h core/lib/progress.c
-# Live status lines of a parallel autoinstall, its summary.
-core_lib_libdkms_internal_la_SOURCES += core/lib/progress-live.h \
-	core/lib/progress-live.c
+# exec/: invoke_command and the scheduler.
+core_lib_libdkms_internal_la_SOURCES += \
+	core/lib/exec/exec.h core/lib/exec/progress-live.h \
+	core/lib/exec/progress.h core/lib/exec/invoke.c \
+	core/lib/exec/progress-live.c core/lib/exec/progress.c \
+	core/lib/exec/scheduler.c
+
+# ops/: the operations.
+core_lib_libdkms_internal_la_SOURCES += \
+	core/lib/ops/ops.h core/lib/ops/initramfs.h \
+	core/lib/ops/status-cache.h core/lib/ops/tarball.h \
+	core/lib/ops/add.c core/lib/ops/build.c core/lib/ops/buildenv.c \
+	core/lib/ops/depmod.c core/lib/ops/initramfs.c \
+	core/lib/ops/install.c core/lib/ops/ldtarball.c \
+	core/lib/ops/prepare.c core/lib/ops/rebuild.c core/lib/ops/remove.c \
+	core/lib/ops/signing.c core/lib/ops/status-cache.c \
+	core/lib/ops/status.c core/lib/ops/tarball.c core/lib/ops/unbuild.c \
+	core/lib/ops/uninstall.c
+
+# cmd/: commands made of operations.
+core_lib_libdkms_internal_la_SOURCES += \
+	core/lib/cmd/cmd.h core/lib/cmd/autoinstall.c \
+	core/lib/cmd/kernel-hooks.c core/lib/cmd/match.c \
+	core/lib/cmd/status-json.c
+
+# api/: the door: sessions and requests.
+core_lib_libdkms_internal_la_SOURCES += \
+	core/lib/api/api.h core/lib/api/request.c core/lib/api/session.c

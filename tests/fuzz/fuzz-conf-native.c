@@ -12,7 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "conf.h"
+#include "api/api.h"
 
 static char dir[64], path[96];
 

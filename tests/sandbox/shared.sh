@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
-# What the sandboxes of one dkms run share (core/lib/sandbox-shared.c):
+# What the sandboxes of one dkms run share (core/lib/run/sandbox-shared.c):
 # the builds of a parallel autoinstall join one empty network namespace,
 # made once, never the host's; a build on its own gets its own.  Each
 # make prints its network namespace and interfaces into its make.log

@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
-# The scheduler's make jobserver (core/lib/scheduler.c): the makes of builds
+# The scheduler's make jobserver (core/lib/exec/scheduler.c): the makes of builds
 # run side by side share one job budget.  Each module's make runs four
 # independent recipes that print their start and end times (into its
 # make.log, kept in the tree); merged over all builds, never more recipes

@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 # libkmod (and the libcrypto it brings), zlib, liblzma, libzstd are loaded
-# with dlopen when a command needs them (core/lib/dlopen.c), not at exec:
+# with dlopen when a command needs them (core/lib/base/dlopen.c), not at exec:
 # the binary names none of them; status and install of uncompressed
 # modules map none of them (modinfo.c reads .modinfo in place), nor does a
 # cached status; compressed modules load the compressor and libkmod (to

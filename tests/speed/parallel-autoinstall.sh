@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
-# Parallel autoinstall (core/lib/scheduler.c): with a job budget above one
+# Parallel autoinstall (core/lib/exec/scheduler.c): with a job budget above one
 # the independent builds of a pass run side by side; output, exit code and
 # the resulting trees are those of a serial run (-j 1).
 . "$top_srcdir/tests/lib.sh"

@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
-# The status cache (core/lib/status-cache.c): plain `dkms status` on a
+# The status cache (core/lib/ops/status-cache.c): plain `dkms status` on a
 # large tree replays the last walk while nothing changed, and walks again
 # (same output as without a cache) after any change to the trees.
 . "$top_srcdir/tests/lib.sh"

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # dkms status --json: one object per (module, version, kernel, arch) with
 # state, reason (BUILD_EXCLUSIVE, make failure), log, installed paths and
-# the original module kept (schema in core/lib/status-json.c, README).
+# the original module kept (schema in core/lib/cmd/status-json.c, README).
 . "$top_srcdir/tests/lib.sh"
 
 command -v jq >/dev/null || skip_all "jq is not installed"

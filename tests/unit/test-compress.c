@@ -10,9 +10,7 @@
 #include <zlib.h>
 #include <zstd.h>
 
-#include "compress.h"
-#include "cycle.h"
-#include "sigcheck.h"
+#include "api/api.h"
 #include "tap-check.h"
 
 /* Something module-like: text and repetition, some noise. */

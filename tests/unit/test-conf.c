@@ -17,10 +17,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "conf.h"
+#include "api/api.h"
 #include "libdkms.h"
 #include "tap-check.h"
-#include "util.h"
 
 #define KVER "6.1.0-56-amd64"
 

@@ -13,8 +13,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "cycle.h"
-#include "journal.h"
+#include "api/api.h"
 #include "tap-check.h"
 
 static char root[64];

@@ -8,7 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cycle.h"
+#include "api/api.h"
 #include "tap-check.h"
 
 static const char modinfo[] =

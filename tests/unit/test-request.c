@@ -8,7 +8,7 @@
 #include <unistd.h>
 
 #include "libdkms.h"
-#include "util.h"
+#include "api/api.h"
 #include "tap-check.h"
 
 #define KVER "6.1.0-1-fake"

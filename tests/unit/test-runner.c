@@ -10,9 +10,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "ctx.h"
-#include "ops.h"
-#include "runner.h"
+#include "api/api.h"
 #include "tap-check.h"
 
 /* One job run to its end: a shell command or argv, in cwd (NULL: ours). */

@@ -10,8 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cycle.h"
-#include "secureboot.h"
+#include "api/api.h"
 #include "tap-check.h"
 
 struct buf {

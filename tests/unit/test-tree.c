@@ -9,8 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "cycle.h"
-#include "runner.h"
+#include "api/api.h"
 #include "tap-check.h"
 
 static char root[64];

@@ -1,0 +1,192 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The operations, 3.4.3's do_* and *_module: add, build, install,
+ * uninstall, unbuild, remove, depmod, initramfs, signing, rebuilding
+ * dependents, tarballs, status.  Each takes the session and a dkms_op and
+ * returns 0, a positive dkms exit code (its message written, as 3.4.3
+ * words it), or -errno for a failure dkms has no message for.  Where 3.4.3
+ * "dies" the operation returns the code at once; callers propagate it
+ * unless 3.4.3 ran that step in a subshell (dkms_each_kernel).
+ */
+#ifndef DKMS_OPS_OPS_H
+#define DKMS_OPS_OPS_H
+
+#include "exec/exec.h"
+#include "ops/initramfs.h"
+#include "ops/status-cache.h"
+#include "ops/tarball.h"
+
+/* ---- single steps (3.4.3's do_* / maybe_*) ------------------------------ */
+/* add_module: registers source_tree/<m>-<v> (op->module may be NULL when
+ * s->archive or s->source_path names the module: taken from the archive
+ * or the source tree's dkms.conf).  0, 2, 3, 8 (bad conf), 9/10 (source
+ * tree), load_tarball's codes. */
+int dkms_op_add(struct dkms_session *s, const struct dkms_op *op);
+/* op, named by what the last add found in a source tree or an archive
+ * when op names no module: 3.4.3's add_source_tree and load_tarball set
+ * $module and $module_version for the rest of that kernel's build and
+ * install. */
+struct dkms_op dkms_op_named(const struct dkms_session *s,
+			     const struct dkms_op *op);
+/* do_build: build for one kernel (adds first when needed).  0, 3, 7, 8,
+ * 10 (make failed: tree left added, log in <m>/<v>/build/make.log), 13,
+ * 21, 77 (BUILD_EXCLUSIVE). */
+int dkms_op_build(struct dkms_session *s, const struct dkms_op *op);
+/* maybe_build_module: "already built ... skip" unless --force. */
+int dkms_op_maybe_build(struct dkms_session *s, const struct dkms_op *op);
+/* do_install: builds first when needed; 0, 5, 6, 101, build's codes. */
+int dkms_op_install(struct dkms_session *s, const struct dkms_op *op);
+int dkms_op_maybe_install(struct dkms_session *s, const struct dkms_op *op);
+/* do_uninstall / maybe_uninstall_module. */
+int dkms_op_uninstall(struct dkms_session *s, const struct dkms_op *op);
+int dkms_op_maybe_uninstall(struct dkms_session *s, const struct dkms_op *op);
+/* do_unbuild / maybe_unbuild_module. */
+int dkms_op_unbuild(struct dkms_session *s, const struct dkms_op *op);
+int dkms_op_maybe_unbuild(struct dkms_session *s, const struct dkms_op *op);
+/* do_depmod for one kernel (honours --no-depmod, missing modules.dep). */
+int dkms_op_depmod(struct dkms_session *s, const char *kernelver);
+/* With s->defer_depmod, dkms_op_depmod says what it says but leaves the
+ * run to the scheduler (scheduler.c): notes kernelver here. */
+void dkms_depmod_defer(struct dkms_session *s, const char *kernelver);
+/* One depmod per kernel the steps of a parallel run deferred (quiet:
+ * each step said its "Running depmod" already). */
+void dkms_depmod_run_deferred(struct dkms_session *s);
+/* depmod for a recovery: what dkms_op_depmod does, without a word. */
+int dkms_depmod_quiet(struct dkms_session *s, const char *kver);
+
+/* What loading an archive needs from above it: an .rpm archive is
+ * installed with rpm, then autoinstalled for the command's kernel. */
+struct load_handlers {
+	int (*autoinstall)(struct dkms_session *s, const char *kver,
+			   const char *arch);
+};
+
+/* ---- journaled steps (journal.h) ---------------------------------------- */
+struct journal;
+/* uninstall.c: the steps of maybe_uninstall_module appended to j */
+int dkms_plan_maybe_uninstall(struct dkms_session *s, const struct dkms_op *op,
+			      struct journal *j);
+/* unbuild.c: the steps of maybe_unbuild_module appended to j */
+int dkms_plan_maybe_unbuild(struct dkms_session *s, const struct dkms_op *op,
+			    struct journal *j);
+/* A new journal for CMD ("remove", "unbuild") of m/v; NULL on ENOMEM. */
+struct journal *dkms_journal_for(struct dkms_session *s, const char *cmd,
+				 const char *m, const char *v);
+/* Commit j (when it changes anything), run it, end it; on a failure past
+ * the commit a line says the next command completes it. */
+int dkms_journal_do(struct dkms_session *s, struct journal *j);
+
+/* install.c, last known good: before the rebuild of an installed module
+ * dkms_lkg_begin() journals that its last good build must stay
+ * installed; after the uninstall dkms_lkg_save() moves that build aside;
+ * after the rebuild dkms_lkg_settle() drops it or, when the module is not
+ * installed any more (the build or the install failed: r), puts it back,
+ * installs it again and says so.  Returns r.  A recovery does the same
+ * (dkms_lkg_recover(), the JOP_KEEP_GOOD step). */
+struct dkms_lkg;
+int dkms_lkg_begin(struct dkms_session *s, const struct dkms_op *op,
+		   struct dkms_lkg **ret);
+int dkms_lkg_save(struct dkms_session *s, struct dkms_lkg *l);
+int dkms_lkg_settle(struct dkms_session *s, const struct dkms_op *op,
+		    struct dkms_lkg *l, int r);
+int dkms_lkg_recover(struct dkms_session *s, const char *saved,
+		     const char *ka);
+
+/* setup_kernels_arches: --all (from the built/installed states of m/v),
+ * default uname -r / uname -m, one arch for all kernels.  0, 12, 16. */
+int dkms_kernels_setup(struct dkms_session *s, const char *action,
+		       const char *m, const char *v, struct dkms_kernels *k);
+
+/* ---- whole commands (3.4.3's *_module functions) ------------------------ */
+int dkms_cmd_build(struct dkms_session *s, const char *m, const char *v,
+		   const struct dkms_kernels *k);
+int dkms_cmd_install(struct dkms_session *s, const char *m, const char *v,
+		     const struct dkms_kernels *k);
+int dkms_cmd_uninstall(struct dkms_session *s, const char *m, const char *v,
+		       const struct dkms_kernels *k);
+int dkms_cmd_unbuild(struct dkms_session *s, const char *m, const char *v,
+		     const struct dkms_kernels *k);
+int dkms_cmd_remove(struct dkms_session *s, const char *m, const char *v,
+		    const struct dkms_kernels *k);
+
+/* ---- status -------------------------------------------------------------- */
+enum dkms_state {
+	DKMS_STATE_BROKEN,
+	DKMS_STATE_ADDED,
+	DKMS_STATE_BUILT,
+	DKMS_STATE_INSTALLED,
+};
+struct dkms_status_entry {
+	enum dkms_state state;
+	const char *module, *version;
+	const char *kernelver, *arch; /* NULL for broken/added */
+};
+typedef int (*dkms_status_fn)(void *data, const struct dkms_status_entry *e);
+/* module_status: every module/version (filters: NULL or "" = any; a
+ * shell glob is accepted as 3.4.3 does) in 3.4.3's order.  Returns 0 when
+ * something matched, 1 when nothing, -errno, or the callback's non-zero. */
+int dkms_status_walk(struct dkms_session *s, const char *m, const char *v,
+		     const char *kver, const char *arch, dkms_status_fn fn,
+		     void *data);
+/* module_status_built for one m/v (no broken/added entries). */
+int dkms_status_built_walk(struct dkms_session *s, const char *m,
+			   const char *v, const char *kver, const char *arch,
+			   dkms_status_fn fn, void *data);
+/* do_status: the text lines of `dkms status` for one filter. */
+int dkms_status_print(struct dkms_session *s, const char *m, const char *v,
+		      const char *kver, const char *arch);
+
+/* execute_post_transaction: framework.conf's post_transaction command
+ * ($kernelver: the command's first kernel, may be NULL), its output in
+ * <dkms_tree>/post_transaction.log; nothing when unset. */
+int dkms_post_transaction(struct dkms_session *s, const char *kernelver);
+
+/* ---- prepare.c, signing.c: a kernel made ready for a command ---------- */
+/* prepare_kernel: 0 or 21 with 3.4.3's message. */
+int prepare_kernel(struct dkms_session *s, const char *kver);
+/* prepare_kernel_and_signing (messages, blank line once per kernel). */
+/* signing.c */
+int prepare_signing(struct dkms_session *s, const char *kver);
+void sign_module(struct dkms_session *s, const char *ko);
+int prepare_kernel_and_signing(struct dkms_session *s, const char *kver,
+			       const char *arch);
+/* ---- status.c --------------------------------------------------------- */
+/* find_actual_dest_module_location for record i: "" when not found. */
+char *find_actual_dest(struct dkms_session *s, const struct modconf *mc,
+		       size_t i, const char *m, const char *kver,
+		       const char *arch, const char *csuffix);
+
+/* ---- buildenv.c: CC/LD and build_environment for the build's children */
+int build_env_setup(struct dkms_session *s, const char *kver,
+		    const char *ksrc, const char *kconf);
+
+/* ---- install.c: weak-modules (RHEL, SUSE) ------------------------------ */
+const char *weak_modules_cmd(struct dkms_session *s, bool add);
+void weak_modules_run(struct dkms_session *s, const struct dkms_op *op,
+		      const struct modconf *mc, const char *cmd);
+
+/* check_and_rebuild_dependent_modules: after an install on kver/arch,
+ * rebuild and reinstall the BUILD_DEPENDS_REBUILD modules whose recorded
+ * dependency versions (<m>/<v>/<k>/<a>/.dep_<dep>) changed. */
+int dkms_rebuild_dependents(struct dkms_session *s, const char *kver,
+			    const char *arch);
+
+/* ---- tarball.c ----------------------------------------------------------- */
+/* mktarball for the kernels of k (--source-only: none). */
+int dkms_make_tarball(struct dkms_session *s, const char *m, const char *v,
+		      const struct dkms_kernels *k);
+/* load_tarball of s->archive: registers the source (or a binaries-only
+ * stub) and loads the prebuilt modules; *ret_m and *ret_v get the module.
+ * Returns 1 (no message) for a binaries-only tarball without a source
+ * tree, as 3.4.3.  Tarballs with absolute or ".." member names are
+ * refused (7). */
+int dkms_load_tarball(struct dkms_session *s, const struct dkms_kernels *k,
+		      char **ret_m, char **ret_v);
+/* ldtarball: load_tarball, then add. */
+int dkms_ldtarball(struct dkms_session *s, const struct dkms_kernels *k);
+
+/* ---- signing.c (a wrapper beside the cycle's signing) --------------------- */
+/* generate_mok: make the MOK key pair if missing; 0, or 1 as 3.4.3. */
+int dkms_generate_mok(struct dkms_session *s, const char *kver);
+
+#endif
