@@ -41,7 +41,7 @@ enum safety_use {
  * build follows them) or copy a hard link its dir's owner does not own.
  * As root, for ADD and BUILD, a tree another user can write is refused
  * (9) when its code would run unsandboxed, else, at BUILD, a warning
- * says what is at stake.  s->sandbox is the build's for BUILD. */
+ * says what is at stake.  s->sandbox.build is the sandbox of BUILD. */
 int safety_check_source(struct dkms_session *s, const char *dir,
 			enum safety_use use);
 

@@ -45,7 +45,7 @@ int dkms_op_unbuild(struct dkms_session *s, const struct dkms_op *op);
 int dkms_op_maybe_unbuild(struct dkms_session *s, const struct dkms_op *op);
 /* do_depmod for one kernel (honours --no-depmod, missing modules.dep). */
 int dkms_op_depmod(struct dkms_session *s, const char *kernelver);
-/* With s->defer_depmod, dkms_op_depmod says what it says but leaves the
+/* With s->depmod.defer, dkms_op_depmod says what it says but leaves the
  * run to the scheduler (scheduler.c): notes kernelver here. */
 void dkms_depmod_defer(struct dkms_session *s, const char *kernelver);
 /* One depmod per kernel the steps of a parallel run deferred (quiet:
