@@ -33,7 +33,7 @@ AM_TESTS_ENVIRONMENT = \
 EXTRA_DIST += tests/lib.sh tests/fake-kernel tests/modules tests/harness
 
 # The core's layers: includes and calls point down (core/lib/local.mk).
-TESTS += tests/layout/layers.sh
+TESTS += tests/layout/layers.sh tests/layout/abi.sh
 EXTRA_DIST += tests/layout
 
 # The harness checks itself: TAP helpers, fake kernel, the reference in
