@@ -645,6 +645,8 @@ out:
 
 int dkms_op_maybe_build(struct dkms_session *s, const struct dkms_op *op)
 {
+	int r;
+
 	if (dkms_is_built(s, op)) {
 		if (!dkms_opt(s, DKMS_OPT_FORCE)) {
 			dkms_echo(s, "Module %s/%s already built for kernel %s "
@@ -653,7 +655,9 @@ int dkms_op_maybe_build(struct dkms_session *s, const struct dkms_op *op)
 				  op->kernelver, op->arch);
 			return 0;
 		}
-		dkms_op_unbuild(s, op);
+		r = dkms_op_unbuild(s, op);
+		if (r)
+			return r;
 	}
 	return dkms_op_build(s, op);
 }

@@ -651,7 +651,11 @@ static int install(struct dkms_session *s, const struct dkms_op *op,
 		r = -EIO;
 		goto out;
 	}
-	r = dkms_op_depmod(s, op->kernelver) != 0;
+	/* depmod's own failure is 3.4.3's "depmod problems" (6); ours to
+	 * run it (memory) is an error of its own */
+	r = dkms_op_depmod(s, op->kernelver);
+	if (r < 0)
+		goto out;
 	if (journal_end(j) < 0 && r == 0) {
 		r = -EIO;
 		goto out;
@@ -677,6 +681,8 @@ out:
 
 int dkms_op_maybe_install(struct dkms_session *s, const struct dkms_op *op)
 {
+	int r;
+
 	if (dkms_is_installed(s, op)) {
 		if (!dkms_opt(s, DKMS_OPT_FORCE)) {
 			dkms_echo(s, "Module %s/%s already installed on kernel %s "
@@ -687,8 +693,9 @@ int dkms_op_maybe_install(struct dkms_session *s, const struct dkms_op *op)
 		}
 		/* ours: an uninstall stopped by an I/O error is left for the
 		 * next command to complete, not installed over */
-		if (dkms_op_uninstall(s, op) < 0)
-			return 1;
+		r = dkms_op_uninstall(s, op);
+		if (r < 0)
+			return r;
 		dkms_echo(s, "%s", "");
 	}
 	return dkms_op_install(s, op);
