@@ -21,6 +21,7 @@ core_lib_libdkms_la_LDFLAGS = $(AM_LDFLAGS) -version-info 0:0:0 \
 	-Wl,--version-script=$(top_srcdir)/core/lib/libdkms.sym
 EXTRA_DIST += core/lib/libdkms.sym
 
+
 # base/: strings, files, JSON, variables, lazily loaded libraries, the context and the session.
 core_lib_libdkms_internal_la_SOURCES += \
 	core/lib/base/base.h core/lib/base/ctx.h core/lib/base/dlopen.h \
@@ -61,10 +62,8 @@ core_lib_libdkms_internal_la_SOURCES += \
 
 # exec/: invoke_command and the scheduler.
 core_lib_libdkms_internal_la_SOURCES += \
-	core/lib/exec/exec.h core/lib/exec/progress-live.h \
-	core/lib/exec/progress.h core/lib/exec/invoke.c \
-	core/lib/exec/progress-live.c core/lib/exec/progress.c \
-	core/lib/exec/scheduler.c
+	core/lib/exec/exec.h core/lib/exec/progress.h core/lib/exec/invoke.c \
+	core/lib/exec/progress.c core/lib/exec/scheduler.c
 
 # ops/: the operations.
 core_lib_libdkms_internal_la_SOURCES += \
@@ -78,10 +77,11 @@ core_lib_libdkms_internal_la_SOURCES += \
 	core/lib/ops/status.c core/lib/ops/tarball.c core/lib/ops/unbuild.c \
 	core/lib/ops/uninstall.c
 
-# cmd/: commands made of operations.
+# cmd/: commands made of operations, the live status of a parallel run.
 core_lib_libdkms_internal_la_SOURCES += \
-	core/lib/cmd/cmd.h core/lib/cmd/autoinstall.c \
-	core/lib/cmd/kernel-hooks.c core/lib/cmd/match.c \
+	core/lib/cmd/cmd.h core/lib/cmd/progress-live.h \
+	core/lib/cmd/autoinstall.c core/lib/cmd/kernel-hooks.c \
+	core/lib/cmd/match.c core/lib/cmd/progress-live.c \
 	core/lib/cmd/status-json.c
 
 # api/: the door: sessions and requests.

@@ -405,7 +405,7 @@ static int run_independent(struct dkms_session *s, struct sched_step *steps,
 	int r;
 
 	s->autoinstall.no_dependents = true;
-	r = sched_run_warm(s, steps, n, budget, warm_for_steps);
+	r = sched_run_warm(s, steps, n, budget, warm_for_steps, &live_watch);
 	s->autoinstall.no_dependents = false;
 	return r;
 }

@@ -7,6 +7,7 @@
 #define DKMS_CMD_CMD_H
 
 #include "ops/ops.h"
+#include "cmd/progress-live.h"
 
 /* ---- autoinstall.c ------------------------------------------------------- */
 /* autoinstall for one kernel: the newest version of every AUTOINSTALL

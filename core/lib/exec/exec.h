@@ -10,7 +10,6 @@
 
 #include "conf/conf.h"
 #include "exec/progress.h"
-#include "exec/progress-live.h"
 
 /* ---- invoke.c: 3.4.3's invoke_command and run_build_script ----------- */
 /* Run a shell string with description; log_path NULL: no log (output to
@@ -75,11 +74,28 @@ struct sched_step {
  * plan order for the output; 0 or the first non-zero of before()/after(). */
 int sched_run(struct dkms_session *s, const struct sched_step *steps,
 	      size_t n, unsigned int budget);
-/* The same, warm(s) called once the first steps are started: what it
- * loads, the steps started later inherit. */
+/* Whoever watches a run (a terminal's live status lines, cmd/), handed
+ * to the scheduler by its caller: begin() for the N steps (NULL: nothing
+ * to watch, as off a terminal), sync() with step I's state as the
+ * scheduler sees it (once done: its status and result), show() between
+ * rounds, timeout() how long the scheduler may wait for its children
+ * before the next show() (-1: no limit), finish() at the end. */
+struct sched_watch {
+	void *(*begin)(struct dkms_session *s, const struct sched_step *steps,
+		       size_t n);
+	void (*sync)(void *w, size_t i, bool launched, bool done, int status,
+		     const struct sched_result *res);
+	void (*show)(void *w);
+	int (*timeout)(const void *w);
+	void (*finish)(void *w);
+};
+/* The same, warm(s) called once the first steps are started (what it
+ * loads, the steps started later inherit), watched by watch (may be
+ * NULL). */
 int sched_run_warm(struct dkms_session *s, const struct sched_step *steps,
 		   size_t n, unsigned int budget,
-		   void (*warm)(struct dkms_session *s));
+		   void (*warm)(struct dkms_session *s),
+		   const struct sched_watch *watch);
 /* In a step: its make runs at dkms's priority (true), the rest of its
  * work at a lower one (false); nothing outside a step. */
 void sched_for_make(bool make);

@@ -13,7 +13,8 @@
  * installs; the parent runs it once per kernel at the end) and how the
  * step ended as its work() told (struct sched_result): "S" skipped (its
  * reason, maybe empty), "L" a log, "X" an error.  That result is the
- * live summary's (progress-live.c), which so never reads the messages.
+ * live summary's (the watch, cmd/progress-live.c), which so never reads
+ * the messages.
  *
  * The budget is shared with the makes through a GNU make jobserver: a
  * pipe holding one token per job the budget allows.  A step's make takes
@@ -508,17 +509,18 @@ static bool reached_make(const struct slot *sl, size_t n)
 int sched_run(struct dkms_session *s, const struct sched_step *steps,
 	      size_t n, unsigned int budget)
 {
-	return sched_run_warm(s, steps, n, budget, NULL);
+	return sched_run_warm(s, steps, n, budget, NULL, NULL);
 }
 
 int sched_run_warm(struct dkms_session *s, const struct sched_step *steps,
 		   size_t n, unsigned int budget,
-		   void (*warm)(struct dkms_session *s))
+		   void (*warm)(struct dkms_session *s),
+		   const struct sched_watch *watch)
 {
 	struct slot *sl = calloc(n ? n : 1, sizeof(*sl));
 	struct jobserver js = { { -1, -1 }, 0 };
 	size_t next = 0, flushed = 0, i;
-	struct live *lv = NULL;
+	void *lv = NULL;
 	int stop = 0, r;
 
 	if (!sl)
@@ -530,7 +532,8 @@ int sched_run_warm(struct dkms_session *s, const struct sched_step *steps,
 		free(sl);
 		return r;
 	}
-	lv = live_new(s, steps, n); /* a terminal's status lines, summary */
+	if (watch)
+		lv = watch->begin(s, steps, n);
 	while (flushed < n && (flushed < next || !stop)) {
 		/* once a step reached its make (it said so): before, the
 		 * warming would take the CPU from the first steps, which
@@ -542,8 +545,8 @@ int sched_run_warm(struct dkms_session *s, const struct sched_step *steps,
 		if (!stop)
 			stop = launch_more(s, steps, n, sl, &next, &js);
 		for (i = 0; lv && i < next; i++)
-			live_sync(lv, i, sl[i].launched, sl[i].done, sl[i].status,
-				  &sl[i].res);
+			watch->sync(lv, i, sl[i].launched, sl[i].done,
+				    sl[i].status, &sl[i].res);
 		for (; flushed < next && sl[flushed].done; flushed++) {
 			const struct sched_step *st = &steps[flushed];
 
@@ -555,14 +558,17 @@ int sched_run_warm(struct dkms_session *s, const struct sched_step *steps,
 			if (r && !stop)
 				stop = r;
 		}
-		live_show(lv);
+		if (lv)
+			watch->show(lv);
 		if (flushed < next &&
-		    (r = pump(sl, next, &js, live_timeout(lv))) < 0 && !stop)
+		    (r = pump(sl, next, &js, lv ? watch->timeout(lv) : -1)) < 0 &&
+		    !stop)
 			stop = r;
 		if (stop && flushed == next)
 			break;
 	}
-	live_finish(lv);
+	if (lv)
+		watch->finish(lv);
 	for (i = 0; i < n; i++) {
 		if (sl[i].launched && !sl[i].done) {
 			kill(sl[i].pid, SIGTERM);

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * The live status of steps run side by side (scheduler.c), for a person
+ * The live status of steps run side by side (the scheduler), for a person
  * at a terminal.  While a parallel autoinstall runs, a few
  * lines under the replayed output show each running build and its
  * elapsed time, redrawn in place; they are erased before the held output
@@ -9,14 +9,13 @@
  * (its make.log).  Off a terminal (pipes, logs, TERM=dumb) nothing of it:
  * the output stays 3.4.3's, byte for byte.
  */
-#ifndef DKMS_PROGRESS_LIVE_H
-#define DKMS_PROGRESS_LIVE_H
+#ifndef DKMS_CMD_PROGRESS_LIVE_H
+#define DKMS_CMD_PROGRESS_LIVE_H
 
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "base/base.h"
-#include "base/base.h"
+#include "ops/ops.h"
 
 struct live;
 struct sched_step;
@@ -39,5 +38,8 @@ void live_show(struct live *lv);
 int live_timeout(const struct live *lv);
 /* The status lines go, the summary is written; LV is freed. */
 void live_finish(struct live *lv);
+
+/* The above as the scheduler's watch (exec.h), for sched_run_warm(). */
+extern const struct sched_watch live_watch;
 
 #endif

@@ -26,7 +26,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "exec/exec.h"
+#include "cmd/cmd.h"
 
 #define TICK_MS 1000    /* the counters' step */
 #define MAX_LINES 6     /* running builds shown; more are counted */
@@ -366,3 +366,40 @@ void live_finish(struct live *lv)
 	}
 	free(lv);
 }
+
+/* ---- as the scheduler's watch ---------------------------------------------- */
+
+static void *watch_begin(struct dkms_session *s, const struct sched_step *steps,
+			 size_t n)
+{
+	return live_new(s, steps, n);
+}
+
+static void watch_sync(void *w, size_t i, bool launched, bool done,
+		       int status, const struct sched_result *res)
+{
+	live_sync(w, i, launched, done, status, res);
+}
+
+static void watch_show(void *w)
+{
+	live_show(w);
+}
+
+static int watch_timeout(const void *w)
+{
+	return live_timeout(w);
+}
+
+static void watch_finish(void *w)
+{
+	live_finish(w);
+}
+
+const struct sched_watch live_watch = {
+	.begin = watch_begin,
+	.sync = watch_sync,
+	.show = watch_show,
+	.timeout = watch_timeout,
+	.finish = watch_finish,
+};
