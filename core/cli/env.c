@@ -136,7 +136,6 @@ int cli_env_check_tmp(char *const *envp)
 	const char *dir = env && *env ? env : "/tmp";
 	static const char hello[] = "Hello, DKMS!\n";
 	_cleanup_free_ char *tmpl = xasprintf("%s/tmp.XXXXXXXXXX", dir);
-	bool u = utf8_locale();
 	ssize_t n;
 	char buf[sizeof(hello)];
 	int fd, e;
@@ -145,7 +144,12 @@ int cli_env_check_tmp(char *const *envp)
 		return -ENOMEM;
 	fd = mkostemp(tmpl, O_CLOEXEC);
 	if (fd < 0) {
+		bool u;
+
 		e = errno;
+		/* the locale's character data only now: loading it costs every
+		 * command a third of a megabyte of memory */
+		u = utf8_locale();
 		snprintf(tmpl + strlen(tmpl) - 10, 11, "XXXXXXXXXX");
 		fflush(stdout);
 		fprintf(stderr, "mktemp: failed to create file via template "
