@@ -18,7 +18,7 @@
 #   DEBIAN_PACKAGES="pkg-dkms ..."   these
 #   DEBIAN_TABLE=FILE                the per-package result table, also
 #                                    printed as TAP diagnostics
-# The whole archive (about 30 packages) takes the better part of an hour
+# The whole archive (30 packages) takes about 20 minutes
 # on 2 CPUs: it runs by hand, not in make check (from the build dir):
 #   top_srcdir=$PWD/.. top_builddir=$PWD DKMS=$PWD/core/cli/dkms \
 #     DEBIAN_PACKAGES=all bash ../tests/diff/debian-packages.sh
