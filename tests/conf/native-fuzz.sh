@@ -20,6 +20,8 @@ atoms=(a b 'x y' '  ' $'\t' $'\\\n' '$kernelver' '${arch}' '$FOO' '$bar'
 	'{}' '!' '%' '*.conf' '[s]*' '$dkms_tree' '$module' $'\n' '\x')
 nasty=('\$' '"' "'" '$(echo z)' '`echo w`' '\\' ';' '~' '$1' '$HOME' $'\xff')
 
+# word: a random word in $W (no subshell: bash reseeds RANDOM in one,
+# and the seeds would not be fixed)
 word() {
 	local out= i a
 	for ((i = RANDOM % 5; i > 0; i--)); do
@@ -34,7 +36,7 @@ word() {
 		*) out+=$a ;;
 		esac
 	done
-	printf '%s' "$out"
+	W=$out
 }
 
 gen() {
@@ -44,10 +46,11 @@ gen() {
 	for ((i = RANDOM % 8 + 1; i > 0; i--)); do
 		idx=
 		((RANDOM % 5 < 2)) && idx="[$((RANDOM % 4))]"
-		printf '%s%s=%s' "${names[RANDOM % ${#names[@]}]}" "$idx" "$(word)"
+		word
+		printf '%s%s=%s' "${names[RANDOM % ${#names[@]}]}" "$idx" "$W"
 		case $((RANDOM % 4)) in
 		0) printf '; ' ;;
-		1) printf ' # %s\n' "$(word)" ;;
+		1) word; printf ' # %s\n' "$W" ;;
 		*) printf '\n' ;;
 		esac
 	done

@@ -764,6 +764,10 @@ START_TEST(test_native_equals_bash)
 		/* Subscripts are arithmetic: 010 is 8, 08 an error. */
 		{ "BUILD_EXCLUSIVE_ARCH[010]=x\nBUILD_EXCLUSIVE_KERNEL[00]=y\n", false },
 		{ "BUILD_EXCLUSIVE_ARCH[08]=x\n", false },
+		/* A line continuation inside a name: bash joins the lines
+		 * first, so the name goes on ($PACKAGE_NAMECLEAN, unset). */
+		{ "MAKE=*$PACKAGE_NAME\\\nCLEAN[2]=\n", false },
+		{ "MAKE=\"a$PACKAGE_NAME\\\nB\"\n", false },
 		/* Expanded a second time: bash's business. */
 		{ "MAKE='make $kernelver \"A\"'\n", false },
 		{ "MAKE=\"x \\$PACKAGE_NAME\"\n", false },

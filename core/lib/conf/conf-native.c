@@ -147,6 +147,10 @@ static int parse_dollar(struct native *n, struct strbuf *out, bool in_dquotes)
 		name[len++] = *n->p++;
 	}
 	name[len] = '\0';
+	/* bash joins a line continuation's lines before it reads a name:
+	 * "$A\<newline>B" names $AB */
+	if (!braced && n->p + 1 < n->end && n->p[0] == '\\' && n->p[1] == '\n')
+		return UNSUPPORTED;
 	if (braced) {
 		if (n->p >= n->end || *n->p != '}')
 			return UNSUPPORTED;
