@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
-# What a system gets beside the program (owner: dist): framework.conf and
+# What a system gets beside the program: framework.conf and
 # an empty framework.conf.d/, the state tree, bash and zsh completion, the
 # autoinstaller and the packages' common.postinst, the kernel hooks, the
 # kernel-install plugin and the systemd unit.  configure sets the places

@@ -72,7 +72,7 @@ check-valgrind:
 .PHONY: check-valgrind
 
 # Differential tests: reference dkms 3.4.3 vs ours on scratch trees
-# (tests/diff/diff-lib.sh; owner: extras).
+# (tests/diff/diff-lib.sh).
 TESTS += \
 	tests/diff/lifecycle.sh \
 	tests/diff/errors.sh \
@@ -86,12 +86,12 @@ TESTS += \
 	tests/diff/framework.sh \
 	tests/diff/versions.sh
 # A module named only by a path (a source dir, its dkms.conf, an archive)
-# through build and install (owner: path).
+# through build and install.
 TESTS += tests/diff/source-dir.sh
-# One kernel given twice: refused by autoinstall, as by 3.4.3 (owner: path).
+# One kernel given twice: refused by autoinstall, as by 3.4.3.
 TESTS += tests/diff/kernels-twice.sh
 # The framework.conf make install puts down: its values are the defaults,
-# 3.4.3's and ours (owner: path).
+# 3.4.3's and ours.
 TESTS += tests/diff/framework-installed.sh
 # BUILD_EXCLUSIVE_* over several module records (global, [0], [n]).
 TESTS += tests/diff/build-exclusive.sh
@@ -107,7 +107,7 @@ TESTS += tests/cycle-extras/ldtarball-safety.sh
 # make.log byte for byte 3.4.3's, our facts in the build report beside
 # it; signing and our checks after it with 3.4.3's output.
 TESTS += tests/diff/make-log.sh tests/diff/signing.sh
-# What dkms takes from the environment it is started with (owner: env).
+# What dkms takes from the environment it is started with.
 TESTS += tests/diff/environment.sh
 
 # dkms.conf reader: corpus against dkms 3.4.3, native = bash.
@@ -157,7 +157,7 @@ TESTS += tests/dist/man.sh tests/dist/help.sh tests/dist/completion.sh \
 	tests/dist/kernel-install.sh tests/dist/compress.sh \
 	tests/dist/signing.sh tests/dist/initramfs.sh
 # make install DESTDIR: every file in its place; the autoinstaller, the
-# systemd unit and common.postinst at work on a scratch root (owner: path).
+# systemd unit and common.postinst at work on a scratch root.
 TESTS += tests/dist/install.sh
 EXTRA_DIST += tests/dist
 if HAVE_CHECK

@@ -24,7 +24,7 @@ struct dkms_framework {
 	char *build_environment, *post_transaction;
 	/* signing, read lazily by 3.4.3 (prepare_signing) */
 	char *sign_file, *mok_signing_key, *mok_certificate, *try_sign_modules;
-	/* ours (dist: initramfs.c): unset, the initramfs is left alone */
+	/* ours (initramfs.c): unset, the initramfs is left alone */
 	char *initramfs_command;
 	/* ours (sandbox.c): build_sandbox="yes|no" (default yes), the
 	 * user, seconds per job, MiB of address space per process */

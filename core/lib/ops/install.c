@@ -673,7 +673,7 @@ out:
 	s->flags = saved;
 	modconf_clear(&mc);
 	/* BUILD_DEPENDS_REBUILD: dependents of what was just installed
-	 * (extras: rebuild.c), after --force is back to the command's */
+	 * (rebuild.c), after --force is back to the command's */
 	if (r == 0 && dependents)
 		r = dkms_rebuild_dependents(s, op->kernelver, op->arch);
 	return r;

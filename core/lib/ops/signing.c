@@ -379,7 +379,7 @@ void sign_module(struct dkms_session *s, const char *ko)
 		close(fd);
 }
 
-/* generate_mok (extras: cmd-extras.c): prepare_mok alone; 3.4.3 exits
+/* generate_mok (the CLI: cmd-extras.c): prepare_mok alone; 3.4.3 exits
  * with its status. */
 int dkms_generate_mok(struct dkms_session *s, const char *kver)
 {
