@@ -144,19 +144,31 @@ bool dir_has_subdir(const char *dir, const char *const *except)
 	return found;
 }
 
-bool dir_is_empty(const char *dir)
+/* Whether dir has no entry but "." and ".." (hidden_too) or no entry whose
+ * name does not start with a dot (`ls DIR | wc -w` is 0); a dir that
+ * cannot be opened has none. */
+static bool no_entries(const char *dir, bool hidden_too)
 {
 	DIR *d = opendir(dir);
 	struct dirent *de;
-	bool empty = true;
+	bool none = true;
 
 	if (!d)
 		return true;
-	while (empty && (de = readdir(d)))
-		if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
-			empty = false;
+	while (none && (de = readdir(d))) {
+		if (de->d_name[0] != '.')
+			none = false;
+		else if (hidden_too && strcmp(de->d_name, ".") &&
+			 strcmp(de->d_name, ".."))
+			none = false;
+	}
 	closedir(d);
-	return empty;
+	return none;
+}
+
+bool dir_is_empty(const char *dir)
+{
+	return no_entries(dir, true);
 }
 
 void rmdir_parents(const char *base, const char *rel)
@@ -373,16 +385,7 @@ bool version_has_kernel_dirs(const char *mv)
 /* `ls DIR | wc -w` is 0 */
 bool dir_has_no_visible_entries(const char *dir)
 {
-	DIR *d = opendir(dir);
-	struct dirent *de;
-	bool none = true;
-
-	while (none && d && (de = readdir(d)))
-		if (de->d_name[0] != '.')
-			none = false;
-	if (d)
-		closedir(d);
-	return none;
+	return no_entries(dir, false);
 }
 
 char *ko_any_suffix(const char *dir, const char *name)
