@@ -111,6 +111,27 @@ int dkms_ctx_set_addon_modules_dir(struct dkms_ctx *ctx, const char *dir);
 const char *dkms_ctx_get_addon_modules_dir(const struct dkms_ctx *ctx);
 
 /* ------------------------------------------------------------------ */
+/* Kernels                                                              */
+/* ------------------------------------------------------------------ */
+
+/* The package that provides the headers of kernel KVER (what
+ * <install_tree>/KVER/build comes from), as the package databases under
+ * the context's root (DKMS_PATH_ROOT) know it, read with libsolv
+ * (doc/headers.md): dpkg's status and apt's package lists
+ * ("linux-headers-KVER"), the rpmdb and dnf's cached repository metadata
+ * (the provider of kernel-devel-uname-r = KVER, as
+ * name-version-release.arch), pacman's local and sync databases (the
+ * kernel's pkgbase + "-headers").  0 and *ret a name to hand the package
+ * manager (malloc'd, the caller frees it); -ENOENT when no database
+ * there knows one, -EOPNOTSUPP when dkms was built without libsolv or
+ * cannot load it: both mean "unknown", for the caller to say in general
+ * words.  -EINVAL for a KVER that names no kernel, -ENOMEM.  *ret is
+ * left alone on failure.  It reads the rpmdb through librpm: not to be
+ * called inside an rpm transaction, which holds the database's lock. */
+int dkms_kernel_headers_package(struct dkms_ctx *ctx, const char *kver,
+				char **ret);
+
+/* ------------------------------------------------------------------ */
 /* Variables: every dkms.conf value is a sparse bash array.            */
 /* ------------------------------------------------------------------ */
 

@@ -38,13 +38,14 @@ core_lib_libdkms_internal_la_SOURCES += \
 	core/lib/tree/journal.h core/lib/tree/build-report.c \
 	core/lib/tree/journal.c core/lib/tree/rpmlock.c core/lib/tree/tree.c
 
-# kernel/: facts about kernels and modules (libkmod), compression, signatures.
+# kernel/: facts about kernels and modules (libkmod), compression, signatures,
+# the package of a kernel's headers (libsolv).
 core_lib_libdkms_internal_la_SOURCES += \
 	core/lib/kernel/kernel.h core/lib/kernel/compress.h \
 	core/lib/kernel/secureboot.h core/lib/kernel/sigcheck.h \
-	core/lib/kernel/compress.c core/lib/kernel/kernel.c \
-	core/lib/kernel/modinfo.c core/lib/kernel/secureboot.c \
-	core/lib/kernel/sigcheck.c
+	core/lib/kernel/compress.c core/lib/kernel/headers-pkg.c \
+	core/lib/kernel/kernel.c core/lib/kernel/modinfo.c \
+	core/lib/kernel/secureboot.c core/lib/kernel/sigcheck.c
 
 # run/: the runner and the sandbox.
 core_lib_libdkms_internal_la_SOURCES += \

@@ -2,7 +2,8 @@
 /*
  * What is read off a kernel and its modules: headers dir, config, module
  * suffix and compression, VER() order, modinfo through libkmod, signatures
- * and Secure Boot.  Reads; never prints a step or runs a build.
+ * and Secure Boot, the package of its headers.  Reads; never prints a
+ * step or runs a build.
  */
 #ifndef DKMS_KERNEL_KERNEL_H
 #define DKMS_KERNEL_KERNEL_H
@@ -40,5 +41,10 @@ char *modinfo_field_kmod(struct dkms_ctx *ctx, const char *path,
 /* compare_module_version: "==", "=", ">", "<" */
 const char *compare_module_version(struct dkms_ctx *ctx, const char *a,
 				   const char *b);
+
+/* ---- headers-pkg.c ---------------------------------------------------- */
+/* dkms_kernel_headers_package (libdkms.h): the package that provides
+ * KVER's headers, named by the package databases under the root. */
+int kernel_headers_package(struct dkms_ctx *ctx, const char *kver, char **ret);
 
 #endif
