@@ -151,6 +151,17 @@ tests_unit_test_request_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_request_LDADD = $(UNIT_LDADD)
 endif
 
+# Batches: a package transaction's events planned once and run as one
+# (cmd/batch-*.c), through `dkms batch` and the planner itself.
+TESTS += tests/batch/batch.sh tests/batch/upgrade.sh
+EXTRA_DIST += tests/batch
+if HAVE_CHECK
+unit_tests += tests/unit/test-batch-plan
+tests_unit_test_batch_plan_SOURCES = tests/unit/test-batch-plan.c tests/unit/tap-check.h
+tests_unit_test_batch_plan_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_batch_plan_LDADD = $(UNIT_LDADD)
+endif
+
 # What a distribution installs beside the program: manual pages, help,
 # completion, compression, signing, initramfs, kernel-install.
 TESTS += tests/dist/man.sh tests/dist/help.sh tests/dist/completion.sh \

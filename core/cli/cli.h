@@ -10,6 +10,8 @@
 
 /* `dkms conf --json -k KVER [-a ARCH] [--dkmstree D] [--sourcetree S] CONF` */
 int cmd_conf(int argc, char **argv);
+/* `dkms batch [--dry-run] [FILE|-]`: events, one a line (cmd-batch.c) */
+int cmd_batch(int argc, char **argv);
 
 /* ---- options.c: dkms 3.4.3's command line ------------------------------ */
 struct cli {

@@ -361,6 +361,8 @@ int main(int argc, char **argv)
 		dkms_ctx_set_output_fn(ctx, output_flushed, NULL);
 		dkms_ctx_set_terminal(ctx, terminal_flags());
 		r = dkms_session_new(ctx, &s);
+	if (argc > 1 && !strcmp(argv[1], "batch"))
+		return cmd_batch(argc - 1, argv + 1);
 	}
 	if (r == 0)
 		r = cli_env_apply(s, environ);

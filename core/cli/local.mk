@@ -4,7 +4,7 @@ sbin_PROGRAMS += core/cli/dkms
 core_cli_dkms_SOURCES = \
 	core/cli/cli.h \
 	core/cli/dkms.c \
-	core/cli/cmd-conf.c \
+	core/cli/cmd-batch.c core/cli/cmd-conf.c \
 	core/cli/env.c \
 	core/cli/options.c
 # Linked with the internal library so one binary works from the build tree.

@@ -236,6 +236,11 @@ enum dkms_event_kind {
 	/* a kernel's own events (module and version are NULL): */
 	DKMS_EVENT_KERNEL_ADDED,    /* autoinstall for it (kernel_postinst) */
 	DKMS_EVENT_KERNEL_REMOVING, /* unbuild everything for it (kernel_prerm) */
+	/* a package's sources (module and version, or a path: see
+	 * dkms_request_add_source); kernelver/arch are not used */
+	DKMS_EVENT_SOURCE_ADDED,    /* add, build and install everywhere */
+	DKMS_EVENT_SOURCE_REMOVING, /* remove --all (an upgrade when a new
+				     * version arrives in the same batch) */
 	_DKMS_EVENT_MAX
 };
 
@@ -244,6 +249,8 @@ enum {
 	DKMS_REQUEST_FORCE = 1u << 0,
 	DKMS_REQUEST_NO_DEPMOD = 1u << 1,
 	DKMS_REQUEST_VERBOSE = 1u << 2,
+	/* print the plan, run nothing, take no lock */
+	DKMS_REQUEST_DRY_RUN = 1u << 3,
 };
 
 struct dkms_request;
@@ -259,17 +266,37 @@ void dkms_request_set_flags(struct dkms_request *req, unsigned int flags);
 int dkms_request_add(struct dkms_request *req, enum dkms_event_kind kind,
 		     const char *module, const char *version,
 		     const char *kernelver, const char *arch);
-/* Run the events in order; each one's outcome is recorded, a failure does
- * not stop the next.  Messages go to the context's output callback in
- * dkms 3.4.3's words.  Returns 0 (look at the results) or -errno. */
+/* A source arriving, by its directory under the source tree (or its
+ * dkms.conf), as a package manager lists it: inside the context's root.
+ * Its module and version are read from that dkms.conf. */
+int dkms_request_add_source(struct dkms_request *req, const char *path);
+/* An event as a line of text, the form `dkms batch` reads (dkms.8):
+ * "source-added PATH|M/V", "source-removing M/V", "kernel-added K [A]",
+ * "kernel-removing K [A]", "add M/V", "build|install|uninstall|unbuild|
+ * remove M/V [K [A]]".  -ENODATA for a blank or '#' line, -EINVAL for
+ * a line that says none of these. */
+int dkms_request_add_line(struct dkms_request *req, const char *line);
+/* Run the batch: planned once (duplicates merged; kernels and sources
+ * going first; a source going and a newer version of it arriving paired
+ * into an upgrade; dkms's explicit steps in the order given; sources
+ * arriving added and built with the kernels arriving, every build under
+ * one job budget), depmod, the initramfs and post_transaction once per
+ * kernel at the end.  Nothing stops it: every step ends in a result,
+ * failures are summed up on the output at the end and kept in the tree
+ * (`dkms status --json`).  Messages go to the context's output callback
+ * in dkms 3.4.3's words.  Returns 0 (look at the results) or -errno
+ * (memory, the tree's lock). */
 int dkms_request_run(struct dkms_request *req, struct dkms_result **ret);
 
 struct dkms_result *dkms_result_ref(struct dkms_result *res);
 struct dkms_result *dkms_result_unref(struct dkms_result *res);
 size_t dkms_result_count(const struct dkms_result *res);
-/* Event i: its kind, names (kernelver/arch as resolved; module and
- * version "" for kernel events) and its status: 0, a dkms exit code (10
- * build failed, 77 excluded, 11 autoinstall failed, ...) or -errno. */
+/* Result i, one per thing the batch did (an explicit event: one; a
+ * source or a kernel arriving: one per module and kernel built): the
+ * kind of the event it comes from, its names (module and version "" for
+ * a kernel as a whole, kernelver "" for a version as a whole) and its
+ * status: 0, a dkms exit code (10 build failed, 21 no headers, 77
+ * excluded by BUILD_EXCLUSIVE: not a failure, ...) or -errno. */
 int dkms_result_get(const struct dkms_result *res, size_t i,
 		    enum dkms_event_kind *kind, const char **module,
 		    const char **version, const char **kernelver,
@@ -277,6 +304,16 @@ int dkms_result_get(const struct dkms_result *res, size_t i,
 /* The make.log of event i when its build failed and the log exists,
  * else NULL. */
 const char *dkms_result_build_log(const struct dkms_result *res, size_t i);
+/* Why result i is not 0, in one line (for a kernel without headers, the
+ * package to install); NULL when it is 0. */
+const char *dkms_result_reason(const struct dkms_result *res, size_t i);
+/* The index, in the order added, of the event result i comes from. */
+size_t dkms_result_event(const struct dkms_result *res, size_t i);
+/* How many results are failures (neither 0 nor 77). */
+size_t dkms_result_failures(const struct dkms_result *res);
+/* What the package manager's step should exit with: 0, or 1 when
+ * framework.conf sets strict_transactions="yes" and something failed. */
+int dkms_result_exit_code(const struct dkms_result *res);
 
 #ifdef __cplusplus
 }

@@ -71,7 +71,7 @@ core_lib_libdkms_internal_la_SOURCES += \
 	core/lib/ops/ops.h core/lib/ops/initramfs.h \
 	core/lib/ops/status-cache.h core/lib/ops/tarball.h \
 	core/lib/ops/add.c core/lib/ops/build.c core/lib/ops/buildenv.c \
-	core/lib/ops/depmod.c core/lib/ops/initramfs.c \
+	core/lib/ops/depmod.c core/lib/ops/failure.c core/lib/ops/initramfs.c \
 	core/lib/ops/install.c core/lib/ops/ldtarball.c \
 	core/lib/ops/prepare.c core/lib/ops/rebuild.c core/lib/ops/remove.c \
 	core/lib/ops/signing.c core/lib/ops/status-cache.c \
@@ -83,6 +83,8 @@ core_lib_libdkms_internal_la_SOURCES += \
 	core/lib/cmd/cmd.h core/lib/cmd/progress-live.h \
 	core/lib/cmd/autoinstall.c core/lib/cmd/kernel-hooks.c \
 	core/lib/cmd/match.c core/lib/cmd/progress-live.c \
+	core/lib/cmd/batch.h core/lib/cmd/batch-line.c \
+	core/lib/cmd/batch-plan.c core/lib/cmd/batch-run.c \
 	core/lib/cmd/status-json.c
 
 # api/: the door: sessions and requests.

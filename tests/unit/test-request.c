@@ -160,6 +160,94 @@ START_TEST(test_cycle_on_fake_kernel)
 }
 END_TEST
 
+
+/* A package transaction through the library: sources by their paths in
+ * the root, one that fails, a kernel without headers; every outcome is a
+ * result with its reason, nothing fails the run; strict mode decides the
+ * exit code. */
+START_TEST(test_batch)
+{
+	const char *top = getenv("top_srcdir");
+	struct dkms_ctx *ctx;
+	struct dkms_request *req = NULL;
+	struct dkms_result *res = NULL;
+	enum dkms_event_kind kind;
+	const char *m, *k, *why, *strict;
+	char *cmd, *p;
+	size_t i, seen = 0;
+	int st;
+
+	ck_assert_msg(top != NULL, "top_srcdir is not set: the fixtures cannot be found");
+	ctx = setup();
+	cmd = xasprintf("sh %s/tests/fake-kernel/mkfake.sh %s/lib/modules/%s/build %s >/dev/null && "
+			"mkdir -p %s/usr/src %s/lib/modules/6.1.0-2-fake/kernel && "
+			"cp -a %s/tests/modules/hello-0.1 %s/tests/modules/broken-0.1 %s/usr/src/ && "
+			"echo AUTOINSTALL=yes >>%s/usr/src/broken-0.1/dkms.conf",
+			top, root, KVER, KVER, root, root, top, top, root, root);
+	ck_assert_int_eq(system(cmd), 0);
+	free(cmd);
+	ck_assert_int_eq(dkms_request_new(ctx, &req), 0);
+	dkms_request_set_flags(req, DKMS_REQUEST_NO_DEPMOD);
+	ck_assert_int_eq(dkms_request_add_source(req, "relative/path"), -EINVAL);
+	ck_assert_int_eq(dkms_request_add_source(req, "/usr/src/hello-0.1/dkms.conf"), 0);
+	ck_assert_int_eq(dkms_request_add_line(req, "source-added /usr/src/broken-0.1"), 0);
+	ck_assert_int_eq(dkms_request_add_line(req, "# nothing"), -ENODATA);
+	ck_assert_int_eq(dkms_request_add_line(req, "kernel-added"), -EINVAL);
+	ck_assert_int_eq(dkms_request_add(req, DKMS_EVENT_KERNEL_ADDED, NULL, NULL,
+					  "6.1.0-2-fake", "x86_64"), 0);
+	ck_assert_int_eq(dkms_request_run(req, &res), 0);
+	p = xasprintf("%s/lib/modules/%s/updates/dkms/hello.ko", root, KVER);
+	ck_assert(path_exists(p));
+	free(p);
+	for (i = 0; i < dkms_result_count(res); i++) {
+		ck_assert_int_eq(dkms_result_get(res, i, &kind, &m, NULL, &k, NULL, &st), 0);
+		why = dkms_result_reason(res, i);
+		if (!strcmp(m, "hello")) {
+			ck_assert_int_eq(st, 0);
+			ck_assert_ptr_null(why);
+			ck_assert_uint_eq(dkms_result_event(res, i), 0);
+			seen |= 1;
+		} else if (!strcmp(m, "broken")) {
+			ck_assert_int_eq(st, 10);
+			ck_assert_str_eq(why, "the build failed");
+			ck_assert(endswith(dkms_result_build_log(res, i),
+					   "/broken/0.1/.6.1.0-1-fake-x86_64.make.log"));
+			ck_assert_uint_eq(dkms_result_event(res, i), 1);
+			seen |= 2;
+		} else {
+			ck_assert_int_eq(kind, DKMS_EVENT_KERNEL_ADDED);
+			ck_assert_str_eq(k, "6.1.0-2-fake");
+			ck_assert_int_eq(st, 21);
+			ck_assert_ptr_nonnull(strstr(why, "headers of kernel 6.1.0-2-fake"));
+			ck_assert_uint_eq(dkms_result_event(res, i), 2);
+			seen |= 4;
+		}
+	}
+	ck_assert_uint_eq(seen, 7);
+	ck_assert_uint_eq(dkms_result_failures(res), 2);
+	ck_assert_int_eq(dkms_result_exit_code(res), 0);
+	ck_assert_ptr_nonnull(strstr(strbuf_str(&captured[DKMS_STDERR]),
+				     "dkms: 2 step(s) of this transaction failed:"));
+	dkms_result_unref(res);
+	dkms_request_unref(req);
+
+	/* strict mode: the same failure fails the package manager's step */
+	strict = "try_sign_modules=false\nstrict_transactions=yes\n";
+	p = xasprintf("%s/etc/dkms/framework.conf", root);
+	ck_assert_int_eq(write_file_atomic(p, strict, strlen(strict), 0644), 0);
+	free(p);
+	ck_assert_int_eq(dkms_request_new(ctx, &req), 0);
+	ck_assert_int_eq(dkms_request_add(req, DKMS_EVENT_SOURCE_ADDED, "broken", "0.1",
+					  NULL, NULL), 0);
+	ck_assert_int_eq(dkms_request_run(req, &res), 0);
+	ck_assert_uint_eq(dkms_result_failures(res), 1);
+	ck_assert_int_eq(dkms_result_exit_code(res), 1);
+	dkms_result_unref(res);
+	dkms_request_unref(req);
+	teardown(ctx);
+}
+END_TEST
+
 static Suite *request_suite(void)
 {
 	Suite *s = suite_create("request");
@@ -168,6 +256,7 @@ static Suite *request_suite(void)
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, test_bad_events);
 	tcase_add_test(tc, test_cycle_on_fake_kernel);
+	tcase_add_test(tc, test_batch);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -11,38 +11,26 @@
 
 #include "api/api.h"
 
-struct event {
-	enum dkms_event_kind kind;
-	char *module, *version, *kernelver, *arch;
-	int status;
-	char *log;
-};
-
 struct dkms_request {
 	int refcount;
 	struct dkms_ctx *ctx;
 	unsigned int flags;
 	size_t n;
-	struct event *ev;
+	struct batch_event *ev;
 };
 
 struct dkms_result {
 	int refcount;
-	size_t n;
-	struct event *ev;
+	struct batch_outcomes out;
+	bool strict;
 };
 
-static void events_free(struct event *ev, size_t n)
+static void events_free(struct batch_event *ev, size_t n)
 {
 	size_t i;
 
-	for (i = 0; i < n; i++) {
-		free(ev[i].module);
-		free(ev[i].version);
-		free(ev[i].kernelver);
-		free(ev[i].arch);
-		free(ev[i].log);
-	}
+	for (i = 0; i < n; i++)
+		batch_event_clear(&ev[i]);
 	free(ev);
 }
 
@@ -81,9 +69,49 @@ DKMS_EXPORT void dkms_request_set_flags(struct dkms_request *req,
 	req->flags = flags;
 }
 
-static char *dup_or_default(const char *s, char *(*def)(void))
+static bool is_kernel_event(enum dkms_event_kind kind)
 {
-	return s ? strdup(s) : def();
+	return kind == DKMS_EVENT_KERNEL_ADDED ||
+	       kind == DKMS_EVENT_KERNEL_REMOVING;
+}
+
+static bool is_source_event(enum dkms_event_kind kind)
+{
+	return kind == DKMS_EVENT_SOURCE_ADDED ||
+	       kind == DKMS_EVENT_SOURCE_REMOVING;
+}
+
+/* Take e (its strings now the request's), kernel and arch resolved. */
+static int push_event(struct dkms_request *req, struct batch_event *e)
+{
+	struct batch_event *nv;
+
+	if (!e->kernelver)
+		e->kernelver = uname_r();
+	if (!e->arch)
+		e->arch = uname_m();
+	if (!e->module)
+		e->module = strdup("");
+	if (!e->version)
+		e->version = strdup("");
+	nv = realloc(req->ev, (req->n + 1) * sizeof(*nv));
+	if (nv)
+		req->ev = nv;
+	if (!nv || !e->kernelver || !e->arch || !e->module || !e->version) {
+		batch_event_clear(e);
+		return -ENOMEM;
+	}
+	nv[req->n++] = *e;
+	return 0;
+}
+
+static char *dup_opt(const char *s, bool *oom)
+{
+	char *d = s ? strdup(s) : NULL;
+
+	if (s && !d)
+		*oom = true;
+	return d;
 }
 
 DKMS_EXPORT int dkms_request_add(struct dkms_request *req,
@@ -91,72 +119,102 @@ DKMS_EXPORT int dkms_request_add(struct dkms_request *req,
 				 const char *version, const char *kernelver,
 				 const char *arch)
 {
-	struct event *ev, *e;
-	bool kernel_event = kind == DKMS_EVENT_KERNEL_ADDED ||
-			    kind == DKMS_EVENT_KERNEL_REMOVING;
+	struct batch_event e = { .kind = kind };
+	bool oom = false;
 
 	if ((int)kind < 0 || kind >= _DKMS_EVENT_MAX)
 		return -EINVAL;
-	if (kernel_event ? module || version
-			 : !module || !*module || !version || !*version)
+	if (is_kernel_event(kind) ? module || version
+				  : !module || !*module || !version || !*version)
 		return -EINVAL;
-	ev = realloc(req->ev, (req->n + 1) * sizeof(*ev));
-	if (!ev)
+	e.module = dup_opt(module, &oom);
+	e.version = dup_opt(version, &oom);
+	/* a source event is for every kernel: it names none */
+	e.kernelver = dup_opt(is_source_event(kind) ? NULL : kernelver, &oom);
+	e.arch = dup_opt(is_source_event(kind) ? NULL : arch, &oom);
+	if (oom) {
+		batch_event_clear(&e);
 		return -ENOMEM;
-	req->ev = ev;
-	e = &ev[req->n];
-	memset(e, 0, sizeof(*e));
-	e->kind = kind;
-	e->module = strdup(kernel_event ? "" : module);
-	e->version = strdup(kernel_event ? "" : version);
-	e->kernelver = dup_or_default(kernelver, uname_r);
-	e->arch = dup_or_default(arch, uname_m);
-	req->n++;
-	if (!e->module || !e->version || !e->kernelver || !e->arch)
+	}
+	return push_event(req, &e);
+}
+
+DKMS_EXPORT int dkms_request_add_source(struct dkms_request *req,
+					const char *path)
+{
+	const char *root = dkms_ctx_get_path(req->ctx, DKMS_PATH_ROOT);
+	struct batch_event e = { .kind = DKMS_EVENT_SOURCE_ADDED };
+
+	if (!path || path[0] != '/')
+		return -EINVAL;
+	/* a package manager's path, inside the root it works on */
+	e.path = root && strcmp(root, "/") ? path_join(root, path) : strdup(path);
+	if (!e.path)
 		return -ENOMEM;
+	return push_event(req, &e);
+}
+
+DKMS_EXPORT int dkms_request_add_line(struct dkms_request *req,
+				      const char *line)
+{
+	struct batch_event e;
+	_cleanup_free_ char *path = NULL;
+	int r = batch_event_parse(line, &e);
+
+	if (r)
+		return r;
+	if (!e.path)
+		return push_event(req, &e);
+	path = e.path;
+	e.path = NULL;
+	batch_event_clear(&e);
+	return dkms_request_add_source(req, path);
+}
+
+static int session_for(struct dkms_request *req, struct dkms_session **ret)
+{
+	struct dkms_session *s = NULL;
+	int r = dkms_session_new(req->ctx, &s);
+
+	if (r == 0)
+		r = dkms_session_apply_paths(s);
+	if (r == 0 && !(req->flags & DKMS_REQUEST_DRY_RUN))
+		r = dkms_session_lock(s);
+	if (r < 0) {
+		dkms_session_free(s);
+		return r;
+	}
+	if (req->flags & DKMS_REQUEST_FORCE)
+		s->flags |= DKMS_OPT_FORCE;
+	if (req->flags & DKMS_REQUEST_NO_DEPMOD)
+		s->flags |= DKMS_OPT_NO_DEPMOD;
+	if (req->flags & DKMS_REQUEST_VERBOSE)
+		s->flags |= DKMS_OPT_VERBOSE;
+	*ret = s;
 	return 0;
 }
 
-static int run_event(struct dkms_session *s, struct event *e)
+/* The batch: sources named, planned once, run (or only shown), the
+ * failures summed up at the end. */
+static int run_batch(struct dkms_session *s, struct dkms_request *req,
+		     struct dkms_result *res)
 {
-	struct dkms_op op = { e->module, e->version, e->kernelver, e->arch };
-	struct dkms_kernels k = { 0 };
+	struct batch_plan plan;
 	int r;
 
-	switch (e->kind) {
-	case DKMS_EVENT_KERNEL_ADDED:
-		return dkms_kernel_postinst(s, e->kernelver, e->arch);
-	case DKMS_EVENT_KERNEL_REMOVING:
-		return dkms_kernel_prerm(s, e->kernelver, e->arch);
-	case DKMS_EVENT_ADD:
-		if (dkms_is_added(s, e->module, e->version))
-			return 0;
-		return dkms_op_add(s, &op);
-	case DKMS_EVENT_BUILD:
-		return dkms_op_maybe_build(s, &op);
-	case DKMS_EVENT_INSTALL:
-		return dkms_op_maybe_install(s, &op);
-	case DKMS_EVENT_UNINSTALL:
-	case DKMS_EVENT_UNBUILD:
-	case DKMS_EVENT_REMOVE:
-		if (!dkms_is_added(s, e->module, e->version))
-			return 0;
-		if (dkms_is_broken(s, e->module, e->version))
-			return 4;
-		if (e->kind == DKMS_EVENT_UNINSTALL)
-			return dkms_op_maybe_uninstall(s, &op);
-		r = dkms_kernels_add_kernel(&k, e->kernelver);
-		if (r == 0)
-			r = dkms_kernels_add_arch(&k, e->arch);
-		if (r == 0)
-			r = e->kind == DKMS_EVENT_UNBUILD
-				? dkms_cmd_unbuild(s, e->module, e->version, &k)
-				: dkms_cmd_remove(s, e->module, e->version, &k);
-		dkms_kernels_clear(&k);
+	r = batch_name_sources(s, req->ev, req->n, &res->out);
+	if (r == 0)
+		r = batch_plan_make(req->ev, req->n, &plan);
+	if (r)
 		return r;
-	default:
-		return -EINVAL;
-	}
+	if (req->flags & DKMS_REQUEST_DRY_RUN)
+		r = batch_plan_print(s, &plan);
+	else
+		r = batch_run(s, &plan, &res->out);
+	batch_plan_clear(&plan);
+	if (r == 0)
+		batch_summary(s, &res->out);
+	return r;
 }
 
 DKMS_EXPORT int dkms_request_run(struct dkms_request *req,
@@ -164,65 +222,24 @@ DKMS_EXPORT int dkms_request_run(struct dkms_request *req,
 {
 	struct dkms_session *s = NULL;
 	struct dkms_result *res;
-	size_t i;
 	int r;
 
 	res = calloc(1, sizeof(*res));
 	if (!res)
 		return -ENOMEM;
 	res->refcount = 1;
-	res->ev = calloc(req->n + 1, sizeof(*res->ev));
-	if (!res->ev) {
-		free(res);
-		return -ENOMEM;
-	}
-	r = dkms_session_new(req->ctx, &s);
-	if (r == 0)
-		r = dkms_session_apply_paths(s);
-	if (r == 0)
-		r = dkms_session_lock(s);
-	if (r < 0)
-		goto fail;
-	if (req->flags & DKMS_REQUEST_FORCE)
-		s->flags |= DKMS_OPT_FORCE;
-	if (req->flags & DKMS_REQUEST_NO_DEPMOD)
-		s->flags |= DKMS_OPT_NO_DEPMOD;
-	if (req->flags & DKMS_REQUEST_VERBOSE)
-		s->flags |= DKMS_OPT_VERBOSE;
-	for (i = 0; i < req->n; i++) {
-		struct event *src = &req->ev[i], *e = &res->ev[i];
-
-		e->kind = src->kind;
-		e->module = strdup(src->module);
-		e->version = strdup(src->version);
-		e->kernelver = strdup(src->kernelver);
-		e->arch = strdup(src->arch);
-		res->n++;
-		if (!e->module || !e->version || !e->kernelver || !e->arch) {
-			r = -ENOMEM;
-			goto fail;
-		}
-		e->status = run_event(s, e);
-		if (e->status != 0) {
-			char *log = tree_path(s, "%s/%s/build/make.log",
-					      e->module, e->version);
-
-			if (log && path_exists(log))
-				e->log = log;
-			else
-				free(log);
-		}
-		/* 3.4.3 runs each in a fresh process: nothing carries over */
-		free(s->prepared_kernel);
-		s->prepared_kernel = NULL;
+	r = session_for(req, &s);
+	if (r == 0) {
+		res->strict = batch_strict(s);
+		r = run_batch(s, req, res);
 	}
 	dkms_session_free(s);
+	if (r < 0) {
+		dkms_result_unref(res);
+		return r;
+	}
 	*ret = res;
 	return 0;
-fail:
-	dkms_session_free(s);
-	dkms_result_unref(res);
-	return r;
 }
 
 DKMS_EXPORT struct dkms_result *dkms_result_ref(struct dkms_result *res)
@@ -236,14 +253,14 @@ DKMS_EXPORT struct dkms_result *dkms_result_unref(struct dkms_result *res)
 {
 	if (!res || --res->refcount > 0)
 		return NULL;
-	events_free(res->ev, res->n);
+	batch_outcomes_clear(&res->out);
 	free(res);
 	return NULL;
 }
 
 DKMS_EXPORT size_t dkms_result_count(const struct dkms_result *res)
 {
-	return res ? res->n : 0;
+	return res ? res->out.n : 0;
 }
 
 DKMS_EXPORT int dkms_result_get(const struct dkms_result *res, size_t i,
@@ -251,11 +268,11 @@ DKMS_EXPORT int dkms_result_get(const struct dkms_result *res, size_t i,
 				const char **version, const char **kernelver,
 				const char **arch, int *status)
 {
-	const struct event *e;
+	const struct batch_outcome *e;
 
-	if (!res || i >= res->n)
+	if (!res || i >= res->out.n)
 		return -ERANGE;
-	e = &res->ev[i];
+	e = &res->out.v[i];
 	if (kind)
 		*kind = e->kind;
 	if (module)
@@ -274,7 +291,37 @@ DKMS_EXPORT int dkms_result_get(const struct dkms_result *res, size_t i,
 DKMS_EXPORT const char *dkms_result_build_log(const struct dkms_result *res,
 					      size_t i)
 {
-	if (!res || i >= res->n)
+	if (!res || i >= res->out.n)
 		return NULL;
-	return res->ev[i].log;
+	return res->out.v[i].log;
 }
+
+DKMS_EXPORT const char *dkms_result_reason(const struct dkms_result *res,
+					   size_t i)
+{
+	if (!res || i >= res->out.n)
+		return NULL;
+	return res->out.v[i].reason;
+}
+
+DKMS_EXPORT size_t dkms_result_event(const struct dkms_result *res, size_t i)
+{
+	if (!res || i >= res->out.n)
+		return (size_t)-1;
+	return res->out.v[i].event;
+}
+
+DKMS_EXPORT size_t dkms_result_failures(const struct dkms_result *res)
+{
+	size_t i, n = 0;
+
+	for (i = 0; res && i < res->out.n; i++)
+		n += res->out.v[i].status != 0 && res->out.v[i].status != 77;
+	return n;
+}
+
+DKMS_EXPORT int dkms_result_exit_code(const struct dkms_result *res)
+{
+	return res && res->strict && dkms_result_failures(res) ? 1 : 0;
+}
+

@@ -84,14 +84,15 @@ void dkms_session_free(struct dkms_session *s)
 	free(s);
 }
 
-/* framework.conf paths live inside the root the context was given. */
+/* framework.conf paths live inside the root the context was given; a
+ * path the program linking us set itself stays. */
 static int set_fw_path(struct dkms_session *s, enum dkms_path_id id,
 		       const char *val)
 {
 	const char *root = dkms_ctx_get_path(s->ctx, DKMS_PATH_ROOT);
 	_cleanup_free_ char *p = NULL;
 
-	if (!val || !*val)
+	if (!val || !*val || dkms_ctx_path_is_explicit(s->ctx, id))
 		return 0;
 	if (root && strcmp(root, "/") != 0) {
 		p = path_join(root, val);

@@ -206,6 +206,16 @@ DKMS_EXPORT void dkms_ctx_set_jobs(struct dkms_ctx *ctx, unsigned int jobs)
 	ctx->jobs = jobs;
 }
 
+bool dkms_ctx_path_is_explicit(const struct dkms_ctx *ctx, enum dkms_path_id id)
+{
+	return id > DKMS_PATH_ROOT && id < _DKMS_PATH_MAX && ctx->explicit_path[id];
+}
+
+unsigned int dkms_ctx_jobs_set(const struct dkms_ctx *ctx)
+{
+	return ctx->jobs;
+}
+
 DKMS_EXPORT unsigned int dkms_ctx_get_jobs(const struct dkms_ctx *ctx)
 {
 	return ctx->jobs ? ctx->jobs : dkms_cpu_count();

@@ -45,6 +45,10 @@ const char *dkms_ctx_path_var(const struct dkms_ctx *ctx);
 
 /* The CPU count used when no job budget was set. */
 unsigned int dkms_cpu_count(void);
+/* The caller set path id itself (not a default under the root). */
+bool dkms_ctx_path_is_explicit(const struct dkms_ctx *ctx, enum dkms_path_id id);
+/* The job budget the caller set (dkms_ctx_set_jobs), 0 when none. */
+unsigned int dkms_ctx_jobs_set(const struct dkms_ctx *ctx);
 
 /* PATH for children when the context's environment has none. */
 #define DKMS_DEFAULT_PATH \

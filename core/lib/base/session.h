@@ -33,6 +33,9 @@ struct dkms_framework {
 	/* ours (sandbox.c): script_sandbox="yes|no" (default yes), whether
 	 * PRE_INSTALL/POST_INSTALL/POST_ADD/POST_REMOVE run sandboxed */
 	char *script_sandbox;
+	/* ours (batch-run.c): "yes" makes a batch's failures fail the
+	 * package manager's step; unset, they are only reported */
+	char *strict_transactions;
 };
 
 /* Command-line flags (3.4.3 option names). */
@@ -51,6 +54,8 @@ enum {
 	DKMS_OPT_SANDBOX = 1u << 11,               /* --sandbox (sandbox.c) */
 	DKMS_OPT_NO_SANDBOX = 1u << 12,            /* --no-sandbox (sandbox.c) */
 };
+
+struct dkms_op;
 
 /* One command's state.  Make with dkms_session_new() (reads framework.conf
  * from the context's conf dir), then set the fields the command line gave. */
@@ -93,9 +98,10 @@ struct dkms_session {
 	} conf_cache;
 	/* depmod.c: a step run beside others leaves depmod to the end of
 	 * the run (defer, deferred: its kernels); kernel_prerm touches
-	 * depmod-pending instead (delayed) */
+	 * depmod-pending instead (delayed); a batch holds the deferred
+	 * ones to its end (hold) */
 	struct session_depmod {
-		bool defer, delayed;
+		bool defer, delayed, hold;
 		char **deferred;
 	} depmod;
 	/* sandbox.c: the sandbox of the build running now; sandbox-shared.c:
@@ -118,6 +124,13 @@ struct dkms_session {
 	 * install has no dependents to rebuild: rebuild.c looks no further) */
 	struct session_autoinstall {
 		bool no_dependents;
+		/* batch-run.c: a batch narrows what autoinstall takes (only:
+		 * "m/v" of the sources it added, on every kernel but those in
+		 * every: the kernels it added, which take every module) and
+		 * hears how each module's install ended */
+		char **only, **every;
+		void (*record)(void *data, const struct dkms_op *op, int status);
+		void *record_data;
 	} autoinstall;
 };
 

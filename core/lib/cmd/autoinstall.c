@@ -301,6 +301,24 @@ static int step_before(struct dkms_session *s, void *data)
 	return 0;
 }
 
+/* A batch keeps what did not install, with its make.log, in the tree
+ * (failure.c): done here, in the step, before the module's next build
+ * (for another kernel) overwrites the log. */
+static void note_outcome(struct dkms_session *s, const struct dkms_op *op,
+			 int status, const struct step_watch *w)
+{
+	if (status == 0 || status == 77) {
+		dkms_failure_clear(s, op);
+		return;
+	}
+	/* with its log kept, the words say enough (dkms's message names
+	 * the build dir's make.log, which the next build overwrites) */
+	if (watch_log_fresh(w))
+		(void)dkms_failure_note(s, op, status, NULL, w->log);
+	else
+		(void)dkms_failure_note(s, op, status, s->last_error, NULL);
+}
+
 /* RES: how it ended, when someone asks (the scheduler's live summary). */
 static int step_work(struct dkms_session *s, void *data,
 		     struct sched_result *res)
@@ -308,15 +326,20 @@ static int step_work(struct dkms_session *s, void *data,
 	struct ai_step *st = data;
 	struct dkms_op op = { st->p->m, st->p->v, st->a->kver, st->a->arch };
 	struct step_watch w = { 0 };
+	bool watch = res || s->autoinstall.record;
 	int r;
 
-	if (res) {
+	if (watch) {
 		watch_start(s, &op, &w);
 		free(s->last_error);
 		s->last_error = NULL;
 	}
 	r = install_isolated(s, &op, res);
-	if (res) {
+	if (s->autoinstall.record)
+		note_outcome(s, &op, r, &w);
+	if (!res)
+		free(w.log);
+	else {
 		watch_end(&w, r, res);
 		/* no log of its own: what went wrong, as it was said */
 		if (r && !res->skipped && !res->log && !res->error && s->last_error)
@@ -333,6 +356,11 @@ static int step_after(struct dkms_session *s, void *data, int status)
 	int r;
 
 	p->done = true;
+	if (s->autoinstall.record) {
+		struct dkms_op op = { p->m, p->v, a->kver, a->arch };
+
+		s->autoinstall.record(s->autoinstall.record_data, &op, status);
+	}
 	if (status == 0) {
 		r = namelist_add(&a->installed, p->m);
 		(*st->progress)++;
@@ -536,14 +564,45 @@ static bool autoinstall_disabled(struct dkms_session *s)
 	return p && stat(p, &st) == 0 && S_ISREG(st.st_mode);
 }
 
+static bool strv_has(char *const *v, const char *s)
+{
+	for (; v && *v; v++)
+		if (!strcmp(*v, s))
+			return true;
+	return false;
+}
+
+/* A batch's sources ("m/v") in place of the newest of every module. */
+static int collect_only(struct ai *a, char *const *only)
+{
+	int r = 0;
+
+	for (; r == 0 && *only; only++) {
+		_cleanup_free_ char *m = strdup(*only);
+		char *v = m ? strchr(m, '/') : NULL;
+
+		if (!v)
+			return -ENOMEM;
+		*v++ = '\0';
+		r = namelist_add(&a->known.mods, m);
+		if (r == 0)
+			r = namelist_add(&a->known.vers, v);
+	}
+	return r;
+}
+
 /* What is registered, and what waits to be installed for a->kver. */
 static int ai_collect(struct ai *a)
 {
+	struct session_autoinstall *sa = &a->s->autoinstall;
 	int r;
 
 	a->known.s = a->s;
-	r = dkms_status_walk(a->s, NULL, NULL, NULL, NULL, collect_latest,
-			     &a->known);
+	if (sa->only && !strv_has(sa->every, a->kver))
+		r = collect_only(a, sa->only);
+	else
+		r = dkms_status_walk(a->s, NULL, NULL, NULL, NULL,
+				     collect_latest, &a->known);
 	return r < 0 ? r : ai_plan(a);
 }
 

@@ -15,10 +15,15 @@
  *                        "excluded by BUILD_EXCLUSIVE_KERNEL" (the
  *                        BUILD_EXCLUSIVE_* directives the dkms.conf sets,
  *                        ", "-joined), "make failed with exit N" (the last
- *                        build for that kernel, from build/make.log)
+ *                        build for that kernel, from build/make.log), or
+ *                        what a batch noted of its failure there
+ *                        (failure.c: "the build failed", "PRE_INSTALL
+ *                        failed", ...)
  *   "log"                path of the make.log of that kernel's build
  *                        (<m>/<v>/<k>/<a>/log/make.log once built, the
- *                        failed build's <m>/<v>/build/make.log), or null
+ *                        failed build's <m>/<v>/build/make.log, or the
+ *                        copy a batch kept, <m>/<v>/.<k>-<a>.make.log),
+ *                        or null
  *   "installed_paths"    array of the installed module files (installed
  *                        state; [] otherwise)
  *   "original_kept"      true when dkms archived a module of the same name
@@ -278,10 +283,18 @@ static void write_added(struct dkms_session *s, struct json *j,
 	key_string(j, "arch", kver ? arch : NULL);
 	key_string(j, "state", "added");
 	if (kver) {
+		struct dkms_op op = { m, v, kver, arch };
+		struct dkms_failure f;
+
 		reason = exclusion(s, m, v, kver, arch);
 		log = tree_path(s, "%s/%s/build/make.log", m, v);
 		code = !reason && log ? failed_make(log, kver, arch) : 0;
-		if (code) {
+		/* what a batch kept of its failure (failure.c) */
+		if (!reason && dkms_failure_read(s, &op, &f) == 0) {
+			free(log);
+			reason = f.reason;
+			log = f.log;
+		} else if (code) {
 			reason = xasprintf("make failed with exit %d", code);
 			build = tree_path(s, "%s/%s/build", m, v);
 			report = build ? build_report_read(build, kver, arch) : NULL;

@@ -34,6 +34,7 @@ static const struct fw_var fw_vars[] = {
 	FW(build_sandbox), FW(build_sandbox_user), /* ours: sandbox.c */
 	FW(build_time_limit), FW(build_memory_limit),
 	FW(script_sandbox), /* ours: sandbox.c */
+	FW(strict_transactions), /* ours: batch-run.c */
 };
 
 /* Where a file's assignment to NAME (len bytes) goes; NULL: ignored. */

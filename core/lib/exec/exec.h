@@ -110,7 +110,8 @@ struct sched_held {
 void sched_hold(struct dkms_session *s, struct sched_held *h);
 void sched_release(struct dkms_session *s, struct sched_held *h);
 void sched_replay(struct dkms_session *s, struct sched_held *h);
-/* -j N, framework.conf's parallel_jobs, else the CPUs we may run on. */
+/* -j N, the caller's dkms_ctx_set_jobs, framework.conf's parallel_jobs,
+ * else the CPUs we may run on. */
 unsigned int sched_budget(const struct dkms_session *s);
 /* depmod, quietly, for the kernels the steps deferred it for. */
 

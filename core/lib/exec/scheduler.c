@@ -607,9 +607,13 @@ void sched_replay(struct dkms_session *s, struct sched_held *h)
 unsigned int sched_budget(const struct dkms_session *s)
 {
 	const char *j = s->parallel_jobs ? s->parallel_jobs : s->fw.parallel_jobs;
+	unsigned int caller = dkms_ctx_jobs_set(s->ctx);
 	char *end;
 	unsigned long v;
 
+	/* -j, then what the program linking us set, then framework.conf */
+	if (!s->parallel_jobs && caller)
+		return caller > 64 ? 64 : caller;
 	if (!j || !*j)
 		return dkms_cpu_count();
 	v = strtoul(j, &end, 10);

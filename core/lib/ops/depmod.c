@@ -172,7 +172,8 @@ void dkms_depmod_run_deferred(struct dkms_session *s)
 	void *data;
 	char **k;
 
-	if (!s->depmod.deferred)
+	/* a batch runs them once, at its very end */
+	if (!s->depmod.deferred || s->depmod.hold)
 		return;
 	dkms_ctx_get_output_fn(s->ctx, &fn, &data);
 	dkms_ctx_set_output_fn(s->ctx, drop_output, NULL);

@@ -97,6 +97,24 @@ int dkms_lkg_recover(struct dkms_session *s, const char *saved,
 int dkms_kernels_setup(struct dkms_session *s, const char *action,
 		       const char *m, const char *v, struct dkms_kernels *k);
 
+/* ---- failure.c: a batch's failures kept in the tree -------------------- */
+struct dkms_failure {
+	int status;       /* dkms's exit code for it */
+	char *reason;     /* one line */
+	char *log;        /* the kept make.log, NULL when none */
+};
+/* Note that op did not install (status, reason: NULL for words made from
+ * status, log: the make.log to keep a copy of, or NULL). */
+int dkms_failure_note(struct dkms_session *s, const struct dkms_op *op,
+		      int status, const char *reason, const char *log);
+void dkms_failure_clear(struct dkms_session *s, const struct dkms_op *op);
+/* 0 and *f filled, -ENOENT when op has no failure noted. */
+int dkms_failure_read(struct dkms_session *s, const struct dkms_op *op,
+		      struct dkms_failure *f);
+void dkms_failure_free(struct dkms_failure *f);
+/* A status in words ("the build failed"); NULL for 0. */
+const char *dkms_failure_words(int status);
+
 /* ---- whole commands (3.4.3's *_module functions) ------------------------ */
 int dkms_cmd_build(struct dkms_session *s, const char *m, const char *v,
 		   const struct dkms_kernels *k);
