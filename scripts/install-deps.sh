@@ -4,7 +4,9 @@
 # all its tests (root; idempotent; quiet; non-interactive).  `dkms` is
 # Debian's own dkms 3.0.10, the older generation the cross-generation
 # tests read trees from.  libxtables-dev is what iptables-netflow-dkms
-# needs to build (tests/diff/debian-packages.sh).
+# needs to build (tests/diff/debian-packages.sh).  rpm, createrepo-c,
+# pacman, makepkg (repo-add) and bsdtar make the package databases the
+# headers-package lookup is tested on (tests/pkgdb/).
 set -eu
 
 packages="
@@ -16,6 +18,7 @@ packages="
 	librpm-dev rpm
 	libdpkg-dev dpkg-dev
 	libsolv-dev libsolvext-dev
+	createrepo-c pacman-package-manager makepkg libarchive-tools lz4
 	dkms
 	linux-headers-amd64 linux-headers-6.1.0-56-amd64 linux-headers-6.1.0-54-amd64
 	libxtables-dev

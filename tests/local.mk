@@ -242,3 +242,13 @@ tests_unit_test_secureboot_SOURCES = tests/unit/test-secureboot.c tests/unit/tap
 tests_unit_test_secureboot_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_secureboot_LDADD = $(UNIT_LDADD)
 endif
+
+# The package of a kernel's headers, named from real dpkg/apt, rpm/dnf
+# and pacman databases made in each test (libsolv, loaded on first use);
+# headers-pkg prints what dkms_kernel_headers_package answers.
+TESTS += tests/pkgdb/dpkg.sh tests/pkgdb/rpm.sh tests/pkgdb/pacman.sh \
+	tests/pkgdb/unknown.sh
+EXTRA_DIST += tests/pkgdb/lib.sh
+check_PROGRAMS += tests/pkgdb/headers-pkg
+tests_pkgdb_headers_pkg_SOURCES = tests/pkgdb/headers-pkg.c
+tests_pkgdb_headers_pkg_LDADD = core/lib/libdkms-internal.la

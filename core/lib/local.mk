@@ -10,8 +10,9 @@ pkgconfig_DATA = core/lib/libdkms.pc
 noinst_LTLIBRARIES += core/lib/libdkms-internal.la
 core_lib_libdkms_internal_la_SOURCES = core/lib/libdkms.h
 core_lib_libdkms_internal_la_CFLAGS = $(AM_CFLAGS) $(KMOD_CFLAGS) \
-	$(ZLIB_CFLAGS) $(LZMA_CFLAGS) $(ZSTD_CFLAGS)
-# libkmod, zlib, liblzma, libzstd: dlopen on first use, never linked
+	$(ZLIB_CFLAGS) $(LZMA_CFLAGS) $(ZSTD_CFLAGS) $(SOLV_CFLAGS)
+# libkmod, zlib, liblzma, libzstd, libsolv(ext): dlopen on first use, never
+# linked
 core_lib_libdkms_internal_la_LIBADD = $(DL_LIBS)
 
 lib_LTLIBRARIES += core/lib/libdkms.la
