@@ -213,6 +213,13 @@ tests_unit_test_journal_LDADD = $(UNIT_LDADD)
 endif
 EXTRA_DIST += tests/safety
 
+# dkms diagnose: each cause, text and JSON, on fake kernels and on
+# Debian's real headers.
+TESTS += tests/diagnose/states.sh tests/diagnose/exclusive.sh \
+	tests/diagnose/signing.sh tests/diagnose/loading.sh \
+	tests/diagnose/real.sh
+EXTRA_DIST += tests/diagnose
+
 # libFuzzer targets: ./configure CC=clang --enable-fuzzing; run by
 # tests/fuzz/run.sh.
 EXTRA_DIST += tests/fuzz

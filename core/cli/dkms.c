@@ -235,6 +235,19 @@ static int status(struct dkms_session *s, const struct cli *c,
 	return 0;
 }
 
+/* ours (cmd/diagnose.c): reads the trees, for every kernel or the -k
+ * ones; --verbose shows the modules that are fine in full too */
+static int diagnose(struct dkms_session *s, const struct cli *c)
+{
+	unsigned int flags = (c->json ? DKMS_DIAG_JSON : 0) |
+			     (dkms_opt(s, DKMS_OPT_VERBOSE) ||
+			      (c->module && *c->module) || c->k.n ?
+			      DKMS_DIAG_ALL : 0);
+	int r = check_all_is_banned(s, c->action);
+
+	return r ? r : dkms_diagnose(s, c->module, c->version, &c->k, flags);
+}
+
 /* remove, unbuild, uninstall */
 static int removal(struct dkms_session *s, const struct cli *c,
 		   const struct dkms_kernels *k)
@@ -313,6 +326,8 @@ static int run(struct dkms_session *s, struct cli *c, const char *argv0)
 		return r;
 	if (startswith(a, "kernel_") && (r = have_one_kernel(s, a, &c->k)))
 		return r;
+	if (!strcmp(a, "diagnose"))
+		return diagnose(s, c);
 	/* ours (safety.c): what writes takes names, not paths (without a
 	 * module 3.4.3's own checks speak: a bare path lands in -v) */
 	if (c->module && *c->module && is_writing_action(a) &&

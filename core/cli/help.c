@@ -38,6 +38,12 @@ static const struct action_help helps[] = {
 	{ "status", "[<module>[/<version>]] " KS " [--json]",
 	  "Show the state of every module version for every kernel.\n"
 	  "--json: as JSON, with each built module's signature and Secure Boot state." },
+	{ "diagnose", "[<module>[/<version>]] " KS " [--json] [--verbose]",
+	  "Say why each module version is or is not usable on each kernel\n"
+	  "(default: every kernel installed or built for): headers, BUILD_EXCLUSIVE,\n"
+	  "a failed build's errors, vermagic, signature and Secure Boot, modules.dep,\n"
+	  "whether it is loaded.  Without a module or -k, the ones that are fine\n"
+	  "get one line (--verbose: a screen each).  Must be the first word." },
 	{ "autoinstall", KS " [-j <jobs>] [--no-initrd] [--sandbox | --no-sandbox]",
 	  "Build and install every AUTOINSTALL module for each kernel.\n"
 	  "Several -k: one call for all (ours), the builds side by side under -j." },

@@ -5,7 +5,8 @@
  * by prefix, as its `--dkmstree*` patterns do), -m M/V and -k K/A splits,
  * bare words taken as the action, a source dir, a dkms.conf, an archive
  * or M/V.  Messages and exits happen where 3.4.3 has them, during the
- * scan.  Our own addition: --root DIR.
+ * scan.  Our own additions: --root DIR, --json, and `diagnose` as the
+ * first word.
  */
 #include "config.h"
 
@@ -287,6 +288,12 @@ int cli_parse(struct cli *c, int argc, char **argv, bool *exit_now)
 		} else if (!strcmp(a, "--root") || startswith(a, "--root=")) {
 			/* ours: taken before the scan (see cli_prescan_root) */
 			free(arg_value(argv, argc, &i));
+		} else if (i == 1 && !strcmp(a, "diagnose")) {
+			/* ours (cmd/diagnose.c): an action as the first word
+			 * only, so that a command line 3.4.3 takes (a module
+			 * named so, with an action after it) keeps its meaning */
+			c->action = strdup(a);
+			r = c->action ? 0 : -ENOMEM;
 		} else if (a[0] == '-') {
 			cli_error("Unknown option: %s", a);
 			cli_usage(argv[0]);

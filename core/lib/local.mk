@@ -87,6 +87,10 @@ core_lib_libdkms_internal_la_SOURCES += \
 	core/lib/cmd/batch.h core/lib/cmd/batch-line.c \
 	core/lib/cmd/batch-plan.c core/lib/cmd/batch-run.c \
 	core/lib/cmd/status-json.c
+# `dkms diagnose`: what it finds, and its text and JSON.
+core_lib_libdkms_internal_la_SOURCES += \
+	core/lib/cmd/diagnose.h core/lib/cmd/diagnose.c \
+	core/lib/cmd/diagnose-print.c
 
 # api/: the door: sessions and requests.
 core_lib_libdkms_internal_la_SOURCES += \

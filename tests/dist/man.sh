@@ -21,10 +21,10 @@ has() {
 }
 
 text=$(LC_ALL=C.UTF-8 MANWIDTH=200 man -E UTF-8 -l "$top_srcdir/man/dkms.8" 2>/dev/null)
-# every action of the usage text, every option
+# every action of the usage text and ours, every option
 for a in add remove build unbuild install uninstall match autoinstall \
 	mktarball ldtarball status generate_mok kernel_preinst \
-	kernel_postinst kernel_prerm; do
+	kernel_postinst kernel_prerm diagnose; do
 	has "$text" "^ +$a( |\$)" "dkms.8 describes $a"
 done
 for o in -m -v -k -a -c -q --force --force-version-override --all \

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Commands made of operations: autoinstall (one plan for several
- * kernels), the kernel package hooks, match, and status --json.
+ * kernels), the kernel package hooks, match, status --json, and
+ * diagnose.
  */
 #ifndef DKMS_CMD_CMD_H
 #define DKMS_CMD_CMD_H
@@ -28,6 +29,21 @@ int dkms_autoinstall_kernels(struct dkms_session *s, char *const *kvers,
  * schema in status-json.c; filters as dkms_status_print (k may be NULL). */
 int dkms_status_json(struct dkms_session *s, const char *m, const char *v,
 		     const struct dkms_kernels *k);
+
+/* ---- diagnose.c ---------------------------------------------------------- */
+/* `dkms diagnose`: for each module version (m, v: filters as status's)
+ * and kernel (k's, else those it is built for and the installed ones),
+ * why it is or is not usable there.  Text: a screen per module version
+ * and kernel that is not (every one with DKMS_DIAG_ALL), one line for
+ * the rest; DKMS_DIAG_JSON: one JSON object (schema in diagnose-print.c).
+ * 0 whatever was found; 1 (the tree cannot be read) or 3 (m/v not in
+ * it) with a message; -errno. */
+enum {
+	DKMS_DIAG_JSON = 1u << 0,
+	DKMS_DIAG_ALL = 1u << 1,
+};
+int dkms_diagnose(struct dkms_session *s, const char *m, const char *v,
+		  const struct dkms_kernels *k, unsigned int flags);
 
 /* ---- kernel-hooks.c ------------------------------------------------------ */
 /* kernel_preinst: unbuild the AUTOINSTALL modules built for the kernel;

@@ -450,35 +450,37 @@ static bool index_has_exclusive(const struct dkms_conf *conf, long i)
 }
 
 /* The kernel/arch/config conditions of record i (index 0 doubles as the
- * global one, as in bash where $X is ${X[0]}). */
-static bool exclusive_ok(const struct dkms_conf *conf, long i,
-			 const char *kconfig_text, bool have_kconfig)
+ * global one, as in bash where $X is ${X[0]}): NULL when they hold, else
+ * the name of the first directive that does not (diagnose names it). */
+static const char *exclusive_fails(const struct dkms_conf *conf, long i,
+				   const char *kconfig_text, bool have_kconfig)
 {
 	const char *k = conf->kernelver, *s;
 
 	s = val(conf, "BUILD_EXCLUSIVE_KERNEL", i);
 	if (*s && !ere_match(s, k))
-		return false;
+		return "BUILD_EXCLUSIVE_KERNEL";
 	s = val(conf, "BUILD_EXCLUSIVE_KERNEL_MIN", i);
 	if (*s && conf_ver_cmp(k, s) < 0)
-		return false;
+		return "BUILD_EXCLUSIVE_KERNEL_MIN";
 	s = val(conf, "BUILD_EXCLUSIVE_KERNEL_MAX", i);
 	if (*s && conf_ver_cmp(k, s) > 0)
-		return false;
+		return "BUILD_EXCLUSIVE_KERNEL_MAX";
 	s = val(conf, "BUILD_EXCLUSIVE_ARCH", i);
 	if (*s && !ere_match(s, conf->arch))
-		return false;
+		return "BUILD_EXCLUSIVE_ARCH";
 	s = val(conf, "BUILD_EXCLUSIVE_CONFIG", i);
 	if (*s && have_kconfig && !config_ok(s, kconfig_text))
-		return false;
-	return true;
+		return "BUILD_EXCLUSIVE_CONFIG";
+	return NULL;
 }
 
 static int derive_exclusive(struct dkms_conf *conf, const char *kconfig_text,
 			    bool have_kconfig)
 {
 	const char *obsolete = val(conf, "obsolete_by", 0);
-	bool directives = index_has_exclusive(conf, 0), global_ok;
+	bool directives = index_has_exclusive(conf, 0);
+	const char *global;
 	size_t i, buildable = 0;
 
 	if (*obsolete && !*val(conf, "BUILD_EXCLUSIVE_KERNEL_MAX", 0)) {
@@ -492,15 +494,23 @@ static int derive_exclusive(struct dkms_conf *conf, const char *kconfig_text,
 		directives = index_has_exclusive(conf, 0);
 	}
 	conf->excluded = calloc(conf->num_modules + 1, sizeof(bool));
-	if (!conf->excluded)
+	conf->exclusion = calloc(conf->num_modules + 1, sizeof(*conf->exclusion));
+	if (!conf->excluded || !conf->exclusion)
 		return -ENOMEM;
 	/* The global conditions (element 0) hold for every record. */
-	global_ok = conf->num_modules == 0 ||
-		    exclusive_ok(conf, 0, kconfig_text, have_kconfig);
+	global = conf->num_modules == 0 ? NULL :
+		 exclusive_fails(conf, 0, kconfig_text, have_kconfig);
 	for (i = 0; i < conf->num_modules; i++) {
+		struct conf_exclusion *e = &conf->exclusion[i];
+
 		directives |= index_has_exclusive(conf, (long)i);
-		conf->excluded[i] = !global_ok ||
-				    (i > 0 && !exclusive_ok(conf, (long)i, kconfig_text, have_kconfig));
+		if (global)
+			*e = (struct conf_exclusion){ global, 0 };
+		else if (i > 0)
+			*e = (struct conf_exclusion){
+				exclusive_fails(conf, (long)i, kconfig_text,
+						have_kconfig), (long)i };
+		conf->excluded[i] = e->directive != NULL;
 		buildable += !conf->excluded[i];
 	}
 	if (conf->num_modules == 0)

@@ -59,6 +59,7 @@ static void conf_free(struct dkms_conf *conf)
 	free(conf->distribution);
 	free(conf->addon_modules_dir);
 	free(conf->excluded);
+	free(conf->exclusion);
 	strbuf_release(&conf->err);
 	varset_release(&conf->vars);
 	free(conf);

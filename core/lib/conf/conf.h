@@ -32,6 +32,10 @@ struct modrec {
 	char *raw_dest_location;           /* DEST_MODULE_LOCATION[i] */
 	bool strip;
 	bool excluded;                     /* BUILD_EXCLUSIVE says no */
+	/* which directive says so, read at which index (0: the global
+	 * one; reader.h's struct conf_exclusion) */
+	const char *excluded_by;
+	long excluded_index;
 };
 struct modconf {
 	struct dkms_conf *conf;

@@ -96,6 +96,10 @@ static int fill(struct modconf *mc, const struct dkms_conf *c)
 		/* the global directives (element 0) hold for every record:
 		 * conf-derive.c decides, build_exclude[i] is no verdict */
 		r->excluded = dkms_conf_module_excluded(c, i);
+		if (r->excluded && c->exclusion) {
+			r->excluded_by = c->exclusion[i].directive;
+			r->excluded_index = c->exclusion[i].index;
+		}
 	}
 	mc->build_exclude = *build_exclude;
 	mc->has_exclusive_per_module = has_exclusive_per_module(c, mc->n);

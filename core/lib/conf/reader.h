@@ -65,6 +65,14 @@ int conf_eval_native(struct conf_eval *ev);
 int conf_deprecation_warnings(const struct varset *vars, const char *file,
 			      struct strbuf *err);
 
+/* The BUILD_EXCLUSIVE_* directive that keeps a module record off the
+ * kernel: the first one of its conditions that does not hold, read at
+ * index (0: the global one, which holds for every record). */
+struct conf_exclusion {
+	const char *directive; /* "BUILD_EXCLUSIVE_KERNEL", ...; NULL: none */
+	long index;
+};
+
 struct dkms_conf {
 	int refcount;
 	int rc;
@@ -85,6 +93,8 @@ struct dkms_conf {
 	struct varset vars;
 	size_t num_modules;
 	bool *excluded;
+	/* why record i is excluded (directive NULL: it is not) */
+	struct conf_exclusion *exclusion;
 };
 
 /* read_conf's post-processing and validation on conf->vars; sets rc and

@@ -391,20 +391,46 @@ static struct kernel_sig kernel_sig(struct dkms_session *s,
 	return ks;
 }
 
+/* whether the kernel will load a module, and why (for diagnose) */
 static enum tri will_load(const struct secureboot *sb, struct kernel_sig ks,
-			  bool is_signed, const char *enrolled)
+			  bool is_signed, const char *enrolled,
+			  const char **why)
 {
 	bool on = !strcmp(sb->state, "enabled");
 	bool off = !strcmp(sb->state, "disabled");
 
-	if (ks.checks == NO)
-		return YES; /* a kernel that checks no signature */
-	if (is_signed && !strcmp(enrolled, "yes"))
+	if (ks.checks == NO) {
+		*why = "the kernel checks no signature: CONFIG_MODULE_SIG is not set";
 		return YES;
-	if (off && ks.force == NO)
+	}
+	if (is_signed && !strcmp(enrolled, "yes")) {
+		*why = "signed with an enrolled key";
+		return YES;
+	}
+	if (off && ks.force == NO) {
+		*why = "Secure Boot is off: the kernel is only tainted";
 		return YES; /* unsigned or unknown keys only taint */
-	if (on || ks.force == YES)
-		return !is_signed || !strcmp(enrolled, "no") ? NO : UNKNOWN;
+	}
+	if (on || ks.force == YES) {
+		if (!is_signed) {
+			*why = on ? "unsigned, and Secure Boot is on"
+				  : "unsigned, and the kernel's "
+				    "CONFIG_MODULE_SIG_FORCE requires a signature";
+			return NO;
+		}
+		if (!strcmp(enrolled, "no")) {
+			*why = on ? "the signing key is not enrolled, and Secure "
+				    "Boot is on"
+				  : "the signing key is not enrolled, and the "
+				    "kernel's CONFIG_MODULE_SIG_FORCE requires a "
+				    "known one";
+			return NO;
+		}
+		*why = "the kernel's CONFIG_MODULE_SIG_FORCE requires a known "
+		       "key, and the MOK list cannot be read: no EFI variables";
+		return UNKNOWN;
+	}
+	*why = "the Secure Boot state is unknown: no EFI variables";
 	return UNKNOWN;
 }
 
@@ -427,42 +453,76 @@ static void key_str(struct json *j, const char *k, const char *v)
 		json_null(j);
 }
 
+int secureboot_module(struct dkms_session *s, const struct secureboot *sb,
+		      const char *kver, const char *ko,
+		      struct module_trust *ret)
+{
+	struct module_trust t = { .read_error = 0 };
+	enum tri load;
+
+	t.read_error = module_sig_read_ctx(s->ctx, ko, &t.sig);
+	if (t.read_error == -ENOMEM)
+		return -ENOMEM;
+	t.is_signed = t.read_error == 0 && (t.sig.signer || t.sig.sig_hashalgo);
+	if (t.is_signed)
+		t.enrolled = secureboot_enrolled(sb, t.sig.signer, t.sig.sig_key);
+	if (t.read_error < 0) {
+		load = UNKNOWN;
+		t.why = "the signature cannot be read";
+	} else {
+		load = will_load(sb, kernel_sig(s, sb->kc, kver), t.is_signed,
+				 t.enrolled, &t.why);
+	}
+	t.will_load = tri_name[load];
+	*ret = t;
+	return 0;
+}
+
+void module_trust_clear(struct module_trust *t)
+{
+	module_sig_clear(&t->sig);
+	*t = (struct module_trust){ 0 };
+}
+
+static enum tri tri_of(const char *name)
+{
+	return !strcmp(name, "yes") ? YES : !strcmp(name, "no") ? NO : UNKNOWN;
+}
+
 /* one module file; returns what will_load says */
 static enum tri write_one(struct dkms_session *s, struct json *j,
-			  const struct secureboot *sb,
-			  struct kernel_sig ks, const char *path,
-			  const char *file, const char *report)
+			  const struct secureboot *sb, const char *kver,
+			  const char *path, const char *file,
+			  const char *report)
 {
 	_cleanup_free_ char *name = strndup(file, strstr(file, ".ko") + 3 - file);
 	_cleanup_free_ char *failed = NULL, *error = NULL;
-	struct module_sig sig = { 0 };
-	const char *enrolled = NULL;
-	bool is_signed;
-	enum tri load;
-	int r = module_sig_read_ctx(s->ctx, path, &sig);
+	struct module_trust t = { 0 };
+	enum tri load = UNKNOWN;
 
-	is_signed = r == 0 && (sig.signer || sig.sig_hashalgo);
+	if (secureboot_module(s, sb, kver, path, &t) == 0)
+		load = tri_of(t.will_load);
+	else
+		t.read_error = -ENOMEM;
 	failed = name ? signing_failure(report, name) : NULL;
-	if (r < 0)
-		error = xasprintf("cannot read the signature: %s", strerror(-r));
-	else if (failed && !is_signed)
+	if (t.read_error < 0)
+		error = xasprintf("cannot read the signature: %s",
+				  strerror(-t.read_error));
+	else if (failed && !t.is_signed)
 		error = xasprintf("signing failed: %s", failed);
-	if (is_signed)
-		enrolled = secureboot_enrolled(sb, sig.signer, sig.sig_key);
-	load = r < 0 ? UNKNOWN : will_load(sb, ks, is_signed, enrolled);
 
 	json_begin_object(j);
 	key_str(j, "file", path);
 	json_key(j, "signed");
-	json_bool(j, is_signed);
-	key_str(j, "signer", sig.signer);
-	key_str(j, "key_id", sig.sig_key);
-	key_str(j, "hash_algo", sig.sig_hashalgo);
-	key_str(j, "enrolled", enrolled);
+	json_bool(j, t.is_signed);
+	key_str(j, "signer", t.sig.signer);
+	key_str(j, "key_id", t.sig.sig_key);
+	key_str(j, "hash_algo", t.sig.sig_hashalgo);
+	key_str(j, "enrolled", t.enrolled);
 	key_str(j, "will_load", tri_name[load]);
 	key_str(j, "error", error);
 	json_end_object(j);
-	module_sig_clear(&sig);
+	module_trust_clear(&t);
 	return load;
 }
 
@@ -472,7 +532,6 @@ void secureboot_json(struct dkms_session *s, struct json *j,
 {
 	_cleanup_free_ char *dir = NULL;
 	struct namelist files = { 0 };
-	struct kernel_sig ks;
 	enum tri all = UNKNOWN;
 	size_t i, n = 0;
 
@@ -487,7 +546,6 @@ void secureboot_json(struct dkms_session *s, struct json *j,
 	dir = tree_path(s, "%s/%s/%s/%s/module", m, v, k, a);
 	if (dir)
 		namelist_dir(&files, dir, false);
-	ks = kernel_sig(s, sb->kc, k);
 	for (i = 0; i < files.n; i++) {
 		_cleanup_free_ char *path = NULL;
 		enum tri t;
@@ -497,7 +555,7 @@ void secureboot_json(struct dkms_session *s, struct json *j,
 		path = path_join(dir, files.v[i]);
 		if (!path)
 			continue;
-		t = write_one(s, j, sb, ks, path, files.v[i], report);
+		t = write_one(s, j, sb, k, path, files.v[i], report);
 		/* the entry loads when each of its modules does */
 		all = n++ == 0 ? t : (t == NO || all == NO) ? NO
 				   : (t == UNKNOWN || all == UNKNOWN) ? UNKNOWN : YES;

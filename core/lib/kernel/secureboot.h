@@ -13,7 +13,7 @@
 #include <stddef.h>
 
 #include "base/base.h"
-#include "base/base.h"
+#include "kernel/sigcheck.h"
 
 /* What identifies a signing key in a module signature (PKCS#7): the
  * certificate's issuer CN (libkmod's "signer") and serial number
@@ -48,6 +48,23 @@ void mok_key_clear(struct mok_key *k);
  * signer/key_id's, "no" when not, "unknown" without efivars. */
 const char *secureboot_enrolled(const struct secureboot *sb,
 				const char *signer, const char *key_id);
+
+/* What the kernel KVER will make of the module file KO: its signature
+ * (libkmod), whether its key is enrolled, whether it will load and why. */
+struct module_trust {
+	struct module_sig sig;   /* fields NULL when unsigned */
+	bool is_signed;
+	int read_error;          /* -errno: the signature could not be read */
+	const char *enrolled;    /* "yes" | "no" | "unknown"; NULL: unsigned */
+	const char *will_load;   /* "yes" | "no" | "unknown" */
+	const char *why;         /* why will_load says so, in words */
+};
+/* 0 (a signature that cannot be read is read_error, not a failure) or
+ * -ENOMEM. */
+int secureboot_module(struct dkms_session *s, const struct secureboot *sb,
+		      const char *kver, const char *ko,
+		      struct module_trust *ret);
+void module_trust_clear(struct module_trust *t);
 
 /* status --json: the "signatures" and "secure_boot" members of the entry
  * built at <dkms_tree>/M/V/K/A (REPORT: the text of its build report,
