@@ -14,7 +14,7 @@ packages="
 	libkmod-dev kmod check jq patch xz-utils zstd gzip bc file binutils
 	libelf-dev openssl util-linux python3 locales zsh systemd
 	zlib1g-dev liblzma-dev libzstd-dev man-db groff-base
-	valgrind clang libclang-rt-14-dev hyperfine time
+	valgrind clang libclang-rt-14-dev hyperfine time strace
 	librpm-dev rpm
 	libdpkg-dev dpkg-dev
 	libsolv-dev libsolvext-dev

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * dkms batch [--dry-run] [--root DIR] [--dkmstree DIR] [--sourcetree DIR]
- *            [--installtree DIR] [-j N] [--force] [--no-depmod]
- *            [--verbose] [FILE|-]
+ *            [--installtree DIR] [-j N] [--lock-timeout SECONDS]
+ *            [--force] [--no-depmod] [--verbose] [FILE|-]
  *
  * A package manager's transaction by hand: the events in FILE (standard
  * input without one, or "-"), one a line, as the adapters hand them to
@@ -23,7 +23,7 @@ extern char **environ;
 
 enum {
 	OPT_DKMSTREE = 256, OPT_SOURCETREE, OPT_INSTALLTREE, OPT_ROOT,
-	OPT_DRY_RUN, OPT_FORCE, OPT_NO_DEPMOD, OPT_VERBOSE,
+	OPT_DRY_RUN, OPT_FORCE, OPT_NO_DEPMOD, OPT_VERBOSE, OPT_LOCK_TIMEOUT,
 };
 
 static const struct option options[] = {
@@ -36,6 +36,7 @@ static const struct option options[] = {
 	{ "force", no_argument, NULL, OPT_FORCE },
 	{ "no-depmod", no_argument, NULL, OPT_NO_DEPMOD },
 	{ "verbose", no_argument, NULL, OPT_VERBOSE },
+	{ "lock-timeout", required_argument, NULL, OPT_LOCK_TIMEOUT },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -54,8 +55,8 @@ static int usage(void)
 {
 	fprintf(stderr, "Usage: dkms batch [--dry-run] [--root DIR] "
 		"[--dkmstree DIR] [--sourcetree DIR]\n"
-		"                  [--installtree DIR] [-j N] [--force] "
-		"[--no-depmod] [--verbose] [FILE|-]\n");
+		"                  [--installtree DIR] [-j N] [--lock-timeout SECONDS]\n"
+		"                  [--force] [--no-depmod] [--verbose] [FILE|-]\n");
 	return 2;
 }
 
@@ -70,6 +71,7 @@ static int parse(int argc, char **argv, struct dkms_ctx *ctx,
 		[OPT_ROOT - OPT_DKMSTREE] = DKMS_PATH_ROOT,
 	};
 	const char *paths[4] = { NULL };
+	unsigned long n;
 	char *end;
 	int c, i;
 
@@ -80,11 +82,17 @@ static int parse(int argc, char **argv, struct dkms_ctx *ctx,
 			paths[c - OPT_DKMSTREE] = optarg;
 			break;
 		case 'j':
-			dkms_ctx_set_jobs(ctx, strtoul(optarg, &end, 10));
-			if (*end || !*optarg) {
-				fprintf(stderr, "dkms batch: -j takes a number, not '%s'\n", optarg);
+		case OPT_LOCK_TIMEOUT:
+			n = strtoul(optarg, &end, 10);
+			if (*end || !*optarg || n > 86400) {
+				fprintf(stderr, "dkms batch: %s takes a number, not '%s'\n",
+					c == 'j' ? "-j" : "--lock-timeout", optarg);
 				return -EINVAL;
 			}
+			if (c == 'j')
+				dkms_ctx_set_jobs(ctx, n);
+			else
+				dkms_ctx_set_lock_timeout(ctx, n);
 			break;
 		case OPT_DRY_RUN: *flags |= DKMS_REQUEST_DRY_RUN; break;
 		case OPT_FORCE: *flags |= DKMS_REQUEST_FORCE; break;

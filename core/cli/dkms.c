@@ -361,6 +361,8 @@ int main(int argc, char **argv)
 
 	if (argc > 1 && !strcmp(argv[1], "conf"))
 		return cmd_conf(argc - 1, argv + 1);
+	if (argc > 1 && !strcmp(argv[1], "batch"))
+		return cmd_batch(argc - 1, argv + 1);
 	/* bash sorts globs by the collation order, and so do we */
 	setlocale(LC_COLLATE, "");
 	umask(022);
@@ -373,11 +375,11 @@ int main(int argc, char **argv)
 	if (r == 0)
 		r = dkms_ctx_set_environ(ctx, environ);
 	if (r == 0) {
+		/* a person at the command line waits, as for any lock */
+		dkms_ctx_set_lock_timeout(ctx, 0);
 		dkms_ctx_set_output_fn(ctx, output_flushed, NULL);
 		dkms_ctx_set_terminal(ctx, terminal_flags());
 		r = dkms_session_new(ctx, &s);
-	if (argc > 1 && !strcmp(argv[1], "batch"))
-		return cmd_batch(argc - 1, argv + 1);
 	}
 	if (r == 0)
 		r = cli_env_apply(s, environ);

@@ -85,6 +85,12 @@ void dkms_ctx_set_log_priority(struct dkms_ctx *ctx, int priority);
 /* Job budget for builds (make -jN); 0 means the number of CPUs. */
 void dkms_ctx_set_jobs(struct dkms_ctx *ctx, unsigned int jobs);
 unsigned int dkms_ctx_get_jobs(const struct dkms_ctx *ctx);
+/* How long to wait for another dkms's lock on the tree before giving up
+ * with -ETIMEDOUT and a message naming the tree: DKMS_LOCK_TIMEOUT_DEFAULT
+ * seconds unless set; 0 waits as long as it takes (the command line). */
+#define DKMS_LOCK_TIMEOUT_DEFAULT 300
+void dkms_ctx_set_lock_timeout(struct dkms_ctx *ctx, unsigned int seconds);
+unsigned int dkms_ctx_get_lock_timeout(const struct dkms_ctx *ctx);
 
 /* The environment dkms runs in: NAME=VALUE strings, NULL-terminated
  * (copied; NULL, the default, is an empty one).  The library never reads

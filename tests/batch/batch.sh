@@ -71,6 +71,30 @@ bt "$T/events"
 is 2 "$rc" "a bad line: exit 2"
 is "dkms batch: <T>/events:2: not an event: frobnicate foo/1.0" "$err" "a bad line is named with its file and line"
 
+# ---- nothing to do: nothing written, not even the tree opened ----
+if command -v strace >/dev/null; then
+	PATH="$T/bin:$PATH" strace -f -qq -e trace=openat,mkdir,mkdirat,unlink,unlinkat,rename,renameat2,flock \
+		-o "$T/strace" "$DKMS" batch --root "$T/root" --dkmstree "$T/dkms" \
+		--sourcetree "$T/src" --installtree "$T/lib" </dev/null
+	is 0 "$?" "an empty batch: exit 0"
+	is "" "$(grep -E 'O_WRONLY|O_RDWR|O_CREAT|mkdir|unlink|rename|flock' "$T/strace")" \
+		"an empty batch writes nothing and takes no lock"
+	is "" "$(grep -F "$T/dkms" "$T/strace")" "an empty batch does not look at the tree"
+else
+	skip "strace is not installed" 3
+fi
+
+# ---- another dkms holds the tree: the batch gives up, named ----
+flock "$T/dkms" sleep 30 &
+holder=$!
+sleep 0.3
+bt --lock-timeout 1 <<<"source-added foo/1.0"
+is 1 "$rc" "the tree locked: exit 1 after the time limit"
+like "$err" "^dkms: the DKMS tree <T>/dkms is locked by another dkms: gave up after 1 s$" \
+	"the lock's holder is waited for, then named"
+kill "$holder" 2>/dev/null
+wait "$holder" 2>/dev/null
+
 # ---- parallel and serial give the same trees ----
 for j in 1 4; do
 	bt_init $K1 $K2

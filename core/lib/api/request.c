@@ -228,6 +228,12 @@ DKMS_EXPORT int dkms_request_run(struct dkms_request *req,
 	if (!res)
 		return -ENOMEM;
 	res->refcount = 1;
+	/* a transaction that touched no source and no kernel: nothing read,
+	 * nothing locked, nothing written */
+	if (req->n == 0) {
+		*ret = res;
+		return 0;
+	}
 	r = session_for(req, &s);
 	if (r == 0) {
 		res->strict = batch_strict(s);

@@ -9,6 +9,7 @@
 #include <stdarg.h>
 #include <string.h>
 #include <sys/file.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "api/api.h"
@@ -124,6 +125,33 @@ int dkms_session_apply_paths(struct dkms_session *s)
 	return r;
 }
 
+/* flock with the context's time limit (dkms_ctx_set_lock_timeout): a
+ * package manager is not left hanging behind another dkms; the command
+ * line waits as long as it takes. */
+static int lock_wait(struct dkms_session *s, int fd, const char *tree)
+{
+	unsigned int limit = dkms_ctx_get_lock_timeout(s->ctx);
+	struct timespec start, now, nap = { 0, 100 * 1000 * 1000 };
+
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	for (;;) {
+		if (flock(fd, LOCK_EX | (limit ? LOCK_NB : 0)) == 0)
+			return 0;
+		if (errno == EINTR)
+			continue;
+		if (errno != EWOULDBLOCK)
+			return -errno;
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		if (now.tv_sec - start.tv_sec >= (time_t)limit) {
+			dkms_printf(s->ctx, DKMS_STDERR, "dkms: the DKMS tree %s "
+				    "is locked by another dkms: gave up after %u "
+				    "s\n", tree, limit);
+			return -ETIMEDOUT;
+		}
+		nanosleep(&nap, NULL);
+	}
+}
+
 /* One writer at a time on a tree: flock(2) on the tree directory itself,
  * so nothing is added to the layout 3.4.3 reads.  Scripts run by a locked
  * dkms may call dkms again: they inherit the lock (DKMS_TREE_LOCK). */
@@ -144,12 +172,10 @@ int dkms_session_lock(struct dkms_session *s)
 	fd = open(real, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)
 		return 0;
-	while (flock(fd, LOCK_EX) < 0) {
-		if (errno != EINTR) {
-			r = -errno;
-			close(fd);
-			return r;
-		}
+	r = lock_wait(s, fd, real);
+	if (r < 0) {
+		close(fd);
+		return r;
 	}
 	s->lock_fd = fd;
 	r = dkms_session_setenv(s, "DKMS_TREE_LOCK", real);

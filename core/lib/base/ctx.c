@@ -34,6 +34,7 @@ struct dkms_ctx {
 	void *log_data;
 	int log_priority;
 	unsigned int jobs;
+	unsigned int lock_timeout; /* seconds; 0: no limit */
 	char **env; /* dkms_ctx_set_environ(); NULL: none */
 	char *distribution; /* NULL: not yet read from os-release */
 	char *addon_modules_dir; /* NULL: unset */
@@ -80,6 +81,7 @@ DKMS_EXPORT int dkms_ctx_new(struct dkms_ctx **ret)
 	ctx->refcount = 1;
 	ctx->output_fn = output_stdio;
 	ctx->log_priority = LOG_ERR;
+	ctx->lock_timeout = DKMS_LOCK_TIMEOUT_DEFAULT;
 	ctx->paths[DKMS_PATH_ROOT] = strdup("/");
 	if (!ctx->paths[DKMS_PATH_ROOT])
 		goto oom;
@@ -209,6 +211,17 @@ DKMS_EXPORT void dkms_ctx_set_jobs(struct dkms_ctx *ctx, unsigned int jobs)
 bool dkms_ctx_path_is_explicit(const struct dkms_ctx *ctx, enum dkms_path_id id)
 {
 	return id > DKMS_PATH_ROOT && id < _DKMS_PATH_MAX && ctx->explicit_path[id];
+}
+
+DKMS_EXPORT void dkms_ctx_set_lock_timeout(struct dkms_ctx *ctx,
+					   unsigned int seconds)
+{
+	ctx->lock_timeout = seconds;
+}
+
+DKMS_EXPORT unsigned int dkms_ctx_get_lock_timeout(const struct dkms_ctx *ctx)
+{
+	return ctx->lock_timeout;
 }
 
 unsigned int dkms_ctx_jobs_set(const struct dkms_ctx *ctx)

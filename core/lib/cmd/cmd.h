@@ -9,8 +9,8 @@
 
 #include "ops/ops.h"
 #include "cmd/progress-live.h"
-
 #include "cmd/batch.h"
+
 /* ---- autoinstall.c ------------------------------------------------------- */
 /* autoinstall for one kernel: the newest version of every AUTOINSTALL
  * module, in BUILD_DEPENDS order; 0, 11 (some failed), or a code that
