@@ -214,10 +214,11 @@ endif
 EXTRA_DIST += tests/safety
 
 # dkms diagnose: each cause, text and JSON, on fake kernels and on
-# Debian's real headers.
+# Debian's real headers; the package of missing headers from a dpkg/apt
+# database under the root.
 TESTS += tests/diagnose/states.sh tests/diagnose/exclusive.sh \
 	tests/diagnose/signing.sh tests/diagnose/loading.sh \
-	tests/diagnose/real.sh
+	tests/diagnose/real.sh tests/diagnose/headers-package.sh
 EXTRA_DIST += tests/diagnose
 
 # libFuzzer targets: ./configure CC=clang --enable-fuzzing; run by

@@ -43,6 +43,9 @@ struct diag_run {
 	struct secureboot sb;
 	char *running;         /* the running kernel's release */
 	char *sysfs_module;    /* <root>/sys/module */
+	/* the package databases' answers, asked once per kernel ("":
+	 * none known) */
+	struct namelist pkg_kernels, pkgs;
 };
 
 static void ko_clear(struct diag_ko *k)
@@ -197,14 +200,25 @@ static char *link_target(const char *path)
 
 /* The package that has the headers of kver, or NULL whatever the reason
  * (no package database knows one, none can be read here, no libsolv):
- * the hint then names no package, and diagnose goes on. */
-static char *headers_package(struct dkms_session *s, const char *kver)
+ * the hint then names no package, and diagnose goes on.  Each kernel's
+ * is asked once: every module without a build there asks. */
+static char *headers_package(struct diag_run *run, const char *kver)
 {
-	char *pkg = NULL;
+	_cleanup_free_ char *pkg = NULL;
+	size_t i;
 
-	if (kernel_headers_package(s->ctx, kver, &pkg) < 0)
-		return NULL;
-	return pkg;
+	for (i = 0; i < run->pkg_kernels.n; i++)
+		if (!strcmp(run->pkg_kernels.v[i], kver))
+			return *run->pkgs.v[i] ? strdup(run->pkgs.v[i]) : NULL;
+	if (kernel_headers_package(run->s->ctx, kver, &pkg) < 0)
+		pkg = NULL;
+	/* the two lists stay in step: a kernel without its answer goes */
+	if (namelist_add(&run->pkg_kernels, kver) == 0 &&
+	    namelist_add(&run->pkgs, pkg ? pkg : "") < 0) {
+		free(run->pkg_kernels.v[--run->pkg_kernels.n]);
+		run->pkg_kernels.v[run->pkg_kernels.n] = NULL;
+	}
+	return pkg ? strdup(pkg) : NULL;
 }
 
 static int add_headers(struct diag_run *run, struct diag_entry *e)
@@ -221,7 +235,7 @@ static int add_headers(struct diag_run *run, struct diag_entry *e)
 	if (!e->headers_ok) {
 		if (lstat(e->headers, &st) == 0 && S_ISLNK(st.st_mode))
 			e->headers_link = link_target(e->headers);
-		e->headers_package = headers_package(run->s, e->kernel);
+		e->headers_package = headers_package(run, e->kernel);
 	}
 	e->release = e->headers_ok ? headers_release(e->headers) : NULL;
 	if (!e->release)
@@ -1061,6 +1075,8 @@ static int run_init(struct dkms_session *s, struct diag_run *run)
 
 static void run_clear(struct diag_run *run)
 {
+	namelist_clear(&run->pkg_kernels);
+	namelist_clear(&run->pkgs);
 	secureboot_clear(&run->sb);
 	free(run->running);
 	free(run->sysfs_module);
