@@ -82,7 +82,11 @@ void dkms_ctx_set_terminal(struct dkms_ctx *ctx, unsigned int flags);
 unsigned int dkms_ctx_get_terminal(const struct dkms_ctx *ctx);
 void dkms_ctx_set_log_priority(struct dkms_ctx *ctx, int priority);
 
-/* Job budget for builds (make -jN); 0 means the number of CPUs. */
+/* Job budget for builds (make -jN); 0 means the number of CPUs.  In a
+ * process running more than one thread (a host that loads the library)
+ * the steps of a run go one after the other in the process: it is never
+ * forked without an exec.  The library calls no exit(), installs no
+ * signal handler in the caller's process and reads no standard input. */
 void dkms_ctx_set_jobs(struct dkms_ctx *ctx, unsigned int jobs);
 unsigned int dkms_ctx_get_jobs(const struct dkms_ctx *ctx);
 /* How long to wait for another dkms's lock on the tree before giving up

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The batch planner: order, merging, upgrade pairing, and events as text. */
 #include <errno.h>
+#include <pthread.h>
 #include <stdlib.h>
+#include <unistd.h>
 #include <string.h>
 
 #include "libdkms.h"
@@ -174,6 +176,39 @@ START_TEST(test_lines)
 }
 END_TEST
 
+static void *wait_for_close(void *fd)
+{
+	char c;
+
+	return read(*(int *)fd, &c, 1) < 0 ? NULL : fd;
+}
+
+/* A package manager with threads loads us: its process is not forked
+ * without an exec, the steps of a batch run one after the other. */
+START_TEST(test_threaded_host)
+{
+	struct dkms_ctx *ctx = NULL;
+	struct dkms_session *s = NULL;
+	pthread_t t;
+	int p[2];
+
+	ck_assert_int_eq(dkms_ctx_new(&ctx), 0);
+	dkms_ctx_set_jobs(ctx, 4);
+	ck_assert_int_eq(dkms_session_new(ctx, &s), 0);
+	ck_assert(!dkms_process_threaded());
+	ck_assert_uint_eq(sched_budget(s), 4);
+	ck_assert_int_eq(pipe(p), 0);
+	ck_assert_int_eq(pthread_create(&t, NULL, wait_for_close, &p[0]), 0);
+	ck_assert(dkms_process_threaded());
+	ck_assert_uint_eq(sched_budget(s), 1);
+	close(p[1]);
+	ck_assert_int_eq(pthread_join(t, NULL), 0);
+	close(p[0]);
+	dkms_session_free(s);
+	dkms_ctx_unref(ctx);
+}
+END_TEST
+
 static Suite *plan_suite(void)
 {
 	Suite *s = suite_create("batch-plan");
@@ -184,6 +219,7 @@ static Suite *plan_suite(void)
 	tcase_add_test(tc, test_kernel_gone_and_back);
 	tcase_add_test(tc, test_unnamed_source_sits_out);
 	tcase_add_test(tc, test_lines);
+	tcase_add_test(tc, test_threaded_host);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -319,6 +319,17 @@ unsigned int dkms_cpu_count(void)
 	return 1;
 }
 
+bool dkms_process_threaded(void)
+{
+	_cleanup_free_ char *text = NULL;
+	const char *t;
+
+	if (read_file("/proc/self/status", &text, NULL) < 0)
+		return false;
+	t = strstr(text, "\nThreads:");
+	return t && strtoul(t + strlen("\nThreads:"), NULL, 10) > 1;
+}
+
 /* os-release is a shell fragment of KEY=value lines; dkms sources it and
  * uses ID, or ID_LIKE when set (but "ubuntu" for Ubuntu). */
 static char *os_release_value(const char *text, const char *key)

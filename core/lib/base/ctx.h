@@ -45,6 +45,8 @@ const char *dkms_ctx_path_var(const struct dkms_ctx *ctx);
 
 /* The CPU count used when no job budget was set. */
 unsigned int dkms_cpu_count(void);
+/* This process runs more than one thread (/proc/self/status). */
+bool dkms_process_threaded(void);
 /* The caller set path id itself (not a default under the root). */
 bool dkms_ctx_path_is_explicit(const struct dkms_ctx *ctx, enum dkms_path_id id);
 /* The job budget the caller set (dkms_ctx_set_jobs), 0 when none. */

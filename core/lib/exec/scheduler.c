@@ -611,6 +611,10 @@ unsigned int sched_budget(const struct dkms_session *s)
 	char *end;
 	unsigned long v;
 
+	/* a host with threads (a package manager loading us) is not forked
+	 * without an exec: its steps run one after the other in it */
+	if (dkms_process_threaded())
+		return 1;
 	/* -j, then what the program linking us set, then framework.conf */
 	if (!s->parallel_jobs && caller)
 		return caller > 64 ? 64 : caller;
