@@ -153,7 +153,7 @@ endif
 
 # Batches: a package transaction's events planned once and run as one
 # (cmd/batch-*.c), through `dkms batch` and the planner itself.
-TESTS += tests/batch/batch.sh tests/batch/upgrade.sh
+TESTS += tests/batch/batch.sh tests/batch/upgrade.sh tests/batch/real.sh
 EXTRA_DIST += tests/batch
 if HAVE_CHECK
 unit_tests += tests/unit/test-batch-plan
