@@ -168,7 +168,8 @@ ratio2() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "nan" || b == "nan" || b <=
 
 declare -A T
 declare -A RES=([status]=status [add]=add [install]=install [uninstall]=uninstall
-	[remove]=remove [build]=build [ai]=autoinstall [ai3]=autoinstall3 [ai0]=autoinstall-noop)
+	[remove]=remove [build]=build [ai]=autoinstall [ai3]=autoinstall3 [ai0]=autoinstall-noop
+	[b1]=batch1 [b3]=batch3 [b0]=batch0)
 # fastest run of ours: on a busy machine the mean mostly measures the others
 ours_min() {
 	local f=$W/res/${RES[$1]}-ours.json
@@ -176,10 +177,9 @@ ours_min() {
 }
 row() {
 	local what=$1 key=$2 target=$3
-	printf '%-38s %9s %9s %9s %9s %8s %8s  %s\n' "$what" "$(ms "${T[ours.$key]}")" "$(ours_min "$key")" \
-		"$(ms "${T[ref.$key]}")" "$(ms "${T[deb.$key]}")" \
-		"$(ratio "${T[ref.$key]}" "${T[ours.$key]}")" \
-		"$(ratio "${T[deb.$key]}" "${T[ours.$key]}")" "$target"
+	local o=${T[ours.$key]:-nan} r=${T[ref.$key]:-nan} d=${T[deb.$key]:-nan}
+	printf '%-38s %9s %9s %9s %9s %8s %8s  %s\n' "$what" "$(ms "$o")" "$(ours_min "$key")" \
+		"$(ms "$r")" "$(ms "$d")" "$(ratio "$r" "$o")" "$(ratio "$d" "$o")" "$target"
 }
 
 echo "# setting up in $W (log: $log)" >&2
@@ -331,6 +331,49 @@ if [ -d "$W/ai.ours" ]; then
 	done
 fi
 
+# ---- a package transaction: 10 driver sources arriving.  Ours: one
+# batch (`dkms batch`, what the package manager integrations hand the
+# library); the bash dkms: what each package's scriptlet runs (Debian's
+# common.postinst, rpm's %post), one package after the other: add, then
+# install for the kernels.  Fresh trees, the sources in src/.
+bt_root() {
+	local r=$1 n=$2 k
+	mkdir -p "$r/dkms" "$r/src"
+	for k in $K1 $K2 $K3; do
+		[ "$n" = 1 ] && [ "$k" != "$K1" ] && continue
+		mkdir -p "$r/lib/$k/kernel"
+		ln -s "$W/kernels/$k" "$r/lib/$k/build"
+	done
+	cp -a "$W"/mods/a*-1.0 "$r/src/"
+}
+for i in $(seq -w 1 10); do echo "source-added a$i/1.0"; done > "$W/events"
+: > "$W/events0"
+echo "# batch: 10 sources" >&2
+for n in 1 3; do
+	ks="-k $K1"
+	[ "$n" = 3 ] && ks="-k $K1 -k $K2 -k $K3"
+	for impl in $IMPLS; do
+		r=$W/bt$n.$impl
+		bt_root "$r" "$n"
+		snap "$r" "$W/snap.bt$n.$impl"
+		if [ "$impl" = ours ]; then
+			cmd=$(dkcmd ours "$r" batch "$W/events")
+			runs=$RUNS_BUILD
+		else
+			cmd=
+			for i in $(seq -w 1 10); do
+				# shellcheck disable=SC2086
+				cmd+="$(dkcmd "$impl" "$r" add -m "a$i" -v 1.0) >/dev/null; $(dkcmd "$impl" "$r" install -m "a$i" -v 1.0 $ks); "
+			done
+			runs=$RUNS_SLOW
+		fi
+		T[$impl.b$n]=$(hfs "batch$n-$impl" "$runs" "$(restore_cmd "$r" "$W/snap.bt$n.$impl")" "$cmd")
+	done
+done
+# nothing to do (a transaction of unrelated packages): ours only, the
+# bash dkms is not run at all then
+T[ours.b0]=$(hf "batch0-ours" "$RUNS_FAST" "" "$(dkcmd ours "$W/bt1.ours" batch "$W/events0")")
+
 # ---- autoinstall of 10 tiny modules on a real kernel's headers
 # The fake kernel's make takes ~80 ms, so every millisecond dkms spends
 # per build weighs there; a real kbuild's make of the same tiny module
@@ -358,6 +401,15 @@ if [ -n "$KR" ] && [ -f "/usr/src/linux-headers-$KR/Makefile" ]; then
 	[ -e "/lib/modules/$KR/build" ] || ln -sfn "/usr/src/linux-headers-$KR" "/lib/modules/$KR/build"
 	REAL_SAME="ls -d $par/* | xargs -P2 -I{} make -j$NPROC KERNELRELEASE=$KR -C /usr/src/linux-headers-$KR M={} >$W/bare.log 2>&1"
 	T[make.real]=$(hfs "bare-make-real" "$RUNS_REAL" "$PAR_PREP" "$REAL_SAME")
+	# the batch of 10 sources on the real headers, ours only (the bash
+	# dkms's serial scriptlets are the autoinstall row's serial builds)
+	r=$W/rb.ours
+	mkdir -p "$r/dkms" "$r/src" "$r/lib/$KR/kernel"
+	ln -sfn "/usr/src/linux-headers-$KR" "$r/lib/$KR/build"
+	cp -a "$W"/mods/a*-1.0 "$r/src/"
+	snap "$r" "$W/snap.rb.ours"
+	T[ours.breal]=$(hfs "batch-real-ours" "$RUNS_REAL" "$(restore_cmd "$r" "$W/snap.rb.ours")" \
+		"$(dkcmd ours "$r" batch "$W/events")")
 	REAL_PAIR=()
 	for i in $(seq 1 $rr); do
 		a=$(hfs "real-pair-ours-$i" "--runs 1" "$(restore_cmd "$W/rk.ours" "$W/snap.rk.ours")" \
@@ -380,6 +432,9 @@ row "build (tiny module)" build ""
 row "autoinstall 10 modules, 1 kernel" ai ""
 row "autoinstall 10 modules, 3 kernels" ai3 "ours: one call"
 row "autoinstall, all installed" ai0 "<= 5 ms"
+row "batch: 10 sources, 1 kernel" b1 "scriptlets"
+row "batch: 10 sources, 3 kernels" b3 "scriptlets"
+row "batch: nothing to do" b0 "<= 2 ms (peers: not run)"
 printf '%-38s %8sK %9s %8sK %8sK %8s %8s  %s\n' "peak RSS of status" "${T[ours.rss]}" "" "${T[ref.rss]}" \
 	"${T[deb.rss]}" "$(ratio "${T[ref.rss]}" "${T[ours.rss]}")" "$(ratio "${T[deb.rss]}" "${T[ours.rss]}")" "<= 2048K"
 echo
@@ -403,6 +458,16 @@ fi
 echo "autoinstall of 10 on 3 kernels vs the 30 makes two at a time ($(ms "${T[make.ai3]}" | tr -d ' ') ms):" \
 	"ours (one call) $(ratio2 "${T[ours.ai3]}" "${T[make.ai3]}"), 3.4.3 $(ratio2 "${T[ref.ai3]}" "${T[make.ai3]}")," \
 	"3.0.10 $(ratio2 "${T[deb.ai3]}" "${T[make.ai3]}")"
+echo "batch of 10 sources on 1 kernel vs the same makes two at a time ($(ms "${T[make.ai]}" | tr -d ' ') ms):" \
+	"ours $(ratio2 "${T[ours.b1]}" "${T[make.ai]}"), 3.4.3 $(ratio2 "${T[ref.b1]}" "${T[make.ai]}")," \
+	"3.0.10 $(ratio2 "${T[deb.b1]}" "${T[make.ai]}")"
+echo "batch of 10 sources on 3 kernels vs the 30 makes two at a time ($(ms "${T[make.ai3]}" | tr -d ' ') ms):" \
+	"ours $(ratio2 "${T[ours.b3]}" "${T[make.ai3]}"), 3.4.3 $(ratio2 "${T[ref.b3]}" "${T[make.ai3]}")," \
+	"3.0.10 $(ratio2 "${T[deb.b3]}" "${T[make.ai3]}")"
+if [ -n "${T[ours.breal]:-}" ]; then
+	echo "batch of 10 sources on $KR's headers vs the same makes two at a time ($(ms "${T[make.real]}" | tr -d ' ') ms):" \
+		"ours $(ms "${T[ours.breal]}" | tr -d ' ') ms $(ratio2 "${T[ours.breal]}" "${T[make.real]}") (target <= 1.05x)"
+fi
 if [ -n "${T[make.real]:-}" ]; then
 	echo "autoinstall of 10 on $KR's headers vs the same makes two at a time ($(ms "${T[make.real]}" | tr -d ' ') ms):" \
 		"ours $(ms "${T[ours.real]}" | tr -d ' ') ms $(ratio2 "${T[ours.real]}" "${T[make.real]}")," \
