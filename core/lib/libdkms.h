@@ -281,7 +281,8 @@ int dkms_request_add(struct dkms_request *req, enum dkms_event_kind kind,
  * Its module and version are read from that dkms.conf. */
 int dkms_request_add_source(struct dkms_request *req, const char *path);
 /* An event as a line of text, the form `dkms batch` reads (dkms.8):
- * "source-added PATH|M/V", "source-removing M/V", "kernel-added K [A]",
+ * "source-added PATH|M/V", "source-removing PATH|M/V" (by path: the
+ * version the tree added from there), "kernel-added K [A]",
  * "kernel-removing K [A]", "add M/V", "build|install|uninstall|unbuild|
  * remove M/V [K [A]]".  -ENODATA for a blank or '#' line, -EINVAL for
  * a line that says none of these. */

@@ -3,8 +3,9 @@
 # Batches that take things away: an upgrade (the old version gone where
 # the new one installs, kept where it does not), a source going (removed
 # from every kernel, the distribution's module put back), a kernel going
-# (everything unbuilt for it, sources stay), and a source given by its
-# path inside the root, as a package manager lists it.
+# (everything unbuilt for it, sources stay), and sources given by their
+# paths inside the root, as a package manager lists them (arriving: named
+# by their dkms.conf; going: by what the tree added from there).
 . "$top_srcdir/tests/batch/batch-lib.sh"
 K1=6.1.0-1-fake
 K2=6.1.0-2-fake
@@ -89,5 +90,60 @@ PATH="$T/bin:$PATH" "$DKMS" batch --root "$T/root" --dkmstree "$T/dkms" \
 is 0 "$?" "a path inside the root: exit 0"
 check "bar installed" test -f "$T/lib/$K1/updates/dkms/bar.ko"
 is "$T/root/usr/src/bar-3.0" "$(readlink "$T/dkms/bar/3.0/source")" "added from the root's /usr/src"
+
+# ---- sources going by their paths inside the root ----
+# named after what the tree added from there, as a package manager
+# lists its files; a source that cannot be named is left out, and one
+# before it takes nothing with it
+T=$T bt_module baz 1.0
+mv "$T_src/baz-1.0" "$T/root/usr/src/baz-1.0"
+bt_root() {
+	PATH="$T/bin:$PATH" "$DKMS" batch "$@" --root "$T/root" --dkmstree "$T/dkms" \
+		--installtree "$T/lib" >"$T/.out" 2>"$T/.err"
+	rc=$?
+	out=$(normalize_output <"$T/.out")
+	err=$(normalize_output <"$T/.err")
+}
+bt_root <<<"source-added /usr/src/nothing-here
+source-added /usr/src/baz-1.0"
+is 0 "$rc" "a source that cannot be named next to one that can: exit 0"
+check "baz installed" test -f "$T/lib/$K1/updates/dkms/baz.ko"
+like "$err" "^dkms:   <T>/root/usr/src/nothing-here must contain a dkms\.conf file!$" \
+	"the source that cannot be named is summed up by its path"
+bt_root --dry-run <<<"source-removing /usr/src/bar-3.0/
+source-removing /usr/src/baz-1.0/dkms.conf
+source-removing /usr/src/never-added-1.0"
+like "$out" "^remove from every kernel: bar/3\.0$" "dry run: bar named from the tree"
+like "$out" "^remove from every kernel: baz/1\.0$" "dry run: baz named from its dkms.conf's path"
+unlike "$out" "never-added" "dry run: a source the tree never had is left out"
+bt_root <<<"source-removing /usr/src/bar-3.0
+source-removing /usr/src/never-added-1.0"
+is 0 "$rc" "a source going by its path: exit 0"
+is "" "$err" "nothing failed"
+check "bar gone from the tree" test ! -e "$T/dkms/bar"
+check "bar gone from $K1" test ! -e "$T/lib/$K1/updates/dkms/bar.ko"
+# its files gone (the package manager's doing): still named, from the
+# tree (removing it then is 3.4.3's "broken" case, not this one's)
+rm -rf "$T/root/usr/src/baz-1.0"
+bt_root --dry-run <<<"source-removing /usr/src/baz-1.0"
+like "$out" "^remove from every kernel: baz/1\.0$" "named from the tree once its files are gone"
+
+# ---- an upgrade by paths: the old one named from the tree ----
+bt_init $K1
+mkdir -p "$T/root/usr/src"
+for v in 1.0 2.0; do
+	T=$T bt_module qux $v
+	mv "$T/src/qux-$v" "$T/root/usr/src/qux-$v"
+done
+bt_root <<<"source-added /usr/src/qux-1.0"
+bt_root --dry-run <<<"source-removing /usr/src/qux-1.0
+source-added /usr/src/qux-2.0"
+like "$out" "^upgrade qux/1\.0 to qux/2\.0: " "dry run: the upgrade paired"
+bt_root <<<"source-removing /usr/src/qux-1.0
+source-added /usr/src/qux-2.0"
+is 0 "$rc" "upgrade by paths: exit 0"
+check "1.0 gone" test ! -e "$T/dkms/qux/1.0"
+like "$("$DKMS" status --root "$T/root" --dkmstree "$T/dkms" --installtree "$T/lib")" \
+	"^qux/2\.0, $K1, x86_64: installed" "2.0 installed"
 
 done_testing

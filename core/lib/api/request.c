@@ -139,11 +139,12 @@ DKMS_EXPORT int dkms_request_add(struct dkms_request *req,
 	return push_event(req, &e);
 }
 
-DKMS_EXPORT int dkms_request_add_source(struct dkms_request *req,
-					const char *path)
+/* A source by its directory: arriving, or going (named from the tree). */
+static int add_source_path(struct dkms_request *req, enum dkms_event_kind kind,
+			   const char *path)
 {
 	const char *root = dkms_ctx_get_path(req->ctx, DKMS_PATH_ROOT);
-	struct batch_event e = { .kind = DKMS_EVENT_SOURCE_ADDED };
+	struct batch_event e = { .kind = kind };
 
 	if (!path || path[0] != '/')
 		return -EINVAL;
@@ -154,11 +155,18 @@ DKMS_EXPORT int dkms_request_add_source(struct dkms_request *req,
 	return push_event(req, &e);
 }
 
+DKMS_EXPORT int dkms_request_add_source(struct dkms_request *req,
+					const char *path)
+{
+	return add_source_path(req, DKMS_EVENT_SOURCE_ADDED, path);
+}
+
 DKMS_EXPORT int dkms_request_add_line(struct dkms_request *req,
 				      const char *line)
 {
 	struct batch_event e;
 	_cleanup_free_ char *path = NULL;
+	enum dkms_event_kind kind;
 	int r = batch_event_parse(line, &e);
 
 	if (r)
@@ -167,8 +175,9 @@ DKMS_EXPORT int dkms_request_add_line(struct dkms_request *req,
 		return push_event(req, &e);
 	path = e.path;
 	e.path = NULL;
+	kind = e.kind;
 	batch_event_clear(&e);
-	return dkms_request_add_source(req, path);
+	return add_source_path(req, kind, path);
 }
 
 static int session_for(struct dkms_request *req, struct dkms_session **ret)

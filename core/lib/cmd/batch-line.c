@@ -76,7 +76,8 @@ static int parse_words(char **w, size_t n, struct batch_event *ev)
 		return ev->kernelver && (n < 3 || ev->arch) ? 0 : -ENOMEM;
 	}
 	/* a source given by its directory (or its dkms.conf) */
-	if (k == DKMS_EVENT_SOURCE_ADDED && w[1][0] == '/') {
+	if ((k == DKMS_EVENT_SOURCE_ADDED || k == DKMS_EVENT_SOURCE_REMOVING) &&
+	    w[1][0] == '/') {
 		ev->path = strdup(w[1]);
 		return n == 2 ? (ev->path ? 0 : -ENOMEM) : -EINVAL;
 	}

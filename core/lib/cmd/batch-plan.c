@@ -150,8 +150,10 @@ int batch_plan_make(const struct batch_event *ev, size_t n,
 	p->ev = ev;
 	p->n = n;
 	for (i = 0; r == 0 && i < n; i++) {
-		/* a source that could not be named takes no part */
-		if (ev[i].kind == DKMS_EVENT_SOURCE_ADDED &&
+		/* a source that could not be named takes no part, nor
+		 * one going that the tree never had */
+		if ((ev[i].kind == DKMS_EVENT_SOURCE_ADDED ||
+		     ev[i].kind == DKMS_EVENT_SOURCE_REMOVING) &&
 		    (!ev[i].module || !*ev[i].module))
 			continue;
 		if (repeats(ev, i)) {

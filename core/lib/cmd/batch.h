@@ -57,7 +57,7 @@ struct batch_plan {
 /* Plan ev[0..n): duplicates merged, a source going and one of the same
  * module arriving paired into an upgrade (the same version going and
  * arriving: a reinstall, nothing goes), a kernel going and arriving
- * stays.  SOURCE_ADDED events must be named (batch_name_sources). */
+ * stays.  Sources given by path must be named (batch_name_sources). */
 int batch_plan_make(const struct batch_event *ev, size_t n,
 		    struct batch_plan *p);
 void batch_plan_clear(struct batch_plan *p);
@@ -67,7 +67,9 @@ int batch_plan_print(struct dkms_session *s, const struct batch_plan *p);
 /* ---- batch-run.c ------------------------------------------------------- */
 /* SOURCE_ADDED events given by path get their module and version from
  * the dkms.conf there; an unreadable one becomes an outcome (and the
- * event is dropped from the plan: its kernel set empty). */
+ * event is dropped from the plan: its module left empty).
+ * SOURCE_REMOVING events given by path are named after the version in
+ * the tree whose source link reads that path; none: left out. */
 int batch_name_sources(struct dkms_session *s, struct batch_event *ev,
 		       size_t n, struct batch_outcomes *out);
 /* Run the plan; every failure is an outcome, the return is 0 or -errno
