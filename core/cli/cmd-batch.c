@@ -2,12 +2,14 @@
 /*
  * dkms batch [--dry-run] [--root DIR] [--dkmstree DIR] [--sourcetree DIR]
  *            [--installtree DIR] [-j N] [--lock-timeout SECONDS]
- *            [--force] [--no-depmod] [--verbose] [FILE|-]
+ *            [--no-rpmdb] [--force] [--no-depmod] [--verbose] [FILE|-]
  *
  * A package manager's transaction by hand: the events in FILE (standard
  * input without one, or "-"), one a line, as the adapters hand them to
  * the library and log them; --dry-run prints the plan.  Only the public
- * library (libdkms.h) is used, as an adapter would use it.
+ * library (libdkms.h) is used, as an adapter would use it.  --no-rpmdb:
+ * run from inside an rpm transaction (the rpm plugin), which holds the
+ * rpmdb.
  */
 #include "config.h"
 
@@ -24,6 +26,7 @@ extern char **environ;
 enum {
 	OPT_DKMSTREE = 256, OPT_SOURCETREE, OPT_INSTALLTREE, OPT_ROOT,
 	OPT_DRY_RUN, OPT_FORCE, OPT_NO_DEPMOD, OPT_VERBOSE, OPT_LOCK_TIMEOUT,
+	OPT_NO_RPMDB,
 };
 
 static const struct option options[] = {
@@ -37,6 +40,7 @@ static const struct option options[] = {
 	{ "no-depmod", no_argument, NULL, OPT_NO_DEPMOD },
 	{ "verbose", no_argument, NULL, OPT_VERBOSE },
 	{ "lock-timeout", required_argument, NULL, OPT_LOCK_TIMEOUT },
+	{ "no-rpmdb", no_argument, NULL, OPT_NO_RPMDB },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -56,7 +60,7 @@ static int usage(void)
 	fprintf(stderr, "Usage: dkms batch [--dry-run] [--root DIR] "
 		"[--dkmstree DIR] [--sourcetree DIR]\n"
 		"                  [--installtree DIR] [-j N] [--lock-timeout SECONDS]\n"
-		"                  [--force] [--no-depmod] [--verbose] [FILE|-]\n");
+		"                  [--no-rpmdb] [--force] [--no-depmod] [--verbose] [FILE|-]\n");
 	return 2;
 }
 
@@ -98,6 +102,7 @@ static int parse(int argc, char **argv, struct dkms_ctx *ctx,
 		case OPT_FORCE: *flags |= DKMS_REQUEST_FORCE; break;
 		case OPT_NO_DEPMOD: *flags |= DKMS_REQUEST_NO_DEPMOD; break;
 		case OPT_VERBOSE: *flags |= DKMS_REQUEST_VERBOSE; break;
+		case OPT_NO_RPMDB: dkms_ctx_set_rpmdb(ctx, false); break;
 		default:
 			return -EINVAL;
 		}

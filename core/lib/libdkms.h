@@ -95,6 +95,13 @@ unsigned int dkms_ctx_get_jobs(const struct dkms_ctx *ctx);
 #define DKMS_LOCK_TIMEOUT_DEFAULT 300
 void dkms_ctx_set_lock_timeout(struct dkms_ctx *ctx, unsigned int seconds);
 unsigned int dkms_ctx_get_lock_timeout(const struct dkms_ctx *ctx);
+/* Whether the package databases read for the package of a kernel's
+ * headers include the rpmdb: true unless set.  A batch run from inside
+ * an rpm transaction, which holds the rpmdb, sets it false (`dkms batch
+ * --no-rpmdb`, the rpm plugin's): the rpmdb is then never opened, dnf's
+ * cached repository metadata still read. */
+void dkms_ctx_set_rpmdb(struct dkms_ctx *ctx, bool read);
+bool dkms_ctx_get_rpmdb(const struct dkms_ctx *ctx);
 
 /* The environment dkms runs in: NAME=VALUE strings, NULL-terminated
  * (copied; NULL, the default, is an empty one).  The library never reads
@@ -136,8 +143,9 @@ const char *dkms_ctx_get_addon_modules_dir(const struct dkms_ctx *ctx);
  * there knows one, -EOPNOTSUPP when dkms was built without libsolv or
  * cannot load it: both mean "unknown", for the caller to say in general
  * words.  -EINVAL for a KVER that names no kernel, -ENOMEM.  *ret is
- * left alone on failure.  It reads the rpmdb through librpm: not to be
- * called inside an rpm transaction, which holds the database's lock. */
+ * left alone on failure.  It reads the rpmdb through librpm: inside an
+ * rpm transaction, which holds the database, only with
+ * dkms_ctx_set_rpmdb(ctx, false). */
 int dkms_kernel_headers_package(struct dkms_ctx *ctx, const char *kver,
 				char **ret);
 

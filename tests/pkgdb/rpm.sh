@@ -9,7 +9,7 @@
 
 need_libsolv
 need rpm rpmbuild createrepo_c
-plan 15
+plan 18
 scratch
 V=6.5.6 REL=300.fc39
 K=$V-$REL.x86_64
@@ -111,11 +111,15 @@ fi
 
 dnf_cache var/cache/libdnf5/fedora-0123456789abcdef
 is "kernel-devel-$K" "$(headers_pkg "$R" $K)" "dnf5's cache is read"
+is "kernel-devel-$K" "$(headers_pkg -n "$R" $K)" \
+	"the rpmdb left alone (inside an rpm transaction): dnf's cache is read"
 
 # the headers installed (their build link since lost), no cache
 rm -rf "$R/var/cache/libdnf5"
 rpm_i kernel-devel
 is "kernel-devel-$K" "$(headers_pkg "$R" $K)" "the rpmdb names the installed kernel-devel"
+is ENOENT "$(headers_pkg -n "$R" $K)" "the rpmdb left alone: it names nothing"
+like "$(cat "$T/hp.log")" "the rpmdb is left alone" "the log says it was left alone"
 
 out=$(no_libsolv "$R" $K)
 is EOPNOTSUPP "$out" "libsolv cannot be loaded: unknown (EOPNOTSUPP)"

@@ -35,6 +35,7 @@ struct dkms_ctx {
 	int log_priority;
 	unsigned int jobs;
 	unsigned int lock_timeout; /* seconds; 0: no limit */
+	bool no_rpmdb; /* dkms_ctx_set_rpmdb(ctx, false) */
 	char **env; /* dkms_ctx_set_environ(); NULL: none */
 	char *distribution; /* NULL: not yet read from os-release */
 	char *addon_modules_dir; /* NULL: unset */
@@ -222,6 +223,16 @@ DKMS_EXPORT void dkms_ctx_set_lock_timeout(struct dkms_ctx *ctx,
 DKMS_EXPORT unsigned int dkms_ctx_get_lock_timeout(const struct dkms_ctx *ctx)
 {
 	return ctx->lock_timeout;
+}
+
+DKMS_EXPORT void dkms_ctx_set_rpmdb(struct dkms_ctx *ctx, bool read)
+{
+	ctx->no_rpmdb = !read;
+}
+
+DKMS_EXPORT bool dkms_ctx_get_rpmdb(const struct dkms_ctx *ctx)
+{
+	return !ctx->no_rpmdb;
 }
 
 unsigned int dkms_ctx_jobs_set(const struct dkms_ctx *ctx)

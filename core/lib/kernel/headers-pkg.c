@@ -5,7 +5,8 @@
  * read with libsolv, loaded on first use:
  *   dpkg:   dpkg's status and apt's package lists: the package named
  *           linux-headers-KVER, or one that provides it;
- *   rpm:    the rpmdb and the repository metadata dnf cached: the
+ *   rpm:    the rpmdb (unless the context says not to: inside an rpm
+ *           transaction) and the repository metadata dnf cached: the
  *           provider of kernel-devel-uname-r = KVER, which Fedora's and
  *           RHEL's kernel-*devel packages declare;
  *   pacman: the local and sync databases: the kernel's pkgbase (its
@@ -413,10 +414,13 @@ static int rpm_lookup(struct hp *h, char **ret)
 	if (r < 0)
 		return r;
 	repo = sv->repo_create(h->pool, "rpmdb");
-	/* file lists are the bulk of the rpmdb, and not looked at */
-	if (h->ext->repo_add_rpmdb(repo, NULL, REPO_USE_ROOTDIR |
-					       RPM_ADD_NO_FILELIST |
-					       REPO_NO_INTERNALIZE) < 0)
+	/* file lists are the bulk of the rpmdb, and not looked at; inside
+	 * an rpm transaction the rpmdb is the transaction's, not ours */
+	if (!dkms_ctx_get_rpmdb(h->ctx))
+		dkms_dbg(h->ctx, "the rpmdb is left alone (dkms_ctx_set_rpmdb)");
+	else if (h->ext->repo_add_rpmdb(repo, NULL, REPO_USE_ROOTDIR |
+						    RPM_ADD_NO_FILELIST |
+						    REPO_NO_INTERNALIZE) < 0)
 		reader_failed(h, "the rpmdb");
 	r = rpmmd_add(h);
 	if (r == 0) {
