@@ -66,6 +66,12 @@ struct dkms_ctx *dkms_ctx_unref(struct dkms_ctx *ctx);
 int dkms_ctx_set_path(struct dkms_ctx *ctx, enum dkms_path_id id,
 		      const char *path);
 const char *dkms_ctx_get_path(const struct dkms_ctx *ctx, enum dkms_path_id id);
+/* Read framework.conf (and framework.conf.d/) under the root now and take
+ * the trees it sets (dkms_tree, source_tree, install_tree, tmp_location)
+ * as a request does when it runs; a path set explicitly stays.  For a
+ * caller that looks at the trees before it hands a request over.
+ * 0 or -errno. */
+int dkms_ctx_apply_framework(struct dkms_ctx *ctx);
 
 void dkms_ctx_set_output_fn(struct dkms_ctx *ctx, dkms_output_fn fn,
 			    void *data);

@@ -248,6 +248,30 @@ START_TEST(test_batch)
 }
 END_TEST
 
+/* framework.conf's trees taken before any request, inside the root; a
+ * path set by the caller stays */
+START_TEST(test_apply_framework)
+{
+	struct dkms_ctx *ctx = setup();
+	const char *conf = "dkms_tree=/srv/dkms\nsource_tree=/srv/src\n";
+	char *p, *want;
+
+	p = xasprintf("%s/etc/dkms/framework.conf", root);
+	ck_assert_int_eq(write_file_atomic(p, conf, strlen(conf), 0644), 0);
+	free(p);
+	ck_assert_int_eq(dkms_ctx_set_path(ctx, DKMS_PATH_SOURCE_TREE, "/mine"), 0);
+	want = xasprintf("%s/var/lib/dkms", root);
+	ck_assert_str_eq(dkms_ctx_get_path(ctx, DKMS_PATH_DKMS_TREE), want);
+	free(want);
+	ck_assert_int_eq(dkms_ctx_apply_framework(ctx), 0);
+	want = xasprintf("%s/srv/dkms", root);
+	ck_assert_str_eq(dkms_ctx_get_path(ctx, DKMS_PATH_DKMS_TREE), want);
+	free(want);
+	ck_assert_str_eq(dkms_ctx_get_path(ctx, DKMS_PATH_SOURCE_TREE), "/mine");
+	teardown(ctx);
+}
+END_TEST
+
 static Suite *request_suite(void)
 {
 	Suite *s = suite_create("request");
@@ -257,6 +281,7 @@ static Suite *request_suite(void)
 	tcase_add_test(tc, test_bad_events);
 	tcase_add_test(tc, test_cycle_on_fake_kernel);
 	tcase_add_test(tc, test_batch);
+	tcase_add_test(tc, test_apply_framework);
 	suite_add_tcase(s, tc);
 	return s;
 }
