@@ -6,7 +6,8 @@
 # tests read trees from.  libxtables-dev is what iptables-netflow-dkms
 # needs to build (tests/diff/debian-packages.sh).  rpm, createrepo-c,
 # pacman, makepkg (repo-add) and bsdtar make the package databases the
-# headers-package lookup is tested on (tests/pkgdb/).
+# headers-package lookup is tested on (tests/pkgdb/).  libalpm-dev's
+# libalpm.pc is how configure finds pacman (pacman-hook/).
 set -eu
 
 packages="
@@ -19,6 +20,7 @@ packages="
 	libdpkg-dev dpkg-dev
 	libsolv-dev libsolvext-dev
 	createrepo-c pacman-package-manager makepkg libarchive-tools lz4
+	libalpm-dev
 	dkms
 	linux-headers-amd64 linux-headers-6.1.0-56-amd64 linux-headers-6.1.0-54-amd64
 	libxtables-dev
