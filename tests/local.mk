@@ -260,3 +260,10 @@ EXTRA_DIST += tests/pkgdb/lib.sh
 check_PROGRAMS += tests/pkgdb/headers-pkg
 tests_pkgdb_headers_pkg_SOURCES = tests/pkgdb/headers-pkg.c
 tests_pkgdb_headers_pkg_LDADD = core/lib/libdkms-internal.la
+
+# The pacman hooks: the program on its own, then real pacman transactions
+# on a scratch root with our dkms installed (tests/pacman/pacman-lib.sh;
+# the release build only).
+TESTS += tests/pacman/targets.sh tests/pacman/lifecycle.sh \
+	tests/pacman/outcomes.sh
+EXTRA_DIST += tests/pacman

@@ -8,7 +8,7 @@
 # machine's trees.
 . "$top_srcdir/tests/lib.sh"
 [ "$(id -u)" = 0 ] || skip_all "builds and installs as root"
-plan 76
+plan 78
 scratch
 D=$T/dest
 REF_CONF=$(dirname "$DKMS_REF")/dkms_framework.conf
@@ -42,10 +42,21 @@ check "dkms_autoinstaller, executable" test -x "$D$libexec/dkms_autoinstaller"
 check "common.postinst, executable" test -x "$D$libexec/common.postinst"
 check "the kernel-install plugin" test -x "$D$kinst/40-dkms.install"
 check "the systemd unit" test -f "$D$unitdir/dkms.service"
+alpmhooks=$(var alpmhookdir)
+if [ "$alpmhooks" != no ]; then
+	check "the pacman hooks and their program, executable" test -f \
+		"$D$alpmhooks/70-dkms-install.hook" -a -f "$D$alpmhooks/71-dkms-remove.hook" \
+		-a -x "$D$libexec/dkms-alpm-hook"
+	is "Exec = $libexec/dkms-alpm-hook install" \
+		"$(grep '^Exec = ' "$D$alpmhooks/70-dkms-install.hook" 2>&1)" \
+		"the pacman hook runs the installed program"
+else
+	skip "the pacman hooks are not built" 2
+fi
 for h in postinst.d header_postinst.d preinst.d prerm.d; do
 	check "kernel hook $h/dkms, executable" test -x "$D$hooks/$h/dkms"
 done
-is "" "$(grep -rl '@[a-z]*@' "$D$libexec" "$D$unitdir/dkms.service" "$D$hooks" 2>&1)" \
+is "" "$(grep -rlI '@[a-z]*@' "$D$libexec" "$D$unitdir/dkms.service" "$D$hooks" 2>&1)" \
 	"no @place@ left unfilled"
 like "$(grep '^ExecStart=' "$D$unitdir/dkms.service")" \
 	"^ExecStart=$libexec/dkms_autoinstaller start %v\$" "the unit starts the installed autoinstaller"
