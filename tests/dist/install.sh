@@ -8,7 +8,7 @@
 # machine's trees.
 . "$top_srcdir/tests/lib.sh"
 [ "$(id -u)" = 0 ] || skip_all "builds and installs as root"
-plan 78
+plan 80
 scratch
 D=$T/dest
 REF_CONF=$(dirname "$DKMS_REF")/dkms_framework.conf
@@ -52,6 +52,16 @@ if [ "$alpmhooks" != no ]; then
 		"the pacman hook runs the installed program"
 else
 	skip "the pacman hooks are not built" 2
+fi
+rpmplugins=$(var rpmplugindir) rpmmacros=$(var rpmmacrosdir)
+if [ "$rpmplugins" != no ]; then
+	check "the rpm plugin, without libtool's .la" test -f "$D$rpmplugins/dkms.so" \
+		-a ! -e "$D$rpmplugins/dkms.la"
+	is "%__transaction_dkms %{__plugindir}/dkms.so" \
+		"$(grep -v '^#' "$D$rpmmacros/macros.transaction_dkms" 2>&1)" \
+		"the rpm macros file enables it"
+else
+	skip "the rpm plugin is not built" 2
 fi
 for h in postinst.d header_postinst.d preinst.d prerm.d; do
 	check "kernel hook $h/dkms, executable" test -x "$D$hooks/$h/dkms"
