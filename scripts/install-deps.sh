@@ -6,8 +6,9 @@
 # tests read trees from.  libxtables-dev is what iptables-netflow-dkms
 # needs to build (tests/diff/debian-packages.sh).  rpm, createrepo-c,
 # pacman, makepkg (repo-add) and bsdtar make the package databases the
-# headers-package lookup is tested on (tests/pkgdb/).  libalpm-dev's
-# libalpm.pc is how configure finds pacman (pacman-hook/).
+# headers-package lookup is tested on (tests/pkgdb/); with dnf, the rpm
+# plugin runs under both (tests/rpm/).  libalpm-dev's libalpm.pc is how
+# configure finds pacman (pacman-hook/).
 set -eu
 
 packages="
@@ -16,7 +17,7 @@ packages="
 	libelf-dev openssl util-linux python3 locales zsh systemd
 	zlib1g-dev liblzma-dev libzstd-dev man-db groff-base
 	valgrind clang libclang-rt-14-dev hyperfine time strace
-	librpm-dev rpm
+	librpm-dev rpm dnf
 	libdpkg-dev dpkg-dev
 	libsolv-dev libsolvext-dev
 	createrepo-c pacman-package-manager makepkg libarchive-tools lz4

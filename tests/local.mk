@@ -267,3 +267,10 @@ tests_pkgdb_headers_pkg_LDADD = core/lib/libdkms-internal.la
 TESTS += tests/pacman/targets.sh tests/pacman/lifecycle.sh \
 	tests/pacman/outcomes.sh
 EXTRA_DIST += tests/pacman
+
+# The rpm plugin under the real rpm and dnf, on a scratch root with our
+# dkms installed (tests/rpm/rpm-lib.sh); quiet.sh builds nothing and runs
+# in every build, the others in the release build only.
+TESTS += tests/rpm/quiet.sh tests/rpm/transactions.sh tests/rpm/dnf.sh \
+	tests/rpm/real-headers.sh
+EXTRA_DIST += tests/rpm
