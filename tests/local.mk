@@ -56,6 +56,13 @@ tests_unit_test_harness_SOURCES = tests/unit/test-harness.c tests/unit/tap-check
 tests_unit_test_harness_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_harness_LDADD = $(UNIT_LDADD)
 endif
+# 3.4.3's exit codes and the errnos standing for them in the core.
+if HAVE_CHECK
+unit_tests += tests/unit/test-exitcode
+tests_unit_test_exitcode_SOURCES = tests/unit/test-exitcode.c tests/unit/tap-check.h
+tests_unit_test_exitcode_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_exitcode_LDADD = $(UNIT_LDADD)
+endif
 check_PROGRAMS += $(unit_tests)
 TESTS += $(unit_tests)
 

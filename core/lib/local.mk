@@ -23,9 +23,10 @@ core_lib_libdkms_la_LDFLAGS = $(AM_LDFLAGS) -version-info 0:0:0 \
 EXTRA_DIST += core/lib/libdkms.sym
 
 
-# base/: strings, files, JSON, variables, lazily loaded libraries, the context and the session.
+# base/: strings, files, JSON, variables, lazily loaded libraries, the context, the session, exit codes.
 core_lib_libdkms_internal_la_SOURCES += \
 	core/lib/base/base.h core/lib/base/ctx.h core/lib/base/dlopen.h \
+	core/lib/base/exitcode.h core/lib/base/exitcode.c \
 	core/lib/base/fault.h core/lib/base/json.h core/lib/base/session.h \
 	core/lib/base/util.h core/lib/base/var.h core/lib/base/ctx.c \
 	core/lib/base/dlopen.c core/lib/base/fault.c core/lib/base/json.c \

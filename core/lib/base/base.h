@@ -2,8 +2,8 @@
 /*
  * The base of the core: strings, files and lists (util), JSON output,
  * dkms.conf variables (var), name lists, lazily loaded libraries (dlopen),
- * fault injection for tests, the context (ctx) and the session.  It uses
- * nothing above it.
+ * fault injection for tests, the context (ctx), the session, and 3.4.3's
+ * exit codes as errnos (exitcode).  It uses nothing above it.
  */
 #ifndef DKMS_BASE_BASE_H
 #define DKMS_BASE_BASE_H
@@ -14,6 +14,7 @@
 #include "libdkms.h"
 #include "base/ctx.h"
 #include "base/dlopen.h"
+#include "base/exitcode.h"
 #include "base/fault.h"
 #include "base/json.h"
 #include "base/session.h"
