@@ -116,6 +116,9 @@ TESTS += tests/cycle-extras/ldtarball-safety.sh
 TESTS += tests/diff/make-log.sh tests/diff/signing.sh
 # What dkms takes from the environment it is started with.
 TESTS += tests/diff/environment.sh
+# Exit statuses on their way out: a PRE_BUILD script's, through a build
+# and a parallel autoinstall; an uninstall that ends a forced reinstall.
+TESTS += tests/diff/exit-codes.sh
 
 # dkms.conf reader: corpus against dkms 3.4.3, native = bash.
 TESTS += tests/conf/corpus.sh tests/conf/reference.sh tests/conf/native-fuzz.sh

@@ -27,8 +27,9 @@ struct cli {
 	bool debug;
 	bool json; /* status --json (ours) */
 };
-/* Scan argv as 3.4.3 does.  0: go on; >0: exit with it (message printed);
- * *exit_now: --version/--help printed, exit 0. */
+/* Scan argv as 3.4.3 does.  0: go on; else the errno of the exit code
+ * (exitcode.h; message printed); *exit_now: --version/--help printed,
+ * exit 0. */
 int cli_parse(struct cli *c, int argc, char **argv, bool *exit_now);
 /* Our --root DIR, looked for before the scan (framework.conf lives under
  * it). */
@@ -49,7 +50,7 @@ int cli_env_apply(struct dkms_session *s, char *const *envp);
 /* ADDON_MODULES_DIR alone (dkms conf has no session). */
 int cli_env_addon_modules_dir(struct dkms_ctx *ctx, char *const *envp);
 /* 3.4.3's start-up check that it can write a temp file in $TMPDIR: 0,
- * or 1 with its messages printed. */
+ * or exit code 1's errno with its messages printed. */
 int cli_env_check_tmp(char *const *envp);
 
 /* ---- help.c: `dkms ACTION --help` -------------------------------------- */

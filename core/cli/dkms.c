@@ -410,7 +410,7 @@ int main(int argc, char **argv)
 		r = run(s, &c, argv[0]);
 	/* ours: once per kernel, after the whole command (initramfs.c) */
 	initramfs_run_pending(s);
-	if (r < 0) {
+	if (r && !dkms_errno_is_exit(r)) {
 		/* a failure 3.4.3 has no words for (memory, I/O) */
 		fflush(stdout);
 		fprintf(stderr, "dkms: Failed to %s%s%s%s%s: %s\n",
@@ -418,12 +418,12 @@ int main(int argc, char **argv)
 			c.module ? " " : "", c.module ? c.module : "",
 			c.version ? "/" : "", c.version ? c.version : "",
 			strerror(-r));
-		r = 1;
 	}
 out:
 	fflush(stdout);
 	cli_clear(&c);
 	dkms_session_free(s);
 	dkms_ctx_unref(ctx);
-	return r < 0 ? 1 : r;
+	/* the one place the command's return value becomes its exit code */
+	return dkms_errno_to_exit(r);
 }

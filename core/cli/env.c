@@ -160,7 +160,7 @@ int cli_env_check_tmp(char *const *envp)
 			u ? "\xe2\x80\x98" : "'", tmpl, u ? "\xe2\x80\x99" : "'",
 			strerror(e), dir);
 		fflush(stderr);
-		return 1;
+		return dkms_exit_to_errno(1);
 	}
 	n = write(fd, hello, sizeof(hello) - 1);
 	if (n == (ssize_t)sizeof(hello) - 1)

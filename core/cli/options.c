@@ -177,7 +177,7 @@ static int bare_word(struct cli *c, const char *w)
 	if (is_action(w)) {
 		if (c->action) {
 			cli_error("%s", "Cannot specify more than one action.");
-			return 4;
+			return dkms_exit_to_errno(4);
 		}
 		c->action = strdup(w);
 	} else if (is_file(w) && endswith(w, "dkms.conf")) {
@@ -297,14 +297,14 @@ int cli_parse(struct cli *c, int argc, char **argv, bool *exit_now)
 		} else if (a[0] == '-') {
 			cli_error("Unknown option: %s", a);
 			cli_usage(argv[0]);
-			return 2;
+			return dkms_exit_to_errno(2);
 		} else {
 			r = bare_word(c, a);
 		}
 	}
-	if (r < 0) {
+	if (r && !dkms_errno_is_exit(r)) {
 		fprintf(stderr, "dkms: %s\n", strerror(-r));
-		return 1;
+		return dkms_exit_to_errno(1);
 	}
 	return r;
 }

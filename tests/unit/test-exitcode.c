@@ -50,8 +50,10 @@ START_TEST(test_names)
 {
 	ck_assert_int_eq(dkms_exit_to_errno(1), -DKMS_EFAILED);
 	ck_assert_int_eq(dkms_exit_to_errno(4), -DKMS_ENOCONF);
+	ck_assert_int_eq(dkms_exit_to_errno(6), -DKMS_EINSTALL);
 	ck_assert_int_eq(dkms_exit_to_errno(8), -DKMS_EBADCONF);
 	ck_assert_int_eq(dkms_exit_to_errno(10), -DKMS_EBUILD);
+	ck_assert_int_eq(dkms_exit_to_errno(13), -DKMS_ENODEPS);
 	ck_assert_int_eq(dkms_exit_to_errno(21), -DKMS_ENOHEADERS);
 	ck_assert_int_eq(dkms_exit_to_errno(77), -DKMS_EEXCLUDED);
 	ck_assert_int_eq(dkms_exit_to_errno(101), -DKMS_EPREINSTALL);

@@ -298,8 +298,10 @@ DKMS_EXPORT int dkms_result_get(const struct dkms_result *res, size_t i,
 		*kernelver = e->kernelver;
 	if (arch)
 		*arch = e->arch;
+	/* libdkms.h: a dkms exit code, or -errno where 3.4.3 has none */
 	if (status)
-		*status = e->status;
+		*status = dkms_errno_is_exit(e->status)
+			  ? dkms_errno_to_exit(e->status) : e->status;
 	return 0;
 }
 
@@ -331,12 +333,15 @@ DKMS_EXPORT size_t dkms_result_failures(const struct dkms_result *res)
 	size_t i, n = 0;
 
 	for (i = 0; res && i < res->out.n; i++)
-		n += res->out.v[i].status != 0 && res->out.v[i].status != 77;
+		n += res->out.v[i].status != 0 &&
+		     res->out.v[i].status != -DKMS_EEXCLUDED;
 	return n;
 }
 
 DKMS_EXPORT int dkms_result_exit_code(const struct dkms_result *res)
 {
-	return res && res->strict && dkms_result_failures(res) ? 1 : 0;
+	bool failed = res && res->strict && dkms_result_failures(res);
+
+	return dkms_errno_to_exit(failed ? -DKMS_EFAILED : 0);
 }
 

@@ -24,7 +24,7 @@ static const struct {
 				  * one kernel, no os-release */
 	{ 5, ENOTUNIQ },         /* already installed, --all not supported,
 				  * a patch that is missing or leaves its dir */
-	{ 6, EBADE },            /* the install failed (no kernel dir,
+	{ 6, DKMS_EINSTALL },    /* the install failed (no kernel dir,
 				  * nothing installed, depmod problems), a
 				  * patch failed, mktarball failed */
 	{ 7, EXFULL },           /* the build left no module, not a valid
@@ -39,7 +39,7 @@ static const struct {
 				  * without PACKAGE_NAME/_VERSION */
 	{ 11, EL2HLT },          /* autoinstall failed for some module */
 	{ 12, ENONET },          /* the architecture cannot be told */
-	{ 13, EUNATCH },         /* BUILD_DEPENDS not installed */
+	{ 13, DKMS_ENODEPS },    /* BUILD_DEPENDS not installed */
 	{ 14, EL3RST },          /* kernel_preinst or kernel_prerm failed for
 				  * some module */
 	{ 15, ECHRNG },          /* a cd failed */

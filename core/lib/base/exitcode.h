@@ -23,8 +23,10 @@
  * in the comment; the table holds them all. */
 #define DKMS_EFAILED     EBADRQC   /* 1: die 1, or a plain failure */
 #define DKMS_ENOCONF     ENOANO    /* 4: no dkms.conf to read */
+#define DKMS_EINSTALL    EBADE     /* 6: the install failed */
 #define DKMS_EBADCONF    EBFONT    /* 8: a dkms.conf that is not valid */
 #define DKMS_EBUILD      EL3HLT    /* 10: the module's make failed */
+#define DKMS_ENODEPS     EUNATCH   /* 13: BUILD_DEPENDS not installed */
 #define DKMS_ENOHEADERS  ENOPKG    /* 21: the kernel's headers are missing */
 #define DKMS_EEXCLUDED   EL2NSYNC  /* 77: BUILD_EXCLUSIVE excludes the kernel */
 #define DKMS_EPREINSTALL ESTRPIPE  /* 101: PRE_INSTALL failed */

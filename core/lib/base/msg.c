@@ -39,7 +39,7 @@ int dkms_die(struct dkms_session *s, int code, const char *fmt, ...)
 		*p = ' ';
 	free(s->last_error);
 	s->last_error = text;
-	return code;
+	return dkms_exit_to_errno(code);
 }
 
 void dkms_warn(struct dkms_session *s, const char *fmt, ...)

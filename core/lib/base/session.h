@@ -178,7 +178,8 @@ int dkms_kernels_add_kernel(struct dkms_kernels *k, const char *kver);
 int dkms_kernels_add_arch(struct dkms_kernels *k, const char *arch);
 /* ---- messages in 3.4.3's shapes ----------------------------------------- */
 /* error(): "\nError! " + text + "\n" on stderr (lines joined by \n in
- * fmt); returns code, as 3.4.3's die. */
+ * fmt); as 3.4.3's `die code`, returns code's errno (exitcode.h), 0 for
+ * 0 (an error message that ends nothing). */
 int dkms_die(struct dkms_session *s, int code, const char *fmt, ...)
 	_printf_(3, 4);
 /* warn(): "Warning: " + text + "\n" on stderr. */

@@ -199,7 +199,8 @@ static void ai_drop_satisfied(struct ai *a)
 
 /* 3.4.3 installs each module in a subshell: what the install prepares
  * for the kernel (signing messages) is forgotten afterwards.  An error
- * of ours (-errno) goes to RES too (may be NULL). */
+ * of ours (no dkms exit code: 3.4.3 has no words for it) is said, and
+ * goes to RES too (may be NULL). */
 static int install_isolated(struct dkms_session *s, const struct dkms_op *op,
 			    struct sched_result *res)
 {
@@ -209,7 +210,7 @@ static int install_isolated(struct dkms_session *s, const struct dkms_op *op,
 	r = dkms_op_maybe_install(s, op);
 	free(s->prepared_kernel);
 	s->prepared_kernel = saved;
-	if (r < 0) {
+	if (r && !dkms_errno_is_exit(r)) {
 		char *msg = xasprintf("Failed to install %s/%s: %s", op->module,
 				      op->version, strerror(-r));
 
@@ -218,7 +219,6 @@ static int install_isolated(struct dkms_session *s, const struct dkms_op *op,
 			res->error = msg;
 		else
 			free(msg);
-		r = 1;
 	}
 	return r;
 }
@@ -259,7 +259,7 @@ static bool watch_log_fresh(const struct step_watch *w)
 static void watch_end(struct step_watch *w, int status,
 		      struct sched_result *res)
 {
-	if (status == 77) {
+	if (status == -DKMS_EEXCLUDED) {
 		/* dkms_op_build's code for BUILD_EXCLUSIVE (ops.h) */
 		res->skipped = true;
 		res->reason = strdup("BUILD_EXCLUSIVE does not match this kernel");
@@ -285,11 +285,12 @@ struct ai_step {
 	size_t *progress;
 };
 
-static int step_before(struct dkms_session *s, void *data)
+static int step_before(struct dkms_session *s, void *data, bool *skip)
 {
 	struct ai_step *st = data;
 	struct dkms_op op = { st->p->m, st->p->v, st->a->kver, st->a->arch };
 
+	(void)skip; /* it never skips its step */
 	if (!dkms_is_built(s, &op)) {
 		int r = prepare_kernel_and_signing(s, st->a->kver, st->a->arch);
 
@@ -307,7 +308,7 @@ static int step_before(struct dkms_session *s, void *data)
 static void note_outcome(struct dkms_session *s, const struct dkms_op *op,
 			 int status, const struct step_watch *w)
 {
-	if (status == 0 || status == 77) {
+	if (status == 0 || status == -DKMS_EEXCLUDED) {
 		dkms_failure_clear(s, op);
 		return;
 	}
@@ -364,11 +365,12 @@ static int step_after(struct dkms_session *s, void *data, int status)
 	if (status == 0) {
 		r = namelist_add(&a->installed, p->m);
 		(*st->progress)++;
-	} else if (status == 77) {
+	} else if (status == -DKMS_EEXCLUDED) {
 		r = namelist_add(&a->skipped, p->m);
 		(*st->progress)++;
 	} else {
-		r = namelist_addf(&a->failed, "%s(%d)", p->m, status);
+		r = namelist_addf(&a->failed, "%s(%d)", p->m,
+				  dkms_errno_to_exit(status));
 	}
 	dkms_echo(s, "%s", "");
 	return r;
@@ -469,7 +471,7 @@ static int ai_pass(struct ai *a, size_t *progress, unsigned int budget)
 	}
 	/* one at a time, in this process */
 	for (i = 0; r == 0 && i < n; i++) {
-		r = step_before(a->s, &data[i]);
+		r = step_before(a->s, &data[i], NULL);
 		if (r)
 			break;
 		r = step_after(a->s, &data[i], step_work(a->s, &data[i], NULL));
@@ -644,7 +646,7 @@ struct ai_kernel {
 	struct ai a;
 	struct sched_held planned; /* what collecting printed */
 	size_t progress;
-	int code;                  /* its exit code */
+	int status;                /* how it ended: 0 or -errno */
 	bool stopped;              /* no more steps, no summary */
 };
 
@@ -663,20 +665,23 @@ static int k_header(struct dkms_session *s, void *data, int status)
 	return 0;
 }
 
-static int k_before(struct dkms_session *s, void *data)
+static int k_before(struct dkms_session *s, void *data, bool *skip)
 {
 	struct ai_kstep *ks = data;
 	int r;
 
+	*skip = true;
 	if (ks->k->stopped)
-		return SCHED_SKIP;
-	/* a call for this kernel alone would end here (no headers: 21) */
-	r = step_before(s, &ks->step);
-	if (r == 0)
 		return 0;
-	ks->k->code = r < 0 ? 1 : r;
+	/* a call for this kernel alone would end here (no headers: 21) */
+	r = step_before(s, &ks->step, NULL);
+	if (r == 0) {
+		*skip = false;
+		return 0;
+	}
+	ks->k->status = r;
 	ks->k->stopped = true;
-	return SCHED_SKIP;
+	return 0;
 }
 
 static int k_work(struct dkms_session *s, void *data,
@@ -693,14 +698,12 @@ static int k_after(struct dkms_session *s, void *data, int status)
 static int k_summary(struct dkms_session *s, void *data, int status)
 {
 	struct ai_kernel *k = data;
-	int r;
 
 	(void)s;
 	(void)status;
 	if (k->stopped)
 		return 0;
-	r = ai_report(&k->a);
-	k->code = r < 0 ? 1 : r;
+	k->status = ai_report(&k->a);
 	return 0;
 }
 
@@ -789,7 +792,7 @@ static int ai_collect_kernels(struct dkms_session *s, char *const *kvers,
 			*together = false;
 		sched_release(s, &k->planned);
 		if (r) {
-			k->code = r < 0 ? 1 : r;
+			k->status = r;
 			k->stopped = true;
 		} else if (!k->a.n_todo) {
 			k->stopped = true; /* nothing to do, nothing said */
@@ -810,10 +813,10 @@ static bool repeated(char *const *kvers, char *const *archs, size_t nk)
 	return false;
 }
 
-static void first_code(int *code, int r)
+static void first_failure(int *status, int r)
 {
-	if (*code == 0 && r)
-		*code = r < 0 ? 1 : r;
+	if (*status == 0)
+		*status = r;
 }
 
 int dkms_autoinstall_kernels(struct dkms_session *s, char *const *kvers,
@@ -822,7 +825,7 @@ int dkms_autoinstall_kernels(struct dkms_session *s, char *const *kvers,
 	struct ai_kernel *ks = NULL;
 	unsigned int budget = sched_budget(s);
 	bool together = false;
-	int code = 0, r;
+	int status = 0, r;
 	size_t i;
 
 	if (nk == 1)
@@ -843,16 +846,16 @@ int dkms_autoinstall_kernels(struct dkms_session *s, char *const *kvers,
 
 			r = dkms_autoinstall(s, kvers[i], archs[i]);
 			dkms_session_restore(s, st);
-			first_code(&code, r);
+			first_failure(&status, r);
 		}
-		return code;
+		return status;
 	}
 	r = ai_run_together(s, ks, nk, budget);
 	/* depmod the parallel installs left for the end, once per kernel */
 	dkms_depmod_run_deferred(s);
 	for (i = 0; i < nk; i++)
-		first_code(&code, ks[i].code);
+		first_failure(&status, ks[i].status);
 	ai_kernels_free(ks, nk);
-	first_code(&r, code);
+	first_failure(&r, status);
 	return r;
 }

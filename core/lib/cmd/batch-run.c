@@ -166,7 +166,7 @@ static int run_explicit(struct dkms_session *s, const struct batch_event *e)
 		if (!dkms_is_added(s, e->module, e->version))
 			return 0;
 		if (dkms_is_broken(s, e->module, e->version))
-			return 4;
+			return dkms_exit_to_errno(4);
 		if (e->kind == DKMS_EVENT_UNINSTALL)
 			return dkms_op_maybe_uninstall(s, &op);
 		r = dkms_kernels_add_kernel(&k, e->kernelver);
@@ -354,7 +354,7 @@ static int kernels_new(struct run *run, struct kernel_list *k, char ***every)
 		}
 		why = batch_no_headers_reason(run->s, e->kernelver);
 		dkms_echo(run->s, "dkms: %s", why ? why : "");
-		record(run, p->kernels_new[i], &op, 21, why);
+		record(run, p->kernels_new[i], &op, -DKMS_ENOHEADERS, why);
 	}
 	return r;
 }
@@ -412,8 +412,8 @@ static void heard(void *data, const struct dkms_op *op, int status)
 
 	if (i == run->p->n)
 		return;
-	if (status == 77)
-		reason = dkms_failure_words(77);
+	if (status == -DKMS_EEXCLUDED)
+		reason = dkms_failure_words(status);
 	else if (status && dkms_failure_read(run->s, op, &f) == 0)
 		reason = f.reason;
 	r = outcome_add(run->out, i, &run->p->ev[i], op, status,
@@ -558,6 +558,12 @@ static int keep_source(struct dkms_session *s, const char *m, const char *v)
 	return 0;
 }
 
+/* A failure dkms has no exit code for: memory, I/O. */
+static bool our_error(int r)
+{
+	return r < 0 && !dkms_errno_is_exit(r);
+}
+
 /* Back on the kernels the new version did not take: 0, or what failed. */
 static int reinstall_old(struct run *run, const struct swap *w,
 			 struct dkms_kernels *drop)
@@ -603,20 +609,22 @@ static void upgrade_finish(struct run *run, const struct swap *w)
 
 	if (!dkms_is_added(s, w->m, w->old))
 		return;
+	/* a module that failed goes on; an error of ours (no exit code)
+	 * leaves the old version as it is */
 	r = reinstall_old(run, w, &drop);
-	if (r >= 0 && drop.n == k->installed.n) {
+	if (!our_error(r) && drop.n == k->installed.n) {
 		struct dkms_op op = { w->m, w->old, NULL, NULL };
 
 		/* the new version took every kernel: the old one goes */
 		record(run, w->event, &op, remove_all(s, w->m, w->old), NULL);
 		goto out;
 	}
-	for (i = 0; r >= 0 && i < k->built.n; i++)
+	for (i = 0; !our_error(r) && i < k->built.n; i++)
 		if ((r = dkms_kernels_add_kernel(&drop, k->built.kver[i])) == 0)
 			r = dkms_kernels_add_arch(&drop, k->built.arch[i]);
-	if (r >= 0 && drop.n)
+	if (!our_error(r) && drop.n)
 		r = dkms_cmd_remove(s, w->m, w->old, &drop);
-	if (r >= 0)
+	if (!our_error(r))
 		r = keep_source(s, w->m, w->old);
 	if (r) {
 		struct dkms_op op = { w->m, w->old, NULL, NULL };
@@ -753,7 +761,7 @@ int batch_run(struct dkms_session *s, const struct batch_plan *p,
 
 static bool is_failure(const struct batch_outcome *o)
 {
-	return o->status != 0 && o->status != 77;
+	return o->status != 0 && o->status != -DKMS_EEXCLUDED;
 }
 
 void batch_summary(struct dkms_session *s, const struct batch_outcomes *o)

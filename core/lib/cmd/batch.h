@@ -24,7 +24,8 @@ struct batch_outcome {
 	size_t event;             /* the event it comes from */
 	enum dkms_event_kind kind;
 	char *module, *version, *kernelver, *arch;
-	int status;               /* 0, a dkms exit code, or -errno */
+	int status;               /* 0 or -errno (exitcode.h); the
+				   * result gives a dkms exit code */
 	char *reason;             /* in words, NULL when status is 0 */
 	char *log;                /* a failed build's make.log */
 };

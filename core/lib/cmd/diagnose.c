@@ -704,12 +704,13 @@ static int gather(struct diag_run *run, struct diag_entry *e)
 		return r;
 	rc = modconf_read(s, e->module, e->version, e->kernel, e->arch, NULL,
 			  MC_NO_DIE | MC_NO_CACHE | MC_NO_STDERR, &mc);
-	if (rc < 0 && rc != -ENOMEM)
-		rc = 8; /* a conf that cannot be evaluated reads as a bad one */
-	if (rc < 0) {
+	if (rc == -ENOMEM) {
 		modconf_clear(&mc);
 		return rc;
 	}
+	/* a conf that cannot be evaluated reads as a bad one */
+	if (rc && !dkms_errno_is_exit(rc))
+		rc = -DKMS_EBADCONF;
 	e->conf_bad = rc != 0;
 	r = rc == 0 ? add_conf(e, &mc) : 0;
 	if (r == 0 && built)
@@ -1220,7 +1221,6 @@ int dkms_diagnose(struct dkms_session *s, const char *m, const char *v,
 		return dkms_die(s, 1, "The DKMS tree %s cannot be read: %s.",
 				dkms_tree(s), strerror(ENOTDIR));
 	r = dkms_status_walk(s, m, v, NULL, NULL, collect_mv, &mvs);
-	r = r == 1 ? 0 : r;
 	if (r == 0 && !mvs.n && m && *m && v && *v)
 		r = dkms_die(s, 3, "The module/version combo: %s/%s is not "
 			     "located in the DKMS tree.", m, v);

@@ -68,7 +68,7 @@ static int unbuild_isolated(struct dkms_session *s, const char *m,
 	dkms_kernels_clear(&k);
 	free(s->prepared_kernel);
 	s->prepared_kernel = saved;
-	return r < 0 ? 1 : r;
+	return r;
 }
 
 /* 3.4.3 calls do_depmod with an empty kernel here ("$1" of a function
@@ -136,7 +136,8 @@ static int unbuild_all(struct dkms_session *s, const char *kver,
 			    m, v, kver, arch);
 		rc = unbuild_isolated(s, m, v, kver, arch);
 		if (rc)
-			strbuf_addf(&failed, " %s/%s(%d)", m, v, rc);
+			strbuf_addf(&failed, " %s/%s(%d)", m, v,
+				    dkms_errno_to_exit(rc));
 		if (!autoinstall_only)
 			dkms_echo(s, "%s", "");
 	}

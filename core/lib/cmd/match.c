@@ -43,7 +43,7 @@ static int isolated(struct dkms_session *s, const struct dkms_op *op,
 
 	free(s->prepared_kernel);
 	s->prepared_kernel = saved;
-	return r < 0 ? 1 : r;
+	return r;
 }
 
 int dkms_match(struct dkms_session *s, const char *module, const char *kver,

@@ -311,7 +311,8 @@ static void add_outcome(struct strbuf *out, const struct live *lv,
 		strbuf_adds(out, ")");
 	}
 	if (st->outcome == LO_FAILED)
-		strbuf_addf(out, ": exit status %d", st->status);
+		strbuf_addf(out, ": exit status %d",
+			    dkms_errno_to_exit(st->status));
 	if (st->note)
 		strbuf_addf(out, "%s%s", st->outcome == LO_FAILED ? ", " : ": ",
 			    st->note);

@@ -319,7 +319,7 @@ static void installed_paths(struct dkms_session *s, struct json *j,
 
 	r = modconf_read(s, e->m, e->v, e->k, e->a, NULL,
 			 MC_NO_DIE | MC_NO_CACHE | MC_NO_STDERR, &mc);
-	for (i = 0; (r == 0 || r == 8) && i < mc.n; i++) {
+	for (i = 0; (r == 0 || r == -DKMS_EBADCONF) && i < mc.n; i++) {
 		_cleanup_free_ char *dest = NULL, *dir = NULL, *ko = NULL;
 
 		if (mc.mod[i].excluded)

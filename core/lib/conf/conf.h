@@ -52,10 +52,12 @@ struct modconf {
 	bool has_exclusive_per_module; /* BUILD_EXCLUSIVE_*[i], i < n */
 	char *package_name, *package_version;
 };
-/* read_conf(_strict)_or_die: 0, 4 (no conf), 8 (bad conf) with messages;
- * conf_path NULL: -c or the module's source/dkms.conf.  With MC_NO_DIE a
- * bad conf returns 8 without the "Bad conf file" error but *ret filled
- * (read_conf without _or_die); MC_NO_STDERR drops the conf's messages. */
+/* read_conf(_strict)_or_die: 0, -DKMS_ENOCONF (4, no conf) or
+ * -DKMS_EBADCONF (8, bad conf) with messages, or -errno; conf_path NULL:
+ * -c or the module's source/dkms.conf.  With MC_NO_DIE a bad conf
+ * returns -DKMS_EBADCONF without the "Bad conf file" error but *ret
+ * filled (read_conf without _or_die); MC_NO_STDERR drops the conf's
+ * messages. */
 enum { MC_STRICT = 1, MC_NO_DIE = 2, MC_NO_STDERR = 4, MC_NO_CACHE = 8 };
 int modconf_read(struct dkms_session *s, const char *m, const char *v,
 		 const char *kver, const char *arch, const char *conf_path,

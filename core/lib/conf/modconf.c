@@ -230,7 +230,7 @@ int modconf_read(struct dkms_session *s, const char *m, const char *v,
 	}
 	if (access(path, R_OK) < 0) {
 		if (flags & MC_NO_STDERR)
-			return 4;
+			return -DKMS_ENOCONF;
 		return dkms_die(s, 4, "Could not locate dkms.conf file.\n"
 				"File: %s does not exist.", path);
 	}
@@ -282,7 +282,7 @@ int modconf_read(struct dkms_session *s, const char *m, const char *v,
 		modconf_clear(ret);
 		return r;
 	}
-	return rc ? 8 : 0;
+	return rc ? -DKMS_EBADCONF : 0;
 }
 
 static void strv_free_(char **v)

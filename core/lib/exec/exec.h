@@ -14,8 +14,8 @@
 /* ---- invoke.c: 3.4.3's invoke_command and run_build_script ----------- */
 /* Run a shell string with description; log_path NULL: no log (output to
  * /dev/null, or to us when verbose).  Prints "desc..." and " done." or
- * "(bad exit status: N)"+ "Failed command:" as 3.4.3.  Returns the exit
- * status. */
+ * "(bad exit status: N)"+ "Failed command:" as 3.4.3.  Returns 0, the
+ * errno of its exit status (dkms_exit_to_errno), or -errno. */
 int invoke_command(struct dkms_session *s, const struct dkms_op *op,
 		   const char *cmd, const char *desc, const char *log_path,
 		   const char *cwd, bool background);
@@ -28,8 +28,9 @@ int run_capture(struct dkms_session *s, const char *script, char **ret,
 void invoke_begin(struct dkms_session *s, const char *cmd, const char *desc);
 void invoke_end(struct dkms_session *s, const char *cmd, int status);
 /* run_build_script: script_type pre_build/post_build run in build dir,
- * others in source dir; /etc/dkms/<m>/ overrides.  Returns 0 or the
- * script's status (log mode: 3.4.3 exits with it). */
+ * others in source dir; /etc/dkms/<m>/ overrides.  Returns 0, the errno
+ * of the script's exit status (log mode: 3.4.3 exits with it), or
+ * -errno. */
 int run_build_script(struct dkms_session *s, const struct dkms_op *op,
 		     const char *type, const char *script,
 		     const char *log_path);
@@ -51,14 +52,17 @@ struct sched_result {
 };
 void sched_result_clear(struct sched_result *res);
 /* One step of a plan: before() runs in dkms in plan order (may print; a
- * non-zero return stops the plan there, SCHED_SKIP skips this step),
- * work() in a forked child beside the other steps (its return is the
- * exit status, what else it knows of its end goes in res; its makes
- * share the budget through a jobserver), after()
- * in plan order once the step's output was written.  A step without
- * work() runs nothing: its after() is called in its place, status 0. */
+ * non-zero return stops the plan there, *skip skips this step), work()
+ * in a forked child beside the other steps (its return, 0 or -errno, is
+ * the step's status; what else it knows of its end goes in res; its
+ * makes share the budget through a jobserver), after() in plan order
+ * once the step's output was written, given that status.  The status
+ * comes back as the child's exit status (dkms_errno_to_exit, then
+ * dkms_exit_to_errno): a dkms exit code as it was, a system error as
+ * code 1, a killed child as 128 + its signal.  A step without work()
+ * runs nothing: its after() is called in its place, status 0. */
 struct sched_step {
-	int (*before)(struct dkms_session *s, void *data);
+	int (*before)(struct dkms_session *s, void *data, bool *skip);
 	int (*work)(struct dkms_session *s, void *data,
 		    struct sched_result *res);
 	int (*after)(struct dkms_session *s, void *data, int status);
@@ -68,7 +72,6 @@ struct sched_step {
 	const char *key;
 	struct sched_label label;
 };
-#define SCHED_SKIP 1000
 /* Run steps, their makes running at most budget jobs at once (with twice
  * budget steps at once: what steps do around their makes overlaps), in
  * plan order for the output; 0 or the first non-zero of before()/after(). */

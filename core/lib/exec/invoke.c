@@ -355,7 +355,7 @@ int invoke_command(struct dkms_session *s, const struct dkms_op *op,
 	}
 	if (!progress_end(&pg, status))
 		invoke_end(s, cmd, status);
-	return status;
+	return dkms_exit_to_errno(status);
 }
 
 /* `exec $run`: word splitting, no other expansion we support. */
@@ -524,12 +524,11 @@ int run_build_script(struct dkms_session *s, const struct dkms_op *op,
 
 		if (!cmd || !desc)
 			return -ENOMEM;
-		status = invoke_command(s, op, cmd, desc, log_path, NULL, true);
-		if (status != 0) {
+		/* 3.4.3 exits with the script's status */
+		r = invoke_command(s, op, cmd, desc, log_path, NULL, true);
+		if (r)
 			dkms_echo(s, "Consult %s for more information.", log_path);
-			return status;
-		}
-		return 0;
+		return r;
 	} else {
 		char **argv = split_words(run);
 		char **env = dkms_build_env(dkms_ctx_environ(s->ctx), s->child_env);
@@ -545,7 +544,7 @@ int run_build_script(struct dkms_session *s, const struct dkms_op *op,
 			r = run_script(s, op, type, &ro, &status);
 		strv_free(argv);
 		strv_free(env);
-		return r < 0 ? r : status;
+		return r < 0 ? r : dkms_exit_to_errno(status);
 	}
 }
 

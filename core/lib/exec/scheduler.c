@@ -50,7 +50,7 @@ struct slot {
 	struct strbuf got;   /* what the child sent */
 	pid_t pid;
 	int fd;              /* read end, -1 once at EOF */
-	int status;
+	int status;          /* how the step ended: 0 or -errno */
 	struct sched_result res; /* from the child's trailer */
 	bool launched, done, skipped;
 };
@@ -331,7 +331,7 @@ static _Noreturn void run_child(struct dkms_session *s,
 	send_list(fd, 'D', s->depmod.deferred);
 	send_result(fd, &res);
 	sched_result_clear(&res);
-	_exit(status < 0 ? 1 : status & 0xff);
+	_exit(dkms_errno_to_exit(status));
 }
 
 /* Write a step's chunks out; take note of the child's trailer (its
@@ -369,14 +369,15 @@ static int launch(struct dkms_session *s, const struct sched_step *st,
 {
 	dkms_output_fn fn;
 	void *data;
+	bool skip = false;
 	int fds[2], r;
 
 	dkms_ctx_get_output_fn(s->ctx, &fn, &data);
 	dkms_ctx_set_output_fn(s->ctx, record_to_buf, &sl->pre);
-	r = st->before ? st->before(s, st->data) : 0;
+	r = st->before ? st->before(s, st->data, &skip) : 0;
 	dkms_ctx_set_output_fn(s->ctx, fn, data);
 	sl->done = true;
-	if (r == SCHED_SKIP) {
+	if (r == 0 && skip) {
 		sl->skipped = true;
 		return 0;
 	}
@@ -412,7 +413,10 @@ static void reap(struct slot *sl)
 
 	while (waitpid(sl->pid, &ws, 0) < 0 && errno == EINTR)
 		;
-	sl->status = WIFEXITED(ws) ? WEXITSTATUS(ws) : 128 + WTERMSIG(ws);
+	/* the step's status as its work() returned it, through the exit
+	 * status (run_child) */
+	sl->status = dkms_exit_to_errno(WIFEXITED(ws) ? WEXITSTATUS(ws)
+						       : 128 + WTERMSIG(ws));
 	sl->done = true;
 }
 

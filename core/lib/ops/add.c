@@ -62,9 +62,9 @@ static int add_source_tree(struct dkms_session *s, const struct dkms_op *op,
 }
 
 /* load_tarball of s->archive for the op's kernel (an .rpm archive is
- * installed and autoinstalled for it).  3.4.3's add_module ignores its
- * status (a binaries-only archive without source says 1) and goes on
- * with what it named; nothing named: that was all. */
+ * installed and autoinstalled for it).  3.4.3's add_module goes on with
+ * what it named (a binaries-only archive without source too, whose
+ * status is 1); nothing named: that was all. */
 static int add_archive(struct dkms_session *s, const struct dkms_op *op,
 		       char **m, char **v)
 {
@@ -79,7 +79,7 @@ static int add_archive(struct dkms_session *s, const struct dkms_op *op,
 	if (r == 0)
 		r = dkms_load_tarball(s, &k, m, v);
 	dkms_kernels_clear(&k);
-	if (*m && *v && (r == 0 || r == 1))
+	if (*m && *v && r == 0)
 		return 0;
 	free(*m);
 	free(*v);

@@ -216,7 +216,7 @@ static int run_tool(char *const *argv)
 	ro.argv = argv;
 	ro.out_fd = DKMS_RUN_OUT_INHERIT;
 	r = dkms_run(&ro, &status);
-	return r < 0 ? r : status;
+	return r < 0 ? r : dkms_exit_to_errno(status);
 }
 
 /* Ours, not 3.4.3's: a module whose vermagic names another kernel will
@@ -353,7 +353,7 @@ static int save_dep_versions(struct dkms_session *s, const struct dkms_op *op,
 
 /* 0: <build>/<rel> is there (after a sandboxed build: a regular file,
  * no symlink on the way, one link, sane size, a module libkmod reads);
- * -ENOENT: missing; or a dkms exit code. */
+ * -ENOENT: missing; or the errno of exit code 7 (refused, said). */
 static int built_module_check(struct dkms_session *s, const char *build,
 			      const char *rel)
 {
@@ -602,7 +602,7 @@ static int do_build(struct dkms_session *s, const struct dkms_op *op)
 			  "kernel/arch/config for any modules.\nThis indicates "
 			  "that it should not be built.", base, op->module,
 			  op->version);
-		r = 77;
+		r = -DKMS_EEXCLUDED;
 		goto out;
 	}
 	if (visible_entries(source) < 2) {

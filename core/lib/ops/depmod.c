@@ -51,8 +51,10 @@ static void drop_stale_depmod_files(const char *lib)
 }
 
 /* depmod -a KVER for our install tree: depmod only knows <base>/lib/modules,
- * so another tree is reached through a temporary base with that link. */
-static int run_depmod(struct dkms_session *s, const char *kver, int out_fd)
+ * so another tree is reached through a temporary base with that link.
+ * 0 and depmod's exit status in *status, or -errno when it did not run. */
+static int run_depmod(struct dkms_session *s, const char *kver, int out_fd,
+		      int *status)
 {
 	const char *it = install_tree(s);
 	const char *boot = dkms_ctx_get_path(s->ctx, DKMS_PATH_BOOT);
@@ -61,8 +63,9 @@ static int run_depmod(struct dkms_session *s, const char *kver, int out_fd)
 	struct dkms_run_opts ro = { 0 };
 	char *argv[8];
 	size_t n = 0;
-	int status = 1, r;
+	int r;
 
+	*status = 1;
 	if (!map)
 		return -ENOMEM;
 	argv[n++] = (char *)"depmod";
@@ -94,10 +97,10 @@ static int run_depmod(struct dkms_session *s, const char *kver, int out_fd)
 	argv[n] = NULL;
 	ro.argv = argv;
 	ro.out_fd = out_fd;
-	r = dkms_run(&ro, &status);
+	r = dkms_run(&ro, status);
 	if (tmpbase)
 		rm_rf(tmpbase);
-	return r < 0 ? r : status;
+	return r;
 }
 
 int dkms_op_depmod(struct dkms_session *s, const char *kver)
@@ -122,15 +125,16 @@ int dkms_op_depmod(struct dkms_session *s, const char *kver)
 		/* the run ends with it, once all parallel installs are done */
 		dkms_depmod_defer(s, kver);
 	} else {
-		status = run_depmod(s, kver, verbose ? DKMS_RUN_OUT_INHERIT
-						     : DKMS_RUN_OUT_NULL);
-		if (status < 0)
+		/* one that could not run failed, as 3.4.3 sees depmod fail:
+		 * "bad exit status", and an install rolled back */
+		if (run_depmod(s, kver, verbose ? DKMS_RUN_OUT_INHERIT :
+				   DKMS_RUN_OUT_NULL, &status) < 0)
 			status = 1;
 		if (stat(dep, &st) == 0 && S_ISREG(st.st_mode) && st.st_size == 0)
 			drop_stale_depmod_files(lib);
 	}
 	invoke_end(s, cmd, status);
-	return status;
+	return dkms_exit_to_errno(status);
 }
 
 /* depmod for a recovery: what dkms_op_depmod does, without a word */
@@ -139,16 +143,16 @@ int dkms_depmod_quiet(struct dkms_session *s, const char *kver)
 	_cleanup_free_ char *lib = xasprintf("%s/%s", install_tree(s), kver);
 	_cleanup_free_ char *dep = lib ? path_join(lib, "modules.dep") : NULL;
 	struct stat st;
-	int status;
+	int status, r;
 
 	if (!dep)
 		return -ENOMEM;
 	if (stat(dep, &st) < 0 || !S_ISREG(st.st_mode))
 		return 0;
-	status = run_depmod(s, kver, DKMS_RUN_OUT_NULL);
+	r = run_depmod(s, kver, DKMS_RUN_OUT_NULL, &status);
 	if (stat(dep, &st) == 0 && S_ISREG(st.st_mode) && st.st_size == 0)
 		drop_stale_depmod_files(lib);
-	return status;
+	return r < 0 ? r : dkms_exit_to_errno(status);
 }
 
 void dkms_depmod_defer(struct dkms_session *s, const char *kver)

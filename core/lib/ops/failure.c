@@ -27,19 +27,19 @@ const char *dkms_failure_words(int status)
 	switch (status) {
 	case 0:
 		return NULL;
-	case 21:
+	case -DKMS_ENOHEADERS:
 		return "the kernel's headers are not installed";
-	case 77:
+	case -DKMS_EEXCLUDED:
 		return "BUILD_EXCLUSIVE excludes this kernel";
-	case 10:
+	case -DKMS_EBUILD:
 		return "the build failed";
-	case 13:
+	case -DKMS_ENODEPS:
 		return "BUILD_DEPENDS are missing";
-	case 101:
+	case -DKMS_EPREINSTALL:
 		return "PRE_INSTALL failed";
-	case 8:
+	case -DKMS_EBADCONF:
 		return "its dkms.conf is not valid";
-	case 6:
+	case -DKMS_EINSTALL:
 		return "the install failed";
 	default:
 		return "it did not install";
@@ -73,8 +73,10 @@ int dkms_failure_note(struct dkms_session *s, const struct dkms_op *op,
 		log = NULL;
 	}
 	why = one_line(reason && *reason ? reason : dkms_failure_words(status));
-	text = xasprintf("status=%d\nreason=%s\nlog=%s\n", status,
-			 why ? why : "", log ? log : "");
+	/* the file holds the exit code, as dkms would have ended with it */
+	text = xasprintf("status=%d\nreason=%s\nlog=%s\n",
+			 dkms_errno_to_exit(status), why ? why : "",
+			 log ? log : "");
 	if (!text)
 		return -ENOMEM;
 	return write_file_atomic(note, text, strlen(text), 0644);
@@ -116,7 +118,7 @@ int dkms_failure_read(struct dkms_session *s, const struct dkms_op *op,
 	if (r < 0)
 		return r;
 	st = field(text, "status");
-	f->status = st ? atoi(st) : 1;
+	f->status = dkms_exit_to_errno(st ? atoi(st) : 1);
 	f->reason = field(text, "reason");
 	f->log = field(text, "log");
 	if (f->log && !*f->log) {

@@ -134,7 +134,7 @@ static int regenerate(struct dkms_session *s, const char *kver)
 		dkms_warn(s, "No initramfs tool found (update-initramfs, dracut, "
 			  "mkinitcpio): the initramfs of kernel %s is not updated.",
 			  kver);
-		return 1;
+		return -ENOENT;
 	}
 	desc = xasprintf("Updating initramfs for kernel %s", kver);
 	log = tree_path(s, "initramfs-%s.log", kver);

@@ -54,11 +54,12 @@ static bool own_unfinished_copy(struct dkms_session *s, const struct dkms_op *op
 	return dst && !strcmp(dst, found) && files_equal(found, mine);
 }
 
-/* 0: go on with this module; 1: skip it (message printed). */
+/* *skip: leave this module out (message printed), as 3.4.3's
+ * check_version_sanity returning 1; 0 or -errno. */
 static int check_version_sanity(struct dkms_session *s,
 				const struct dkms_op *op, const char *obs,
 				const char *name, const char *dest_location,
-				const char *cs)
+				const char *cs, bool *skip)
 {
 	_cleanup_free_ char *lib = xasprintf("%s/%s", install_tree(s), op->kernelver);
 	_cleanup_free_ char *moddir = tree_path(s, "%s/%s/%s/%s/module", op->module,
@@ -70,6 +71,7 @@ static int check_version_sanity(struct dkms_session *s,
 	const char *cmp;
 	int r = 0;
 
+	*skip = false;
 	if (!lib || !moddir || !suffix)
 		return -ENOMEM;
 	if (obs && *obs && obsoleted(s, op->kernelver, obs)) {
@@ -77,7 +79,8 @@ static int check_version_sanity(struct dkms_session *s,
 			    "\nModule has been obsoleted due to being included in kernel %s.\n"
 			    "We will avoid installing for future kernels above %s.\n"
 			    "You may override by specifying --force.\n", obs, obs);
-		return 1;
+		*skip = true;
+		return 0;
 	}
 	found = find_module(lib, name, suffix);
 	if (!found || !found[0] ||
@@ -95,11 +98,12 @@ static int check_version_sanity(struct dkms_session *s,
 		goto out;
 	}
 	if (!strcmp(cmp, ">")) {
-		dkms_die(s, 1, "Module version %s for %s%s\nis not newer than "
+		/* 3.4.3's error() here, not die: the module is skipped */
+		dkms_die(s, 0, "Module version %s for %s%s\nis not newer than "
 			 "what is already found in kernel %s (%s).\nYou may "
 			 "override by specifying --force.", vmine.version, name,
 			 suffix, op->kernelver, vkern.version);
-		r = 1;
+		*skip = true;
 	} else if (!strcmp(cmp, "==")) {
 		/* unversioned modules count as the same when identical */
 		if (*vmine.version || *vmine.srcversion ||
@@ -113,7 +117,7 @@ static int check_version_sanity(struct dkms_session *s,
 				dkms_printf(s->ctx, DKMS_STDERR, "Module %s already "
 					    "installed (unversioned module), override "
 					    "by specifying --force\n", found[0]);
-			r = 1;
+			*skip = true;
 		}
 	}
 out:
@@ -223,7 +227,7 @@ static int install_modules(struct dkms_session *s, const struct dkms_op *op,
 					      op->kernelver, op->arch);
 	_cleanup_free_ char *target = xasprintf("%s/%s/%s", op->version,
 						op->kernelver, op->arch);
-	bool any = false;
+	bool any = false, skip;
 	size_t i;
 	int r;
 
@@ -235,10 +239,10 @@ static int install_modules(struct dkms_session *s, const struct dkms_op *op,
 		if (m->excluded)
 			continue;
 		r = check_version_sanity(s, op, mc->obsolete_by, m->dest_name,
-					 m->dest_location, cs);
+					 m->dest_location, cs, &skip);
 		if (r < 0)
 			return r;
-		if (r > 0)
+		if (skip)
 			continue;
 		r = archive_original(s, op, m, cs, backup, link, j);
 		if (r < 0)
@@ -461,16 +465,17 @@ int dkms_lkg_save(struct dkms_session *s, struct dkms_lkg *l)
 
 /* What the step does, in the run and in a recovery: the module is
  * installed (the rebuild worked): the kept build goes; else the kept
- * build (or the build still in place) is installed again.  0: nothing
- * to say; 1: installed again; -errno: could not. */
+ * build (or the build still in place) is installed again (*again).  0,
+ * or why it could not be: the install's error. */
 static int keep_good(struct dkms_session *s, const struct dkms_op *op,
-		     const char *saved, const char *ka)
+		     const char *saved, const char *ka, bool *again)
 {
 	_cleanup_free_ char *k = tree_path(s, "%s/%s/%s", op->module,
 					   op->version, op->kernelver);
 	struct stat st;
 	int r;
 
+	*again = false;
 	if (!k)
 		return -ENOMEM;
 	if (dkms_is_installed(s, op))
@@ -487,19 +492,22 @@ static int keep_good(struct dkms_session *s, const struct dkms_op *op,
 		return 0;
 	/* not its dependents: their rebuild is what failed */
 	r = install(s, op, false);
-	return r == 0 ? 1 : r < 0 ? r : -EIO;
+	*again = r == 0;
+	return r;
 }
 
 int dkms_lkg_settle(struct dkms_session *s, const struct dkms_op *op,
 		    struct dkms_lkg *l, int r)
 {
+	bool again;
 	int q;
 
 	if (!l)
 		return r;
-	/* an I/O error, an operation inside left its journal: the next
-	 * command finishes that one, then this one (newest first) */
-	if (r < 0 || journal_others_pending(l->j)) {
+	/* an I/O error (no dkms exit code), an operation inside left its
+	 * journal: the next command finishes that one, then this one
+	 * (newest first) */
+	if ((r && !dkms_errno_is_exit(r)) || journal_others_pending(l->j)) {
 		lkg_free(l);
 		return r;
 	}
@@ -509,16 +517,16 @@ int dkms_lkg_settle(struct dkms_session *s, const struct dkms_op *op,
 			  "installing its last good build again.", op->module,
 			  op->version, op->kernelver, op->arch);
 	}
-	q = keep_good(s, op, l->saved, l->ka);
-	if (q > 0)
+	q = keep_good(s, op, l->saved, l->ka, &again);
+	if (again)
 		dkms_echo(s, "Kept the last good build of %s/%s installed for "
 			  "kernel %s (%s).", op->module, op->version,
 			  op->kernelver, op->arch);
-	else if (q < 0)
+	else if (q)
 		dkms_warn(s, "The last good build of %s/%s for kernel %s (%s) "
 			  "could not be installed again.", op->module,
 			  op->version, op->kernelver, op->arch);
-	if (q >= 0)
+	if (q == 0)
 		journal_end(l->j);
 	lkg_free(l);
 	return r;
@@ -542,6 +550,7 @@ int dkms_lkg_recover(struct dkms_session *s, const char *saved, const char *ka)
 	dkms_output_fn fn;
 	void *data;
 	struct dkms_op op;
+	bool again;
 	int r;
 
 	if (!startswith(ka, tree) || ka[strlen(tree)] != '/')
@@ -560,9 +569,12 @@ int dkms_lkg_recover(struct dkms_session *s, const char *saved, const char *ka)
 	 * recovery's one line says what it did) */
 	dkms_ctx_get_output_fn(s->ctx, &fn, &data);
 	dkms_ctx_set_output_fn(s->ctx, drop_output, NULL);
-	r = keep_good(s, &op, saved, ka);
+	r = keep_good(s, &op, saved, ka, &again);
 	dkms_ctx_set_output_fn(s->ctx, fn, data);
-	return r < 0 ? r : 0;
+	/* an install that failed in 3.4.3's words said so into the void:
+	 * the journal, which words only system errors, is told an I/O
+	 * error */
+	return dkms_errno_is_exit(r) ? -EIO : r;
 }
 
 static int install(struct dkms_session *s, const struct dkms_op *op,
@@ -651,10 +663,10 @@ static int install(struct dkms_session *s, const struct dkms_op *op,
 		r = -EIO;
 		goto out;
 	}
-	/* depmod's own failure is 3.4.3's "depmod problems" (6); ours to
-	 * run it (memory) is an error of its own */
+	/* depmod's own failure (its exit status) is 3.4.3's "depmod
+	 * problems" (6); ours to run it (memory) is an error of its own */
 	r = dkms_op_depmod(s, op->kernelver);
-	if (r < 0)
+	if (r && !dkms_errno_is_exit(r))
 		goto out;
 	if (journal_end(j) < 0 && r == 0) {
 		r = -EIO;
@@ -691,10 +703,12 @@ int dkms_op_maybe_install(struct dkms_session *s, const struct dkms_op *op)
 				  op->kernelver, op->arch);
 			return 0;
 		}
-		/* ours: an uninstall stopped by an I/O error is left for the
-		 * next command to complete, not installed over */
+		/* as 3.4.3's do_uninstall, which dies in the subshell of
+		 * maybe_install_module (a bad dkms.conf); one stopped by an
+		 * I/O error is left for the next command to complete, not
+		 * installed over */
 		r = dkms_op_uninstall(s, op);
-		if (r < 0)
+		if (r)
 			return r;
 		dkms_echo(s, "%s", "");
 	}

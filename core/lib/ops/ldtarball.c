@@ -110,13 +110,15 @@ static char *find_conf(const char *dir)
 }
 
 /* get_pkginfo_from_conf: PACKAGE_NAME and PACKAGE_VERSION of a dkms.conf
- * (8 when it is not valid, 10-like "malformed" when they are empty). */
+ * into *ret_m and *ret_v, left NULL when one is empty (a malformed conf);
+ * read_conf's code 8 when it is not valid. */
 static int pkginfo(struct dkms_session *s, const struct dkms_kernels *k,
 		   const char *conf, char **ret_m, char **ret_v)
 {
 	struct modconf mc;
 	int r;
 
+	*ret_m = *ret_v = NULL;
 	r = modconf_read(s, "", "", k->n ? k->kernelver[0] : NULL,
 			 k->n_arch ? k->arch[0] : NULL, conf, 0, &mc);
 	if (r == 0 && mc.package_name && *mc.package_name &&
@@ -124,8 +126,6 @@ static int pkginfo(struct dkms_session *s, const struct dkms_kernels *k,
 		*ret_m = strdup(mc.package_name);
 		*ret_v = strdup(mc.package_version);
 		r = *ret_m && *ret_v ? 0 : -ENOMEM;
-	} else if (r == 0) {
-		r = 1;
 	}
 	modconf_clear(&mc);
 	return r;
@@ -202,10 +202,10 @@ static int add_source_tree(struct dkms_session *s, const struct dkms_kernels *k,
 	if (geteuid() != 0)
 		return dkms_die(s, 1, "You must be root to use this command.");
 	r = pkginfo(s, k, conf, ret_m, ret_v);
-	if (r == 1)
-		return dkms_die(s, 10, "Malformed dkms.conf file. Cannot load source tree.");
 	if (r)
 		return r;
+	if (!*ret_m)
+		return dkms_die(s, 10, "Malformed dkms.conf file. Cannot load source tree.");
 	dst = xasprintf("%s/%s-%s", source_tree(s), *ret_m, *ret_v);
 	src_link = tree_path(s, "%s/%s/source", *ret_m, *ret_v);
 	build = tree_path(s, "%s/%s/build", *ret_m, *ret_v);
@@ -244,13 +244,15 @@ static int pick_part(struct dkms_session *s, const struct dkms_kernels *k,
 			return -ENOMEM;
 		if (stat(conf, &st) < 0 || !S_ISREG(st.st_mode))
 			continue;
+		free(*ret_m);
+		free(*ret_v);
 		r = pkginfo(s, k, conf, ret_m, ret_v);
-		if (r == 1) {
+		if (r)
+			return r;
+		if (!*ret_m) {
 			dkms_printf(s->ctx, DKMS_STDERR, "\nMalformed dkms.conf, refusing to load.\n");
 			continue;
 		}
-		if (r)
-			return r;
 		if (dkms_is_added(s, *ret_m, *ret_v) && !dkms_opt(s, DKMS_OPT_FORCE))
 			return dkms_die(s, 8, "%s/%s is already added!\nAborting.",
 					*ret_m, *ret_v);
@@ -384,10 +386,12 @@ static int load_rpm(struct dkms_session *s, const struct dkms_kernels *k)
 	return s->load_handlers->autoinstall(s, k->kernelver[0], k->arch[0]);
 }
 
-/* The archive unpacked in tree: register and load it. */
+/* The archive unpacked in tree: register and load it; *unsourced: the
+ * binaries were loaded without their source (3.4.3's load_tarball ends
+ * with status 1, no message). */
 static int load_unpacked(struct dkms_session *s, const struct dkms_kernels *k,
 			 const char *tree, char **ret_m, char **ret_v,
-			 struct journal *j)
+			 struct journal *j, bool *unsourced)
 {
 	_cleanup_free_ char *main_tree = path_join(tree, "dkms_main_tree");
 	_cleanup_free_ char *real = NULL;
@@ -428,7 +432,8 @@ static int load_unpacked(struct dkms_session *s, const struct dkms_kernels *k,
 	if (!real)
 		return -ENOMEM;
 	/* binaries without their source: loaded, but not added */
-	return !strcmp(loc, "dkms_binaries_only") && !is_dir(real) ? 1 : 0;
+	*unsourced = !strcmp(loc, "dkms_binaries_only") && !is_dir(real);
+	return 0;
 }
 
 /* The steps of the add that follows (mkdir build, the source link), for
@@ -451,30 +456,32 @@ static int plan_add(struct dkms_session *s, struct journal *j, const char *m,
 }
 
 static int load_tarball(struct dkms_session *s, const struct dkms_kernels *k,
-			char **ret_m, char **ret_v, struct journal *j, bool add)
+			char **ret_m, char **ret_v, struct journal *j, bool add,
+			bool *unsourced)
 {
 	const char *a = s->archive ? s->archive : "";
 	_cleanup_free_ char *tmp = NULL, *tree = NULL;
 	int r, q;
 
 	*ret_m = *ret_v = NULL;
+	*unsourced = false;
 	if (!*a || !path_exists(a))
 		return dkms_die(s, 2, "%s does not exist.", a);
 	if (endswith(a, ".rpm"))
 		return load_rpm(s, k);
-	tmp = tarball_temp_dir(s);
-	if (!tmp)
-		return 1;
+	r = tarball_temp_dir(s, &tmp);
+	if (r)
+		return r;
 	tree = path_join(tmp, "tree");
 	r = tree ? check_members(s, a, tmp) : -ENOMEM;
 	if (r == 0)
 		r = unpack(s, a, tree);
 	if (r == 0)
-		r = load_unpacked(s, k, tree, ret_m, ret_v, j);
-	if (r == 0 && add)
+		r = load_unpacked(s, k, tree, ret_m, ret_v, j, unsourced);
+	if (r == 0 && add && !*unsourced)
 		r = plan_add(s, j, *ret_m, *ret_v);
-	/* what was planned is done, even for a binaries-only archive (1) */
-	if ((r == 0 || r == 1) && !journal_empty(j)) {
+	/* what was planned is done, even for a binaries-only archive */
+	if (r == 0 && !journal_empty(j)) {
 		q = journal_commit(j);
 		if (q == 0)
 			q = journal_run(j, false);
@@ -498,13 +505,15 @@ int dkms_load_tarball(struct dkms_session *s, const struct dkms_kernels *k,
 		      char **ret_m, char **ret_v)
 {
 	_cleanup_(journal_freep) struct journal *j = ldtarball_journal(s);
+	bool unsourced;
 	int r;
 
 	*ret_m = *ret_v = NULL;
 	if (!j)
 		return -ENOMEM;
-	r = load_tarball(s, k, ret_m, ret_v, j, false);
-	if (r >= 0) {
+	/* add_module goes on whatever load_tarball's status */
+	r = load_tarball(s, k, ret_m, ret_v, j, false, &unsourced);
+	if (r == 0 || dkms_errno_is_exit(r)) {
 		int q = journal_end(j);
 
 		if (q < 0)
@@ -517,6 +526,7 @@ int dkms_ldtarball(struct dkms_session *s, const struct dkms_kernels *k)
 {
 	_cleanup_(journal_freep) struct journal *j = NULL;
 	char *m = NULL, *v = NULL;
+	bool unsourced = false;
 	int r, q;
 
 	if (geteuid() != 0 && dkms_opt(s, DKMS_OPT_FORCE))
@@ -524,8 +534,8 @@ int dkms_ldtarball(struct dkms_session *s, const struct dkms_kernels *k)
 	j = ldtarball_journal(s);
 	if (!j)
 		return -ENOMEM;
-	r = load_tarball(s, k, &m, &v, j, true);
-	if (r == 0) {
+	r = load_tarball(s, k, &m, &v, j, true, &unsourced);
+	if (r == 0 && !unsourced) {
 		struct dkms_op op = { m, v, NULL, NULL };
 
 		/* a fault here: the recovery does the add's steps */
@@ -534,8 +544,11 @@ int dkms_ldtarball(struct dkms_session *s, const struct dkms_kernels *k)
 			r = dkms_op_add(s, &op);
 	}
 	/* the journal goes once the add is done (or refused) */
-	if (r >= 0 && (q = journal_end(j)) < 0)
+	if ((r == 0 || dkms_errno_is_exit(r)) && (q = journal_end(j)) < 0)
 		r = q;
+	/* load_tarball && add_module: a binaries-only load ends with 1 */
+	if (r == 0 && unsourced)
+		r = -DKMS_EFAILED;
 	free(m);
 	free(v);
 	return r;

@@ -3,10 +3,12 @@
  * The operations, 3.4.3's do_* and *_module: add, build, install,
  * uninstall, unbuild, remove, depmod, initramfs, signing, rebuilding
  * dependents, tarballs, status.  Each takes the session and a dkms_op and
- * returns 0, a positive dkms exit code (its message written, as 3.4.3
- * words it), or -errno for a failure dkms has no message for.  Where 3.4.3
- * "dies" the operation returns the code at once; callers propagate it
- * unless 3.4.3 ran that step in a subshell (dkms_each_kernel).
+ * returns 0 or a negative errno: the errno of a dkms exit code
+ * (base/exitcode.h) where 3.4.3 ends with one, its message written as
+ * 3.4.3 words it, any other for a failure dkms has no message for.  Where
+ * 3.4.3 "dies" the operation returns at once; callers propagate it unless
+ * 3.4.3 ran that step in a subshell (dkms_each_kernel).  The codes below
+ * are 3.4.3's exit codes.
  */
 #ifndef DKMS_OPS_OPS_H
 #define DKMS_OPS_OPS_H
@@ -43,7 +45,9 @@ int dkms_op_maybe_uninstall(struct dkms_session *s, const struct dkms_op *op);
 /* do_unbuild / maybe_unbuild_module. */
 int dkms_op_unbuild(struct dkms_session *s, const struct dkms_op *op);
 int dkms_op_maybe_unbuild(struct dkms_session *s, const struct dkms_op *op);
-/* do_depmod for one kernel (honours --no-depmod, missing modules.dep). */
+/* do_depmod for one kernel (honours --no-depmod, missing modules.dep);
+ * a depmod that fails (or cannot run) gives the errno of its exit status,
+ * as invoke_command does. */
 int dkms_op_depmod(struct dkms_session *s, const char *kernelver);
 /* With s->depmod.defer, dkms_op_depmod says what it says but leaves the
  * run to the scheduler (scheduler.c): notes kernelver here. */
@@ -99,12 +103,13 @@ int dkms_kernels_setup(struct dkms_session *s, const char *action,
 
 /* ---- failure.c: a batch's failures kept in the tree -------------------- */
 struct dkms_failure {
-	int status;       /* dkms's exit code for it */
+	int status;       /* how it ended: 0 or -errno (exitcode.h) */
 	char *reason;     /* one line */
 	char *log;        /* the kept make.log, NULL when none */
 };
-/* Note that op did not install (status, reason: NULL for words made from
- * status, log: the make.log to keep a copy of, or NULL). */
+/* Note that op did not install (status: 0 or -errno, kept as dkms's exit
+ * code for it; reason: NULL for words made from status; log: the
+ * make.log to keep a copy of, or NULL). */
 int dkms_failure_note(struct dkms_session *s, const struct dkms_op *op,
 		      int status, const char *reason, const char *log);
 void dkms_failure_clear(struct dkms_session *s, const struct dkms_op *op);
@@ -112,7 +117,7 @@ void dkms_failure_clear(struct dkms_session *s, const struct dkms_op *op);
 int dkms_failure_read(struct dkms_session *s, const struct dkms_op *op,
 		      struct dkms_failure *f);
 void dkms_failure_free(struct dkms_failure *f);
-/* A status in words ("the build failed"); NULL for 0. */
+/* A status (0 or -errno) in words ("the build failed"); NULL for 0. */
 const char *dkms_failure_words(int status);
 
 /* ---- whole commands (3.4.3's *_module functions) ------------------------ */
@@ -141,8 +146,8 @@ struct dkms_status_entry {
 };
 typedef int (*dkms_status_fn)(void *data, const struct dkms_status_entry *e);
 /* module_status: every module/version (filters: NULL or "" = any; a
- * shell glob is accepted as 3.4.3 does) in 3.4.3's order.  Returns 0 when
- * something matched, 1 when nothing, -errno, or the callback's non-zero. */
+ * shell glob is accepted as 3.4.3 does) in 3.4.3's order.  Returns 0,
+ * -errno, or the callback's negative return, which ends the walk. */
 int dkms_status_walk(struct dkms_session *s, const char *m, const char *v,
 		     const char *kver, const char *arch, dkms_status_fn fn,
 		     void *data);
@@ -195,16 +200,17 @@ int dkms_make_tarball(struct dkms_session *s, const char *m, const char *v,
 		      const struct dkms_kernels *k);
 /* load_tarball of s->archive: registers the source (or a binaries-only
  * stub) and loads the prebuilt modules; *ret_m and *ret_v get the module.
- * Returns 1 (no message) for a binaries-only tarball without a source
- * tree, as 3.4.3.  Tarballs with absolute or ".." member names are
- * refused (7). */
+ * A binaries-only tarball without a source tree is loaded, 0 (3.4.3's
+ * add_module goes on past its status 1).  Tarballs with absolute or ".."
+ * member names are refused (7). */
 int dkms_load_tarball(struct dkms_session *s, const struct dkms_kernels *k,
 		      char **ret_m, char **ret_v);
-/* ldtarball: load_tarball, then add. */
+/* ldtarball: load_tarball, then add (1, no message, for binaries
+ * without their source: nothing to add). */
 int dkms_ldtarball(struct dkms_session *s, const struct dkms_kernels *k);
 
 /* ---- signing.c (a wrapper beside the cycle's signing) --------------------- */
-/* generate_mok: make the MOK key pair if missing; 0, or 1 as 3.4.3. */
+/* generate_mok: make the MOK key pair if missing; 0, or code 1 as 3.4.3. */
 int dkms_generate_mok(struct dkms_session *s, const char *kver);
 
 #endif

@@ -56,6 +56,7 @@ int dkms_cmd_remove(struct dkms_session *s, const char *m, const char *v,
 	_cleanup_free_ char *md = tree_path(s, "%s", m);
 	_cleanup_(journal_freep) struct journal *j = NULL;
 	_cleanup_free_ char *msg = NULL;
+	bool upgrade;
 	size_t i;
 	int r;
 
@@ -63,10 +64,10 @@ int dkms_cmd_remove(struct dkms_session *s, const char *m, const char *v,
 		return -ENOMEM;
 	clean_leftovers(mv);
 	if (dkms_opt(s, DKMS_OPT_RPM_SAFE_UPGRADE)) {
-		r = rpm_safe_upgrade_check(s, m, v);
+		r = rpm_safe_upgrade_check(s, m, v, &upgrade);
 		if (r < 0)
 			return r;
-		if (r) {
+		if (upgrade) {
 			dkms_warn(s, "Remove cancelled because --rpm_safe_upgrade "
 				  "scenario detected.");
 			return 0;
@@ -86,7 +87,8 @@ int dkms_cmd_remove(struct dkms_session *s, const char *m, const char *v,
 			r = dkms_plan_maybe_unbuild(s, &op, j);
 		if (r == 0)
 			r = journal_add(j, JOP_MSG, NULL, NULL, "");
-		if (r > 0)
+		/* 3.4.3 died there, after what it had done */
+		if (dkms_errno_is_exit(r))
 			dkms_journal_do(s, j);
 		if (r)
 			return r;

@@ -197,9 +197,10 @@ static void gentoo_mok(struct dkms_session *s, const char *kver,
 	}
 }
 
-/* prepare_mok: the key and certificate to sign with; 0 when usable.
- * kconf: the kernel's config, NULL when there is none (generate_mok). */
-static int prepare_mok(struct dkms_session *s, const char *kver,
+/* prepare_mok: the key and certificate to sign with; whether they are
+ * usable (3.4.3's status 0).  kconf: the kernel's config, NULL when
+ * there is none (generate_mok). */
+static bool prepare_mok(struct dkms_session *s, const char *kver,
 		       const char *kconf)
 {
 	const char *dist = dkms_ctx_get_distribution(s->ctx);
@@ -217,7 +218,7 @@ static int prepare_mok(struct dkms_session *s, const char *kver,
 		if ((!is_regular(s->sign.key) || !is_regular(s->sign.cert)) &&
 		    !in_path(s, "update-secureboot-policy", NULL)) {
 			dkms_echo(s, "Binary update-secureboot-policy not found, modules won't be signed");
-			return 1;
+			return false;
 		}
 	}
 	if (!s->sign.key)
@@ -242,7 +243,7 @@ static int prepare_mok(struct dkms_session *s, const char *kver,
 		dkms_echo(s, "Certificate or key are missing, generating self signed certificate for MOK...");
 		if (!in_path(s, "openssl", NULL)) {
 			dkms_echo(s, "openssl not found, can't generate key and certificate.");
-			return 1;
+			return false;
 		}
 		ro.argv = argv;
 		ro.out_fd = DKMS_RUN_OUT_NULL;
@@ -250,15 +251,15 @@ static int prepare_mok(struct dkms_session *s, const char *kver,
 		if (!is_regular(s->sign.key)) {
 			dkms_echo(s, "Key file %s not found and can't be generated, modules won't be signed",
 				  s->sign.key);
-			return 1;
+			return false;
 		}
 	}
 	if (!is_regular(s->sign.cert)) {
 		dkms_echo(s, "Certificate file %s not found and can't be generated, modules won't be signed",
 			  s->sign.cert);
-		return 1;
+		return false;
 	}
-	return 0;
+	return true;
 }
 
 static char *default_sign_file(struct dkms_session *s, const char *kver)
@@ -323,7 +324,7 @@ int prepare_signing(struct dkms_session *s, const char *kver)
 		dkms_echo(s, "Binary %s not found, modules won't be signed", s->sign.file);
 		return 0;
 	}
-	if (prepare_mok(s, kver, kconf) == 0)
+	if (prepare_mok(s, kver, kconf))
 		s->sign.on = true;
 	return 0;
 }
@@ -380,8 +381,8 @@ void sign_module(struct dkms_session *s, const char *ko)
 }
 
 /* generate_mok (the CLI: cmd-extras.c): prepare_mok alone; 3.4.3 exits
- * with its status. */
+ * with its status, 1 when the key pair is not usable. */
 int dkms_generate_mok(struct dkms_session *s, const char *kver)
 {
-	return prepare_mok(s, kver ? kver : "", NULL) ? 1 : 0;
+	return prepare_mok(s, kver ? kver : "", NULL) ? 0 : -DKMS_EFAILED;
 }

@@ -225,7 +225,7 @@ static int stamp_built(void *data, const struct dkms_status_entry *e)
 		stamp(&c->stamps, kconf, true);
 	r = modconf_read(s, e->module, e->version, e->kernelver, e->arch, conf,
 			 MC_NO_DIE | MC_NO_CACHE | MC_NO_STDERR, &mc);
-	for (i = 0; (r == 0 || r == 8) && i < mc.n; i++) {
+	for (i = 0; (r == 0 || r == -DKMS_EBADCONF) && i < mc.n; i++) {
 		const char *cs = module_compressed_suffix(s, e->kernelver);
 		_cleanup_free_ char *dest = find_actual_dest(s, &mc, i, e->module,
 							     e->kernelver, e->arch, cs);

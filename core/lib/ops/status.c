@@ -124,15 +124,17 @@ static int list_combos(struct dkms_session *s, const char *m, const char *v,
 	return r;
 }
 
-int dkms_status_built_walk(struct dkms_session *s, const char *m,
-			   const char *v, const char *kver, const char *arch,
-			   dkms_status_fn fn, void *data)
+/* module_status_built; *found: some build was there. */
+static int built_walk(struct dkms_session *s, const char *m, const char *v,
+		      const char *kver, const char *arch, dkms_status_fn fn,
+		      void *data, bool *found)
 {
 	_cleanup_free_ char *base = tree_path(s, "%s/%s", m, v);
 	struct pathlist ks = { 0 }, kas = { 0 };
 	size_t i, bl;
-	int r, ret = 1;
+	int r;
 
+	*found = false;
 	if (!base)
 		return -ENOMEM;
 	bl = strlen(base) + 1;
@@ -154,7 +156,7 @@ int dkms_status_built_walk(struct dkms_session *s, const char *m,
 		op = (struct dkms_op){ m, v, ka, slash + 1 };
 		if (!dkms_is_built(s, &op))
 			continue;
-		ret = 0;
+		*found = true;
 		e.state = dkms_link_is_active(s, &op) ? DKMS_STATE_INSTALLED
 						      : DKMS_STATE_BUILT;
 		e.module = m;
@@ -164,7 +166,16 @@ int dkms_status_built_walk(struct dkms_session *s, const char *m,
 		r = fn(data, &e);
 	}
 	pathlist_clear(&kas);
-	return r ? r : ret;
+	return r;
+}
+
+int dkms_status_built_walk(struct dkms_session *s, const char *m,
+			   const char *v, const char *kver, const char *arch,
+			   dkms_status_fn fn, void *data)
+{
+	bool found;
+
+	return built_walk(s, m, v, kver, arch, fn, data, &found);
 }
 
 int dkms_status_walk(struct dkms_session *s, const char *m, const char *v,
@@ -172,8 +183,9 @@ int dkms_status_walk(struct dkms_session *s, const char *m, const char *v,
 		     void *data)
 {
 	struct pathlist combos = { 0 };
+	bool built;
 	size_t i;
-	int r, ret = 1;
+	int r;
 
 	r = list_combos(s, m, v, &combos);
 	for (i = 0; r == 0 && i < combos.n; i++) {
@@ -190,15 +202,14 @@ int dkms_status_walk(struct dkms_session *s, const char *m, const char *v,
 		}
 		if (!dkms_is_added(s, mod, ver))
 			continue;
-		ret = 0;
-		r = dkms_status_built_walk(s, mod, ver, kver, arch, fn, data);
-		if (r == 1) {
+		r = built_walk(s, mod, ver, kver, arch, fn, data, &built);
+		if (r == 0 && !built) {
 			e.state = DKMS_STATE_ADDED;
 			r = fn(data, &e);
 		}
 	}
 	pathlist_clear(&combos);
-	return r ? r : ret;
+	return r;
 }
 
 /* find_actual_dest_module_location: where the installed copy really is
@@ -257,7 +268,7 @@ static void built_extra(struct dkms_session *s, struct strbuf *line,
 			 MC_NO_DIE | MC_NO_CACHE, &mc);
 	if (is_dir(orig))
 		strbuf_adds(line, " (Original modules exist)");
-	if (r != 0 && r != 8)
+	if (r != 0 && r != -DKMS_EBADCONF)
 		return;
 	for (i = 0; i < mc.n; i++) {
 		_cleanup_free_ char *tm = NULL, *dest = NULL, *dir = NULL;

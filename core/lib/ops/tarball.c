@@ -26,28 +26,29 @@ const char *tarball_tmp_location(const struct dkms_session *s)
 	return t && *t ? t : "/tmp";
 }
 
-/* mktemp -d <tmp>/dkms.XXXXXX */
-char *tarball_temp_dir(struct dkms_session *s)
+int tarball_temp_dir(struct dkms_session *s, char **ret)
 {
 	char *t = xasprintf("%s/dkms.XXXXXX", tarball_tmp_location(s));
 
+	*ret = NULL;
 	if (t && !mkdtemp(t)) {
 		free(t);
 		t = NULL;
 	}
 	if (!t)
-		dkms_die(s, 1, "Unable to make temporary directory.");
-	return t;
+		return dkms_die(s, 1, "Unable to make temporary directory.");
+	*ret = t;
+	return 0;
 }
 
-/* Run a tool quietly; its exit status, or -errno. */
+/* Run a tool quietly; 0, its exit status's errno, or -errno. */
 int tarball_run_tool(char *const *argv, int out_fd)
 {
 	struct dkms_run_opts o = { .argv = argv, .out_fd = out_fd };
 	int status = 1, r;
 
 	r = dkms_run(&o, &status);
-	return r < 0 ? r : status;
+	return r < 0 ? r : dkms_exit_to_errno(status);
 }
 
 /* cp -fprT SRC/ DST: merge SRC's content into DST, keeping modes,
@@ -206,9 +207,9 @@ int dkms_make_tarball(struct dkms_session *s, const char *m, const char *v,
 	modconf_clear(&mc);
 	if (r)
 		return r;
-	tmp = tarball_temp_dir(s);
-	if (!tmp)
-		return 1;
+	r = tarball_temp_dir(s, &tmp);
+	if (r)
+		return r;
 	main_tree = path_join(tmp, "dkms_main_tree");
 	r = main_tree ? mkdir_p(main_tree, 0755) : -ENOMEM;
 	if (r == 0 && dkms_opt(s, DKMS_OPT_SOURCE_ONLY))

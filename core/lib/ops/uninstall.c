@@ -191,11 +191,23 @@ static int plan_delete(struct dkms_session *s, const struct dkms_op *op,
 	return r ? r : journal_add(j, JOP_RMDIRS, lib, real, NULL);
 }
 
-/* stops the walk (returns 2) at the first installed build */
-static int any_installed(void *data, const struct dkms_status_entry *e)
+static int note_installed(void *data, const struct dkms_status_entry *e)
 {
-	(void)data;
-	return e->state == DKMS_STATE_INSTALLED ? 2 : 0;
+	bool *found = data;
+
+	if (e->state == DKMS_STATE_INSTALLED)
+		*found = true;
+	return 0;
+}
+
+/* module_status_built m v | grep -q installed */
+static bool installed_anywhere(struct dkms_session *s, const struct dkms_op *op)
+{
+	bool found = false;
+
+	(void)dkms_status_built_walk(s, op->module, op->version, NULL, NULL,
+				     note_installed, &found);
+	return found;
 }
 
 static int plan_active(struct dkms_session *s, struct unplan *u,
@@ -208,8 +220,7 @@ static int plan_active(struct dkms_session *s, struct unplan *u,
 
 	r = jmsg(j, "Before uninstall, this module version was ACTIVE on this kernel.");
 	if (r == 0 && !u->mc.no_weak_modules && weak_modules_cmd(s, false) &&
-	    dkms_status_built_walk(s, op->module, op->version, NULL, NULL,
-				   any_installed, NULL) == 2) {
+	    installed_anywhere(s, op)) {
 		u->weak_cmd = weak_modules_cmd(s, false);
 		r = jmsg(j, "Removing linked weak modules...");
 		if (r == 0)
@@ -302,7 +313,7 @@ int dkms_plan_maybe_uninstall(struct dkms_session *s, const struct dkms_op *op,
 				     op->arch, conf,
 				     MC_NO_DIE | MC_NO_STDERR | MC_NO_CACHE, &mc);
 
-		if (r == 0 || r == 8) {
+		if (r == 0 || r == -DKMS_EBADCONF) {
 			excluded = mc.has_exclusive_per_module;
 			modconf_clear(&mc);
 		}
@@ -317,8 +328,9 @@ int dkms_plan_maybe_uninstall(struct dkms_session *s, const struct dkms_op *op,
 
 /* Commit (when a step changes something), run, end.  A failure after
  * the commit leaves the journal for the next command to complete.
- * Called with what a plan that failed with a dkms exit code had planned
- * already too (3.4.3 did that much before it died). */
+ * Called with what a plan that failed with a dkms exit code (a message
+ * of 3.4.3's) had planned already too (3.4.3 did that much before it
+ * died). */
 int dkms_journal_do(struct dkms_session *s, struct journal *j)
 {
 	int r = 0;

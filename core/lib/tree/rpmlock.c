@@ -81,9 +81,10 @@ int rpm_safe_upgrade_lock(struct dkms_session *s, const char *m, const char *v)
 	return 0;
 }
 
-/* 1 when a lock of ours says this remove is half of an upgrade (the lock
- * is consumed), else 0. */
-int rpm_safe_upgrade_check(struct dkms_session *s, const char *m, const char *v)
+/* *found: a lock of ours says this remove is half of an upgrade (the
+ * lock is consumed). */
+int rpm_safe_upgrade_check(struct dkms_session *s, const char *m, const char *v,
+			   bool *found)
 {
 	const char *tmp = dkms_ctx_get_path(s->ctx, DKMS_PATH_TMP);
 	long pppid = grandparent();
@@ -92,12 +93,12 @@ int rpm_safe_upgrade_check(struct dkms_session *s, const char *m, const char *v)
 	_cleanup_free_ char *when = start_time(pppid);
 	struct dirent *de;
 	DIR *d;
-	int found = 0;
 
+	*found = false;
 	if (!prefix || !mv)
 		return -ENOMEM;
 	d = opendir(tmp);
-	while (!found && d && (de = readdir(d))) {
+	while (!*found && d && (de = readdir(d))) {
 		_cleanup_free_ char *p = NULL, *text = NULL;
 		char *first, *last, *nl;
 
@@ -115,9 +116,9 @@ int rpm_safe_upgrade_check(struct dkms_session *s, const char *m, const char *v)
 		if (strcmp(first, mv) || !when || strcmp(last, when))
 			continue;
 		unlink(p);
-		found = 1;
+		*found = true;
 	}
 	if (d)
 		closedir(d);
-	return found;
+	return 0;
 }

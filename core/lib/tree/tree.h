@@ -63,7 +63,11 @@ bool dkms_is_built(struct dkms_session *s, const struct dkms_op *op);
 bool dkms_is_installed(struct dkms_session *s, const struct dkms_op *op);
 
 /* ---- rpmlock.c: --rpm_safe_upgrade ------------------------------------ */
+/* add: the lock file of this upgrade; 0, or the errno of exit code 1
+ * (no temporary file, said). */
 int rpm_safe_upgrade_lock(struct dkms_session *s, const char *m, const char *v);
-int rpm_safe_upgrade_check(struct dkms_session *s, const char *m, const char *v);
+/* remove: *found when a lock says it is half of an upgrade (consumed). */
+int rpm_safe_upgrade_check(struct dkms_session *s, const char *m, const char *v,
+			   bool *found);
 
 #endif
