@@ -399,7 +399,13 @@ int dkms_op_install(struct dkms_session *s, const struct dkms_op *op)
  * aside first (a dot name beside the kernel dirs, which no glob of
  * 3.4.3's sees) and, when no new build got installed, put it back and
  * install it again.  A journal holds the one step that does this, so a
- * dkms killed anywhere in the rebuild leaves it to the next command. */
+ * dkms killed anywhere in the rebuild leaves it to the next command.
+ * Before the rebuild lkg_begin() journals that the last good build must
+ * stay installed; after the uninstall lkg_save() moves that build aside;
+ * after the rebuild lkg_settle() drops it or, when the module is not
+ * installed any more (the build or the install failed: r), puts it back,
+ * installs it again and says so.  A recovery does the same
+ * (dkms_lkg_recover(), the JOP_KEEP_GOOD step). */
 
 struct dkms_lkg {
 	struct journal *j;
@@ -422,8 +428,8 @@ static void lkg_free(struct dkms_lkg *l)
 	free(l);
 }
 
-int dkms_lkg_begin(struct dkms_session *s, const struct dkms_op *op,
-		   struct dkms_lkg **ret)
+static int lkg_begin(struct dkms_session *s, const struct dkms_op *op,
+		     struct dkms_lkg **ret)
 {
 	_cleanup_free_ char *what = xasprintf("rebuild of %s/%s for kernel %s (%s)",
 					      op->module, op->version,
@@ -454,9 +460,8 @@ nomem:
 	return -ENOMEM;
 }
 
-int dkms_lkg_save(struct dkms_session *s, struct dkms_lkg *l)
+static int lkg_save(struct dkms_lkg *l)
 {
-	(void)s;
 	if (!is_dir(l->ka))
 		return 0;
 	rm_rf(l->saved);
@@ -496,8 +501,9 @@ static int keep_good(struct dkms_session *s, const struct dkms_op *op,
 	return r;
 }
 
-int dkms_lkg_settle(struct dkms_session *s, const struct dkms_op *op,
-		    struct dkms_lkg *l, int r)
+/* Returns r. */
+static int lkg_settle(struct dkms_session *s, const struct dkms_op *op,
+		      struct dkms_lkg *l, int r)
 {
 	bool again;
 	int q;
@@ -575,6 +581,55 @@ int dkms_lkg_recover(struct dkms_session *s, const char *saved, const char *ka)
 	 * the journal, which words only system errors, is told an I/O
 	 * error */
 	return dkms_errno_is_exit(r) ? -EIO : r;
+}
+
+/* Uninstall, unbuild, build and install one module again. */
+static int rebuild_one(struct dkms_session *s, char *mv, const char *kver,
+		       const char *arch)
+{
+	char *slash = strchr(mv, '/');
+	struct dkms_op op = { mv, slash + 1, kver, arch };
+	struct dkms_lkg *lkg = NULL;
+	int r;
+
+	*slash = '\0';
+	dkms_echo(s, "%s", "");
+	dkms_echo(s, "Rebuilding module %s/%s due to updated dependencies",
+		  op.module, op.version);
+	dkms_echo(s, "%s", "");
+	/* ours (journal.h): the installed build is kept aside until the
+	 * new one is installed: last known good */
+	r = dkms_is_installed(s, &op) ? lkg_begin(s, &op, &lkg) : 0;
+	if (r == 0)
+		r = dkms_op_uninstall(s, &op);
+	if (r == 0 && lkg)
+		r = lkg_save(lkg);
+	if (r == 0)
+		r = dkms_op_unbuild(s, &op);
+	if (r == 0)
+		r = dkms_op_build(s, &op);
+	if (r == 0)
+		r = dkms_op_install(s, &op);
+	r = lkg_settle(s, &op, lkg, r);
+	*slash = '/';
+	return r;
+}
+
+/* check_and_rebuild_dependent_modules after an install on kver/arch: the
+ * modules rebuild.c finds rebuilt and reinstalled, in one pass, in status
+ * order; a failed one ends the install with its code, as in 3.4.3. */
+static int rebuild_dependents(struct dkms_session *s, const char *kver,
+			      const char *arch)
+{
+	struct namelist mv = { 0 };
+	size_t i;
+	int r;
+
+	r = dkms_dependents_to_rebuild(s, kver, arch, &mv);
+	for (i = 0; r == 0 && i < mv.n; i++)
+		r = rebuild_one(s, mv.v[i], kver, arch);
+	namelist_clear(&mv);
+	return r;
 }
 
 static int install(struct dkms_session *s, const struct dkms_op *op,
@@ -684,10 +739,10 @@ static int install(struct dkms_session *s, const struct dkms_op *op,
 out:
 	s->flags = saved;
 	modconf_clear(&mc);
-	/* BUILD_DEPENDS_REBUILD: dependents of what was just installed
-	 * (rebuild.c), after --force is back to the command's */
+	/* BUILD_DEPENDS_REBUILD: dependents of what was just installed,
+	 * after --force is back to the command's */
 	if (r == 0 && dependents)
-		r = dkms_rebuild_dependents(s, op->kernelver, op->arch);
+		r = rebuild_dependents(s, op->kernelver, op->arch);
 	return r;
 }
 

@@ -80,19 +80,10 @@ struct journal *dkms_journal_for(struct dkms_session *s, const char *cmd,
  * the commit a line says the next command completes it. */
 int dkms_journal_do(struct dkms_session *s, struct journal *j);
 
-/* install.c, last known good: before the rebuild of an installed module
- * dkms_lkg_begin() journals that its last good build must stay
- * installed; after the uninstall dkms_lkg_save() moves that build aside;
- * after the rebuild dkms_lkg_settle() drops it or, when the module is not
- * installed any more (the build or the install failed: r), puts it back,
- * installs it again and says so.  Returns r.  A recovery does the same
- * (dkms_lkg_recover(), the JOP_KEEP_GOOD step). */
-struct dkms_lkg;
-int dkms_lkg_begin(struct dkms_session *s, const struct dkms_op *op,
-		   struct dkms_lkg **ret);
-int dkms_lkg_save(struct dkms_session *s, struct dkms_lkg *l);
-int dkms_lkg_settle(struct dkms_session *s, const struct dkms_op *op,
-		    struct dkms_lkg *l, int r);
+/* install.c, last known good: what a journal's recovery does for a
+ * rebuild (BUILD_DEPENDS_REBUILD) that stopped (the JOP_KEEP_GOOD step):
+ * the last good build of a module kept aside at saved goes back to its
+ * place ka and is installed again, unless a new one is installed. */
 int dkms_lkg_recover(struct dkms_session *s, const char *saved,
 		     const char *ka);
 
@@ -188,11 +179,13 @@ const char *weak_modules_cmd(struct dkms_session *s, bool add);
 void weak_modules_run(struct dkms_session *s, const struct dkms_op *op,
 		      const struct modconf *mc, const char *cmd);
 
-/* check_and_rebuild_dependent_modules: after an install on kver/arch,
- * rebuild and reinstall the BUILD_DEPENDS_REBUILD modules whose recorded
- * dependency versions (<m>/<v>/<k>/<a>/.dep_<dep>) changed. */
-int dkms_rebuild_dependents(struct dkms_session *s, const char *kver,
-			    const char *arch);
+/* rebuild.c, check_and_rebuild_dependent_modules' first pass: "m/v" of
+ * the BUILD_DEPENDS_REBUILD modules built for kver/arch whose recorded
+ * dependency versions (<m>/<v>/<k>/<a>/.dep_<dep>) changed, in status
+ * order, into *out (empty: none).  The install that changed them
+ * rebuilds them (install.c). */
+int dkms_dependents_to_rebuild(struct dkms_session *s, const char *kver,
+			       const char *arch, struct namelist *out);
 
 /* ---- tarball.c ----------------------------------------------------------- */
 /* mktarball for the kernels of k (--source-only: none). */

@@ -3,8 +3,10 @@
  * BUILD_DEPENDS_REBUILD: a module built against another dkms module
  * records, per kernel, which version of each dependency it saw
  * (<m>/<v>/<k>/<a>/.dep_<dependency>, 3.4.3's names, written by the
- * build); when a dependency is installed at another version the module is
- * rebuilt and reinstalled.
+ * build); when a dependency is installed at another version the module
+ * must be rebuilt and reinstalled.  This file finds those modules; the
+ * install that changed a dependency rebuilds them (install.c), so it
+ * calls here and nothing here calls an install.
  */
 #include <errno.h>
 #include <string.h>
@@ -111,60 +113,21 @@ static int collect_candidate(void *data, const struct dkms_status_entry *e)
 	return namelist_addf(&c->mv, "%s/%s", e->module, e->version);
 }
 
-/* Uninstall, unbuild, build and install one module again. */
-static int rebuild_one(struct dkms_session *s, char *mv, const char *kver,
-		       const char *arch)
-{
-	char *slash = strchr(mv, '/');
-	struct dkms_op op = { mv, slash + 1, kver, arch };
-	struct dkms_lkg *lkg = NULL;
-	int r;
-
-	*slash = '\0';
-	dkms_echo(s, "%s", "");
-	dkms_echo(s, "Rebuilding module %s/%s due to updated dependencies",
-		  op.module, op.version);
-	dkms_echo(s, "%s", "");
-	/* ours (journal.h): the installed build is kept aside until the
-	 * new one is installed: last known good */
-	r = dkms_is_installed(s, &op) ? dkms_lkg_begin(s, &op, &lkg) : 0;
-	if (r == 0)
-		r = dkms_op_uninstall(s, &op);
-	if (r == 0 && lkg)
-		r = dkms_lkg_save(s, lkg);
-	if (r == 0)
-		r = dkms_op_unbuild(s, &op);
-	if (r == 0)
-		r = dkms_op_build(s, &op);
-	if (r == 0)
-		r = dkms_op_install(s, &op);
-	r = dkms_lkg_settle(s, &op, lkg, r);
-	*slash = '/';
-	return r;
-}
-
-int dkms_rebuild_dependents(struct dkms_session *s, const char *kver,
-			    const char *arch)
+int dkms_dependents_to_rebuild(struct dkms_session *s, const char *kver,
+			       const char *arch, struct namelist *out)
 {
 	struct candidates c = { .s = s, .kver = kver, .arch = arch };
-	size_t i;
 	int r;
 
 	if (s->autoinstall.no_dependents) /* autoinstall knows: none */
 		return 0;
 	r = dkms_status_walk(s, NULL, NULL, NULL, NULL, collect_candidate, &c);
-	if (c.rc) {
-		namelist_clear(&c.mv);
-		return c.rc;
-	}
+	if (c.rc)
+		r = c.rc;
 	if (r < 0) {
 		namelist_clear(&c.mv);
 		return r;
 	}
-	/* 3.4.3 rebuilds every candidate in one pass, in status order; a
-	 * failed build ends the command with the build's code. */
-	for (i = 0, r = 0; r == 0 && i < c.mv.n; i++)
-		r = rebuild_one(s, c.mv.v[i], kver, arch);
-	namelist_clear(&c.mv);
-	return r;
+	*out = c.mv;
+	return 0;
 }

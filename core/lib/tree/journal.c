@@ -633,7 +633,7 @@ static int do_step(struct dkms_session *s, struct journal *j,
 		r = mkdir_p(st->a, 0755);
 		break;
 	case JOP_KEEP_GOOD:
-		/* the run settles it itself (dkms_lkg_settle) */
+		/* the run settles it itself (install.c, lkg_settle) */
 		return run ? 0 : s->journal_handlers->keep_good(s, st->a, st->b);
 	case JOP_ARCHIVE:
 		say(s, st->msg, run);
