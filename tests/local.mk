@@ -32,8 +32,9 @@ AM_TESTS_ENVIRONMENT = \
 
 EXTRA_DIST += tests/lib.sh tests/fake-kernel tests/modules tests/harness
 
-# The core's layers: includes and calls point down (core/lib/local.mk).
-TESTS += tests/layout/layers.sh tests/layout/abi.sh
+# The core's layers: includes and calls point down (core/lib/local.mk);
+# statuses are 0 or -errno, exit codes only at the doors.
+TESTS += tests/layout/layers.sh tests/layout/abi.sh tests/layout/status-codes.sh
 EXTRA_DIST += tests/layout
 
 # The harness checks itself: TAP helpers, fake kernel, the reference in

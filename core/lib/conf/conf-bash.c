@@ -388,7 +388,7 @@ static int collect(struct conf_eval *ev, struct child *c, struct strbuf *rec)
 	while (open_fds > 0) {
 		long long now = now_ms(), wait_ms = deadline - now;
 		char buf[65536];
-		int i, r;
+		int i, ready;
 
 		if (wait_ms <= 0)
 			return -ETIMEDOUT;
@@ -401,10 +401,10 @@ static int collect(struct conf_eval *ev, struct child *c, struct strbuf *rec)
 		} else if (wait_ms > 100) {
 			wait_ms = 100;
 		}
-		r = poll(pfd, 2, (int)wait_ms);
-		if (r < 0 && errno != EINTR)
+		ready = poll(pfd, 2, (int)wait_ms);
+		if (ready < 0 && errno != EINTR)
 			return -errno;
-		for (i = 0; r > 0 && i < 2; i++) {
+		for (i = 0; ready > 0 && i < 2; i++) {
 			ssize_t n;
 
 			if (pfd[i].fd < 0 || !pfd[i].revents)
