@@ -36,10 +36,6 @@ int cli_parse(struct cli *c, int argc, char **argv, bool *exit_now);
 char *cli_prescan_root(int argc, char **argv);
 void cli_usage(const char *argv0);
 void cli_clear(struct cli *c);
-/* autoinstall, match, mktarball, ldtarball, generate_mok, kernel_*: the
- * checks 3.4.3 does, then cmd/cmd.h (cmd-extras.c). */
-int cli_extra_action(struct dkms_session *s, const struct cli *c,
-		     const struct dkms_kernels *k);
 
 /* ---- env.c: what 3.4.3 takes from its environment ---------------------- */
 /* After dkms_session_new() (framework.conf read), before

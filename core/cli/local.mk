@@ -1,5 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
-# The dkms command: argument parsing and output on top of the core.
+# The dkms command: argument parsing and output; the commands themselves
+# run in the core (core/lib/api/command.c).
 sbin_PROGRAMS += core/cli/dkms
 core_cli_dkms_SOURCES = \
 	core/cli/cli.h \
@@ -9,7 +10,5 @@ core_cli_dkms_SOURCES = \
 	core/cli/options.c
 # Linked with the internal library so one binary works from the build tree.
 core_cli_dkms_LDADD = core/lib/libdkms-internal.la
-# autoinstall, match, tarballs, kernel hooks.
-core_cli_dkms_SOURCES += core/cli/cmd-extras.c
 # `dkms ACTION --help`.
 core_cli_dkms_SOURCES += core/cli/help.c

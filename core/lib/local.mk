@@ -95,5 +95,6 @@ core_lib_libdkms_internal_la_SOURCES += \
 
 # api/: the door: sessions and requests.
 core_lib_libdkms_internal_la_SOURCES += \
-	core/lib/api/api.h core/lib/api/framework-paths.c \
+	core/lib/api/api.h core/lib/api/command.c \
+	core/lib/api/command-extras.c core/lib/api/framework-paths.c \
 	core/lib/api/request.c core/lib/api/session.c

@@ -19,4 +19,25 @@ int dkms_session_lock(struct dkms_session *s);
  * (status never waits); nothing otherwise. */
 void dkms_session_recover_nowait(struct dkms_session *s);
 
+/* ---- command.c, command-extras.c: dkms 3.4.3's commands -------------- */
+/* A command as 3.4.3's command line gives it; the options that set the
+ * session's fields (flags, -c, --archive, trees...) are applied to the
+ * session before it runs. */
+struct dkms_command {
+	const char *action;      /* NULL or "": none given */
+	const char *module, *version;
+	struct dkms_kernels *k;  /* -k and -a, completed as 3.4.3 does */
+	bool json;               /* status --json, diagnose --json (ours) */
+};
+/* No action was given: the error is said, the caller shows its usage
+ * (and exits 0, as 3.4.3). */
+#define DKMS_COMMAND_USAGE (-(DKMS_ESTATUS + 256))
+/* Run it as 3.4.3 does: its checks in its order, the tree's lock and
+ * the recovery under it, the operation, post_transaction, and the
+ * initramfs once per kernel at the end.  0 or -errno
+ * (dkms_errno_to_exit() gives the exit code), or DKMS_COMMAND_USAGE. */
+int dkms_command_run(struct dkms_session *s, struct dkms_command *c);
+/* autoinstall, match, mktarball, ldtarball, generate_mok, kernel_*. */
+int dkms_command_extra(struct dkms_session *s, const struct dkms_command *c);
+
 #endif

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The actions on top of the cycle: autoinstall, match, mktarball,
- * ldtarball, generate_mok and the kernel hooks.  Each does the checks dkms 3.4.3 does
- * for it, in its order, then calls the core (cmd/cmd.h).
+ * ldtarball, generate_mok and the kernel hooks.  Each does the checks
+ * dkms 3.4.3 does for it, in its order, then calls the commands of
+ * cmd/cmd.h.
  */
 #include "config.h"
 
@@ -11,7 +12,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cli.h"
 #include "api/api.h"
 
 static int root_or_die(struct dkms_session *s)
@@ -84,7 +84,7 @@ static int autoinstall(struct dkms_session *s, const struct dkms_kernels *k)
 	return r;
 }
 
-static int mktarball(struct dkms_session *s, const struct cli *c,
+static int mktarball(struct dkms_session *s, const struct dkms_command *c,
 		     const struct dkms_kernels *k)
 {
 	const char *m = c->module, *v = c->version;
@@ -120,9 +120,9 @@ static int kernel_hook(struct dkms_session *s, const char *a,
 	return dkms_kernel_prerm(s, k->kernelver[0], arch0(k));
 }
 
-int cli_extra_action(struct dkms_session *s, const struct cli *c,
-		     const struct dkms_kernels *k)
+int dkms_command_extra(struct dkms_session *s, const struct dkms_command *c)
 {
+	const struct dkms_kernels *k = c->k;
 	const char *a = c->action;
 	int r;
 
