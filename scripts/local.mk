@@ -1,8 +1,9 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # What a system gets beside the program: framework.conf and
 # an empty framework.conf.d/, the state tree, bash and zsh completion, the
-# autoinstaller and the packages' common.postinst, the kernel hooks, the
-# kernel-install plugin and the systemd unit.  configure sets the places
+# autoinstaller and the packages' common.postinst, the kernel hooks and
+# the batch-events they share, the kernel-install plugin and the systemd
+# unit.  configure sets the places
 # distributions vary (--with-systemdsystemunitdir, --with-zshcompletiondir,
 # --with-kernelhookdir; "no" leaves that part out).
 
@@ -10,8 +11,8 @@
 # (core/lib/base/ctx.c), as dkms 3.4.3: not under the prefix.
 dkmsconfdir = /etc/dkms
 dkmstreedir = /var/lib/dkms
-# The autoinstaller and common.postinst (Debian's packages call
-# /usr/lib/dkms/common.postinst).
+# The autoinstaller, common.postinst (Debian's packages call
+# /usr/lib/dkms/common.postinst) and batch-events.
 dkmslibdir = $(prefix)/lib/dkms
 # bash completion, installed under the command's name.
 bashcompletiondir = $(datadir)/bash-completion/completions
@@ -20,14 +21,16 @@ kernelinstalldir = $(prefix)/lib/kernel/install.d
 
 # Scripts that name the places above, filled in at make time.
 scripts_generated = scripts/dkms_autoinstaller scripts/common.postinst \
-	scripts/dkms.service scripts/kernel-hooks/postinst
+	scripts/dkms.service scripts/kernel-hooks/postinst \
+	scripts/kernel-hooks/prerm scripts/batch-events
 nodist_noinst_SCRIPTS = $(scripts_generated)
 CLEANFILES += $(scripts_generated)
 EXTRA_DIST += scripts/dkms.bash-completion scripts/dkms.zsh-completion \
 	scripts/kernel-install.d/40-dkms.install scripts/framework.conf \
 	scripts/dkms_autoinstaller.in scripts/common.postinst.in \
 	scripts/dkms.service.in scripts/kernel-hooks/postinst.in \
-	scripts/kernel-hooks/preinst scripts/kernel-hooks/prerm
+	scripts/kernel-hooks/preinst scripts/kernel-hooks/prerm.in \
+	scripts/batch-events.in
 
 scripts_subst = sed -e 's|@sbindir[@]|$(sbindir)|g' \
 	-e 's|@dkmslibdir[@]|$(dkmslibdir)|g'
@@ -39,13 +42,15 @@ scripts/dkms_autoinstaller: $(top_srcdir)/scripts/dkms_autoinstaller.in
 scripts/common.postinst: $(top_srcdir)/scripts/common.postinst.in
 scripts/dkms.service: $(top_srcdir)/scripts/dkms.service.in
 scripts/kernel-hooks/postinst: $(top_srcdir)/scripts/kernel-hooks/postinst.in
+scripts/kernel-hooks/prerm: $(top_srcdir)/scripts/kernel-hooks/prerm.in
+scripts/batch-events: $(top_srcdir)/scripts/batch-events.in
 
 # The kernel hooks, by the directory run-parts reads: installed image
 # (postinst.d, preinst.d, prerm.d) and installed headers (header_postinst.d).
 kernel_hooks = postinst.d:scripts/kernel-hooks/postinst \
 	header_postinst.d:scripts/kernel-hooks/postinst \
 	preinst.d:$(top_srcdir)/scripts/kernel-hooks/preinst \
-	prerm.d:$(top_srcdir)/scripts/kernel-hooks/prerm
+	prerm.d:scripts/kernel-hooks/prerm
 
 install-data-local: install-dist-extras
 uninstall-local: uninstall-dist-extras
@@ -59,7 +64,7 @@ install-dist-extras: $(scripts_generated)
 	$(INSTALL_SCRIPT) $(top_srcdir)/scripts/kernel-install.d/40-dkms.install \
 		'$(DESTDIR)$(kernelinstalldir)/40-dkms.install'
 	$(INSTALL_SCRIPT) scripts/dkms_autoinstaller scripts/common.postinst \
-		'$(DESTDIR)$(dkmslibdir)'
+		scripts/batch-events '$(DESTDIR)$(dkmslibdir)'
 # an existing framework.conf is the administrator's: kept
 	test -e '$(DESTDIR)$(dkmsconfdir)/framework.conf' || \
 		$(INSTALL_DATA) $(top_srcdir)/scripts/framework.conf \
@@ -82,7 +87,8 @@ uninstall-dist-extras:
 	rm -f '$(DESTDIR)$(bashcompletiondir)/dkms' \
 		'$(DESTDIR)$(kernelinstalldir)/40-dkms.install' \
 		'$(DESTDIR)$(dkmslibdir)/dkms_autoinstaller' \
-		'$(DESTDIR)$(dkmslibdir)/common.postinst'
+		'$(DESTDIR)$(dkmslibdir)/common.postinst' \
+		'$(DESTDIR)$(dkmslibdir)/batch-events'
 	-rmdir '$(DESTDIR)$(dkmslibdir)' 2>/dev/null
 # framework.conf goes only as installed; the dirs only when empty
 	if cmp -s $(top_srcdir)/scripts/framework.conf \

@@ -173,6 +173,11 @@ tests_unit_test_batch_plan_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_batch_plan_LDADD = $(UNIT_LDADD)
 endif
 
+# The dpkg integration: the kernel hooks and common.postinst at work
+# (hooks.sh).
+TESTS += tests/dpkg/hooks.sh
+EXTRA_DIST += tests/dpkg
+
 # What a distribution installs beside the program: manual pages, help,
 # completion, compression, signing, initramfs, kernel-install.
 TESTS += tests/dist/man.sh tests/dist/help.sh tests/dist/completion.sh \

@@ -2,13 +2,12 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # What `make install DESTDIR=...` puts on a system: every file in the
 # place configure gave it, the places distributions vary overridable and
-# each part droppable ("no").  Then the installed dkms_autoinstaller, the
-# systemd unit's ExecStart and common.postinst at work, with the
-# installed dkms, on a scratch root (DKMS_ROOT): fake kernels, never the
-# machine's trees.
+# each part droppable ("no").  Then the installed dkms_autoinstaller and
+# the systemd unit's ExecStart at work, with the installed dkms, on a
+# scratch root (DKMS_ROOT): fake kernels, never the machine's trees.
 . "$top_srcdir/tests/lib.sh"
 [ "$(id -u)" = 0 ] || skip_all "builds and installs as root"
-plan 80
+plan 61
 scratch
 D=$T/dest
 REF_CONF=$(dirname "$DKMS_REF")/dkms_framework.conf
@@ -40,6 +39,11 @@ is "" "$(ls -A "$D$conf/framework.conf.d" 2>&1)" "an empty framework.conf.d/"
 is "" "$(ls -A "$D$tree" 2>&1)" "an empty state tree"
 check "dkms_autoinstaller, executable" test -x "$D$libexec/dkms_autoinstaller"
 check "common.postinst, executable" test -x "$D$libexec/common.postinst"
+if grep -qs '^DPKG_TRIGGER = yes' "$top_builddir/Makefile"; then
+	check "the dpkg trigger handler, executable" test -x "$D$libexec/dkms-dpkg-trigger"
+else
+	skip "the dpkg trigger handler is not built" 1
+fi
 check "the kernel-install plugin" test -x "$D$kinst/40-dkms.install"
 check "the systemd unit" test -f "$D$unitdir/dkms.service"
 alpmhooks=$(var alpmhookdir)
@@ -79,12 +83,13 @@ if command -v systemd-analyze >/dev/null; then
 else
 	skip "systemd-analyze is not installed" 1
 fi
-like "$(cat "$D$hooks/postinst.d/dkms")" "$libexec/dkms_autoinstaller start" \
-	"the postinst hook runs the installed autoinstaller"
+like "$(cat "$D$hooks/postinst.d/dkms")" "^exec $libexec/batch-events \"\\\$0\" \"kernel-added \\\$1\"\$" \
+	"the postinst hook hands the kernel to the installed batch-events"
 like "$(grep '^PATH=' "$D$libexec/dkms_autoinstaller")" ":$sbindir\$" \
 	"the autoinstaller finds the installed dkms"
 for f in "$D$libexec/dkms_autoinstaller" "$D$libexec/common.postinst" \
-	"$D$hooks/postinst.d/dkms" "$D$hooks/preinst.d/dkms" "$D$hooks/prerm.d/dkms"; do
+	"$D$libexec/batch-events" "$D$hooks/postinst.d/dkms" \
+	"$D$hooks/preinst.d/dkms" "$D$hooks/prerm.d/dkms"; do
 	check "sh -n ${f#"$D"}" sh -n "$f"
 done
 if command -v zsh >/dev/null; then
@@ -185,74 +190,5 @@ argv[0]=$D${argv[0]}
 is 0 "$?" "the unit's ExecStart: exit 0" || diag "$(cat "$T/out")"
 is installed "$(state hello 0.1 $K3)" "the unit's ExecStart: installed for the booted kernel"
 
-# common.postinst NAME VERSION TARBALL_DIR ARCH OLD_VERSION, as dh_dkms
-# mkmod NAME VERSION [CONF LINE...]: a module source in the root's /usr/src
-mkmod() {
-	local d=$R/usr/src/$1-$2
-	mkdir -p "$d"
-	printf '#include <linux/module.h>\nMODULE_LICENSE("GPL");\n' >"$d/$1.c"
-	echo "obj-m := $1.o" >"$d/Makefile"
-	printf 'PACKAGE_NAME="%s"\nPACKAGE_VERSION="%s"\nBUILT_MODULE_NAME[0]="%s"\nDEST_MODULE_LOCATION[0]="/updates"\n' \
-		"$1" "$2" "$1" >"$d/dkms.conf"
-	shift 2
-	[ $# -eq 0 ] || printf '%s\n' "$@" >>"$d/dkms.conf"
-}
-mkmod pkg 2.0 AUTOINSTALL=yes
-mkmod noauto 1.0
-mkmod bad 1.0 AUTOINSTALL=yes
-echo 'syntax error' >>"$R/usr/src/bad-1.0/bad.c"
-mkmod cur 1.0 AUTOINSTALL=yes
-post() { "$D$libexec/common.postinst" "$@" >"$T/out" 2>&1; }
-
-post pkg 2.0 /usr/share/pkg-dkms "" ""
-is 0 "$?" "common.postinst: exit 0" || diag "$(cat "$T/out")"
-like "$(cat "$T/out")" "^Loading new pkg/2.0 DKMS files" "common.postinst: adds the source"
-is "installed installed" "$(state pkg 2.0 $K1) $(state pkg 2.0 $K3)" \
-	"common.postinst: installed for every kernel with headers (the running one is not here)"
-like "$(cat "$T/out")" "^Module build for kernel $K2 was skipped" \
-	"common.postinst: a kernel without headers is skipped"
-post pkg 2.0 /usr/share/pkg-dkms "" 2.0
-is 0 "$?" "common.postinst again (an upgrade): exit 0"
-like "$(cat "$T/out")" "^Removing old pkg/2.0 DKMS files" "common.postinst again: the old registration goes first"
-is "installed installed" "$(state pkg 2.0 $K1) $(state pkg 2.0 $K3)" "common.postinst again: installed again"
-ours mktarball pkg/2.0 --source-only --archive "$T/pkg-2.0.dkms.tar.gz" >/dev/null 2>&1
-ours remove pkg/2.0 --all >/dev/null 2>&1
-rm -rf "$R/usr/src/pkg-2.0"
-post pkg 2.0 "$T" "" ""
-is 0 "$?" "common.postinst from TARBALL_DIR/NAME-VERSION.dkms.tar.gz: exit 0" || diag "$(cat "$T/out")"
-is installed "$(state pkg 2.0 $K1)" "common.postinst from a tarball: installed"
-post noauto 1.0 "" "" ""
-is 0 "$?" "common.postinst of a module without AUTOINSTALL: exit 0"
-like "$(cat "$T/out")" "^Not building the noauto module which does not have AUTOINSTALL enabled" \
-	"common.postinst of a module without AUTOINSTALL: added, not built"
-post
-is 1 "$?" "common.postinst without NAME and VERSION: exit 1"
-like "$(cat "$T/out")" "^Need NAME and VERSION defined" "common.postinst without NAME and VERSION: says so"
-post bad 1.0 "" "" ""
-is 10 "$?" "common.postinst of a module that fails to build: make's exit status (10)"
-like "$(cat "$T/out")" "^Builds for the following kernel\(s\) failed: $K1 $K3\$" \
-	"common.postinst of a failing module: every kernel tried, the failures listed"
-echo 'continue_on_error="false"' >"$R/etc/dkms/framework.conf"
-post bad 1.0 "" "" ""
-like "$(cat "$T/out")" "^Builds for the following kernel\(s\) failed: $K1\$" \
-	"continue_on_error=\"false\" in framework.conf: the first failure stops it"
-rm "$R/etc/dkms/framework.conf"
-# the running kernel installed in the root: it and the newest kernel
-cur=$(uname -r)
-mkdir -p "$R/lib/modules/$cur"
-post cur 1.0 "" "" ""
-is "0 added installed" "$? $(state cur 1.0 $K1) $(state cur 1.0 $K3)" \
-	"the running kernel installed: the newest kernel as well, not the others"
-like "$(cat "$T/out")" "^Module build for kernel $cur was skipped" \
-	"the running kernel without headers: skipped"
-echo 'autoinstall_all_kernels="yes"' >"$R/etc/dkms/framework.conf"
-post cur 1.0 "" "" ""
-is "0 installed installed" "$? $(state cur 1.0 $K1) $(state cur 1.0 $K3)" \
-	"autoinstall_all_kernels in framework.conf: every kernel with headers"
-rm "$R/etc/dkms/framework.conf"
-rmdir "$R/lib/modules/$cur"
-touch "$R/etc/dkms/no-autoinstall"
-post pkg 2.0 "" "" ""
-is 0 "$?" "common.postinst with no-autoinstall: exit 0"
-like "$(cat "$T/out")" "^autoinstall for dkms modules has been disabled" "common.postinst with no-autoinstall: does nothing"
+# common.postinst and the kernel hooks at work: tests/dpkg/hooks.sh
 done_testing
