@@ -174,8 +174,8 @@ tests_unit_test_batch_plan_LDADD = $(UNIT_LDADD)
 endif
 
 # The dpkg integration: the kernel hooks and common.postinst at work
-# (hooks.sh).
-TESTS += tests/dpkg/hooks.sh
+# (hooks.sh), the trigger handler under real dpkg --root (handler.sh).
+TESTS += tests/dpkg/hooks.sh tests/dpkg/handler.sh
 EXTRA_DIST += tests/dpkg
 
 # What a distribution installs beside the program: manual pages, help,
