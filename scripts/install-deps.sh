@@ -8,7 +8,9 @@
 # pacman, makepkg (repo-add) and bsdtar make the package databases the
 # headers-package lookup is tested on (tests/pkgdb/); with dnf, the rpm
 # plugin runs under both (tests/rpm/).  libalpm-dev's libalpm.pc is how
-# configure finds pacman (pacman-hook/).
+# configure finds pacman (pacman-hook/).  debhelper builds our .deb
+# (debian/), dh-dkms has the maintainer scripts dh_dkms writes, which the
+# tests' driver packages carry (tests/dpkg/).
 set -eu
 
 packages="
@@ -18,7 +20,7 @@ packages="
 	zlib1g-dev liblzma-dev libzstd-dev man-db groff-base
 	valgrind clang libclang-rt-14-dev hyperfine time strace
 	librpm-dev rpm dnf
-	libdpkg-dev dpkg-dev
+	libdpkg-dev dpkg-dev debhelper dh-dkms
 	libsolv-dev libsolvext-dev
 	createrepo-c pacman-package-manager makepkg libarchive-tools lz4
 	libalpm-dev

@@ -174,8 +174,12 @@ tests_unit_test_batch_plan_LDADD = $(UNIT_LDADD)
 endif
 
 # The dpkg integration: the kernel hooks and common.postinst at work
-# (hooks.sh), the trigger handler under real dpkg --root (handler.sh).
-TESTS += tests/dpkg/hooks.sh tests/dpkg/handler.sh
+# (hooks.sh), the trigger handler under real dpkg --root (handler.sh),
+# our .deb in place of Debian's dkms with real dpkg and apt in an overlay
+# of the machine, on fake packages and on Debian's own (packages.sh,
+# debian.sh: the release build only).
+TESTS += tests/dpkg/hooks.sh tests/dpkg/handler.sh tests/dpkg/packages.sh \
+	tests/dpkg/debian.sh
 EXTRA_DIST += tests/dpkg
 
 # What a distribution installs beside the program: manual pages, help,
