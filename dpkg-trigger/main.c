@@ -67,16 +67,6 @@ struct state {
 	size_t n_events;
 };
 
-static void to_std(void *data, enum dkms_stream stream, const char *text,
-		   size_t len)
-{
-	FILE *f = stream == DKMS_STDERR ? stderr : stdout;
-
-	(void)data;
-	fflush(stream == DKMS_STDERR ? stdout : stderr);
-	fwrite(text, 1, len, f);
-	fflush(f);
-}
 
 static int event(struct state *st, const char *what, const char *name)
 {
@@ -345,7 +335,6 @@ static int handle(struct state *st, const struct opts *o)
 		fprintf(stderr, "dkms-dpkg-trigger: %s\n", strerror(-r));
 		return 0;
 	}
-	dkms_ctx_set_output_fn(st->ctx, to_std, NULL);
 	uname(&u);
 	snprintf(st->arch, sizeof(st->arch), "%s", u.machine);
 	tree = dkms_ctx_get_path(st->ctx, DKMS_PATH_DKMS_TREE);

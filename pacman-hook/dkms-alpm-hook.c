@@ -233,17 +233,6 @@ static int events_remove(const struct targets *t, struct strv *ev)
 
 /* ---- the batch ---------------------------------------------------------- */
 
-static void to_std(void *data, enum dkms_stream stream, const char *text,
-		   size_t len)
-{
-	FILE *f = stream == DKMS_STDERR ? stderr : stdout;
-
-	(void)data;
-	/* both reach pacman through one socket: keep their order */
-	fflush(stream == DKMS_STDERR ? stdout : stderr);
-	fwrite(text, 1, len, f);
-	fflush(f);
-}
 
 /* The events, logged then run; the exit status pacman gets. */
 static int run(struct dkms_ctx *ctx, const struct strv *ev)
@@ -292,7 +281,6 @@ int main(int argc, char **argv)
 	if (r == 0)
 		r = dkms_ctx_set_environ(ctx, environ);
 	if (r == 0) {
-		dkms_ctx_set_output_fn(ctx, to_std, NULL);
 		r = targets_read(&t, stdin);
 	}
 	if (r == 0)

@@ -44,16 +44,6 @@ static const struct option options[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
-static void to_std(void *data, enum dkms_stream stream, const char *text,
-		   size_t len)
-{
-	FILE *f = stream == DKMS_STDERR ? stderr : stdout;
-
-	(void)data;
-	fflush(stream == DKMS_STDERR ? stdout : stderr);
-	fwrite(text, 1, len, f);
-	fflush(f);
-}
 
 static int usage(void)
 {
@@ -189,7 +179,6 @@ int cmd_batch(int argc, char **argv)
 		dkms_ctx_unref(ctx);
 		return 1;
 	}
-	dkms_ctx_set_output_fn(ctx, to_std, NULL);
 	r = parse(argc, argv, ctx, &flags);
 	if (r < 0) {
 		dkms_ctx_unref(ctx);

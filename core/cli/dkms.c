@@ -17,17 +17,6 @@
 #include "cli.h"
 #include "api/api.h"
 
-static void output_flushed(void *data, enum dkms_stream stream,
-			   const char *text, size_t len)
-{
-	FILE *f = stream == DKMS_STDERR ? stderr : stdout;
-
-	(void)data;
-	/* flushed at once: children write to the same fds in between */
-	fflush(stream == DKMS_STDERR ? stdout : stderr);
-	fwrite(text, 1, len, f);
-	fflush(f);
-}
 
 /* ux (progress.c): a person's terminal gets the progress counter, and
  * color unless NO_COLOR (no-color.org) is set; pipes, logs, TERM=dumb
@@ -154,7 +143,6 @@ int main(int argc, char **argv)
 	if (r == 0) {
 		/* a person at the command line waits, as for any lock */
 		dkms_ctx_set_lock_timeout(ctx, 0);
-		dkms_ctx_set_output_fn(ctx, output_flushed, NULL);
 		dkms_ctx_set_terminal(ctx, terminal_flags());
 		r = dkms_session_new(ctx, &s);
 	}

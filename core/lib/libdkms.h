@@ -73,6 +73,9 @@ const char *dkms_ctx_get_path(const struct dkms_ctx *ctx, enum dkms_path_id id);
  * 0 or -errno. */
 int dkms_ctx_apply_framework(struct dkms_ctx *ctx);
 
+/* Where user-visible text goes; the default (and fn NULL) writes it to
+ * stdout or stderr, each piece flushed at once, the other stream first,
+ * so that both keep their order in one pipe. */
 void dkms_ctx_set_output_fn(struct dkms_ctx *ctx, dkms_output_fn fn,
 			    void *data);
 void dkms_ctx_set_log_fn(struct dkms_ctx *ctx, dkms_log_fn fn, void *data);

@@ -37,6 +37,12 @@ struct dkms_command {
  * initramfs once per kernel at the end.  0 or -errno
  * (dkms_errno_to_exit() gives the exit code), or DKMS_COMMAND_USAGE. */
 int dkms_command_run(struct dkms_session *s, struct dkms_command *c);
+/* 3.4.3's checks both files make: root, one kernel (no --all), no --all;
+ * 0 or its error said. */
+int command_check_root(struct dkms_session *s);
+int command_one_kernel(struct dkms_session *s, const char *action,
+		       const struct dkms_kernels *k);
+int command_all_banned(struct dkms_session *s, const char *action);
 /* autoinstall, match, mktarball, ldtarball, generate_mok, kernel_*. */
 int dkms_command_extra(struct dkms_session *s, const struct dkms_command *c);
 

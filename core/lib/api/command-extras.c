@@ -14,39 +14,9 @@
 
 #include "api/api.h"
 
-static int root_or_die(struct dkms_session *s)
-{
-	if (geteuid() == 0)
-		return 0;
-	return dkms_die(s, 1, "You must be root to use this command.");
-}
-
-static int one_kernel_or_die(struct dkms_session *s, const char *action,
-			     const struct dkms_kernels *k)
-{
-	if (dkms_opt(s, DKMS_OPT_ALL))
-		return dkms_die(s, 5, "The action %s does not support the --all "
-				"parameter.", action);
-	if (k->n == 1)
-		return 0;
-	if (startswith(action, "kernel_"))
-		return dkms_die(s, 4, "The action %s requires exactly one kernel "
-				"version parameter on the command line.", action);
-	return dkms_die(s, 4, "The action %s does not support multiple kernel "
-			"version parameters on the command line.", action);
-}
-
 static const char *arch0(const struct dkms_kernels *k)
 {
 	return k->n_arch ? k->arch[0] : "";
-}
-
-static int all_is_banned(struct dkms_session *s, const char *action)
-{
-	if (!dkms_opt(s, DKMS_OPT_ALL))
-		return 0;
-	return dkms_die(s, 5, "The action %s does not support the --all "
-			"parameter.", action);
 }
 
 /* Ours: several kernels in one autoinstall, each once.  The same kernel
@@ -107,10 +77,10 @@ static int mktarball(struct dkms_session *s, const struct dkms_command *c,
 static int kernel_hook(struct dkms_session *s, const char *a,
 		       const struct dkms_kernels *k)
 {
-	int r = root_or_die(s);
+	int r = command_check_root(s);
 
 	if (r == 0)
-		r = one_kernel_or_die(s, a, k);
+		r = command_one_kernel(s, a, k);
 	if (r)
 		return r;
 	if (!strcmp(a, "kernel_preinst"))
@@ -128,19 +98,19 @@ int dkms_command_extra(struct dkms_session *s, const struct dkms_command *c)
 
 	if (!strcmp(a, "autoinstall")) {
 		/* ours: several -k in one call (3.4.3 refuses them) */
-		r = k->n > 1 ? all_is_banned(s, a) : one_kernel_or_die(s, a, k);
+		r = k->n > 1 ? command_all_banned(s, a) : command_one_kernel(s, a, k);
 		if (r == 0)
 			r = distinct_kernels_or_die(s, a, k);
 		if (r == 0)
-			r = root_or_die(s);
+			r = command_check_root(s);
 		/* 3.4.3 means to run post_transaction after an autoinstall
 		 * that installed something, but never sees that list: no. */
 		return r ? r : autoinstall(s, k);
 	}
 	if (!strcmp(a, "match")) {
-		r = root_or_die(s);
+		r = command_check_root(s);
 		if (r == 0)
-			r = one_kernel_or_die(s, a, k);
+			r = command_one_kernel(s, a, k);
 		return r ? r : dkms_match(s, c->module, k->kernelver[0], arch0(k));
 	}
 	if (!strcmp(a, "mktarball"))

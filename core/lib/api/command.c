@@ -32,7 +32,7 @@ static int global_checks(struct dkms_session *s, const struct dkms_command *c)
 	return 0;
 }
 
-static int check_all_is_banned(struct dkms_session *s, const char *action)
+int command_all_banned(struct dkms_session *s, const char *action)
 {
 	if (dkms_opt(s, DKMS_OPT_ALL))
 		return dkms_die(s, 5, "The action %s does not support the --all "
@@ -40,10 +40,10 @@ static int check_all_is_banned(struct dkms_session *s, const char *action)
 	return 0;
 }
 
-static int have_one_kernel(struct dkms_session *s, const char *action,
-			   const struct dkms_kernels *k)
+int command_one_kernel(struct dkms_session *s, const char *action,
+		       const struct dkms_kernels *k)
 {
-	int r = check_all_is_banned(s, action);
+	int r = command_all_banned(s, action);
 
 	if (r)
 		return r;
@@ -56,7 +56,7 @@ static int have_one_kernel(struct dkms_session *s, const char *action,
 			"version parameters on the command line.", action);
 }
 
-static int check_root(struct dkms_session *s)
+int command_check_root(struct dkms_session *s)
 {
 	if (geteuid() == 0)
 		return 0;
@@ -130,7 +130,7 @@ static int diagnose(struct dkms_session *s, const struct dkms_command *c)
 			     (dkms_opt(s, DKMS_OPT_VERBOSE) ||
 			      (c->module && *c->module) || c->k->n ?
 			      DKMS_DIAG_ALL : 0);
-	int r = check_all_is_banned(s, c->action);
+	int r = command_all_banned(s, c->action);
 
 	return r ? r : dkms_diagnose(s, c->module, c->version, c->k, flags);
 }
@@ -145,7 +145,7 @@ static int removal(struct dkms_session *s, const struct dkms_command *c,
 	if ((r = check_module_args(s, c, a)) || (r = broken_or_die(s, c)) ||
 	    (r = added_or_die(s, c)))
 		return r;
-	r = !strcmp(a, "uninstall") ? check_root(s) : check_rw_dkms_tree(s);
+	r = !strcmp(a, "uninstall") ? command_check_root(s) : check_rw_dkms_tree(s);
 	if (r == 0)
 		r = dkms_session_lock(s);
 	if (r)
@@ -168,11 +168,11 @@ static int cycle(struct dkms_session *s, const struct dkms_command *c,
 	const char *a = c->action;
 	int r;
 
-	if ((r = check_all_is_banned(s, a)))
+	if ((r = command_all_banned(s, a)))
 		return r;
 	if (strcmp(a, "add") != 0 && (r = broken_or_die(s, c)))
 		return r;
-	r = !strcmp(a, "install") ? check_root(s) : check_rw_dkms_tree(s);
+	r = !strcmp(a, "install") ? command_check_root(s) : check_rw_dkms_tree(s);
 	if (r == 0)
 		r = dkms_session_lock(s);
 	if (r)
@@ -211,7 +211,7 @@ static int run(struct dkms_session *s, struct dkms_command *c)
 
 	if ((r = global_checks(s, c)))
 		return r;
-	if (startswith(a, "kernel_") && (r = have_one_kernel(s, a, c->k)))
+	if (startswith(a, "kernel_") && (r = command_one_kernel(s, a, c->k)))
 		return r;
 	if (!strcmp(a, "diagnose"))
 		return diagnose(s, c);

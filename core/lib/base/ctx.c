@@ -45,13 +45,18 @@ struct dkms_ctx {
 	unsigned int terminal;
 };
 
+/* Each piece flushed at once, the other stream first: children write to
+ * the same descriptors in between, and a pipe or a package manager's
+ * socket that takes both keeps them in order. */
 static void output_stdio(void *data, enum dkms_stream stream, const char *text,
 			 size_t len)
 {
+	FILE *f = stream == DKMS_STDERR ? stderr : stdout;
+
 	(void)data;
-	fwrite(text, 1, len, stream == DKMS_STDERR ? stderr : stdout);
-	if (stream == DKMS_STDERR)
-		fflush(stderr);
+	fflush(stream == DKMS_STDERR ? stdout : stderr);
+	fwrite(text, 1, len, f);
+	fflush(f);
 }
 
 static int rebase_path(struct dkms_ctx *ctx, enum dkms_path_id id)
