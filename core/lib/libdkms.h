@@ -335,6 +335,10 @@ const char *dkms_result_build_log(const struct dkms_result *res, size_t i);
 /* Why result i is not 0, in one line (for a kernel without headers, the
  * package to install); NULL when it is 0. */
 const char *dkms_result_reason(const struct dkms_result *res, size_t i);
+/* The messages of result i: what dkms printed (both streams, in order)
+ * while it came about, since the result before it; NULL when nothing.
+ * They also went to the output callback as they came. */
+const char *dkms_result_output(const struct dkms_result *res, size_t i);
 /* The index, in the order added, of the event result i comes from. */
 size_t dkms_result_event(const struct dkms_result *res, size_t i);
 /* How many results are failures (neither 0 nor 77). */

@@ -172,7 +172,7 @@ START_TEST(test_batch)
 	struct dkms_request *req = NULL;
 	struct dkms_result *res = NULL;
 	enum dkms_event_kind kind;
-	const char *m, *k, *why, *strict;
+	const char *m, *k, *why, *strict, *out;
 	char *cmd, *p;
 	size_t i, seen = 0;
 	int st;
@@ -202,14 +202,22 @@ START_TEST(test_batch)
 	for (i = 0; i < dkms_result_count(res); i++) {
 		ck_assert_int_eq(dkms_result_get(res, i, &kind, &m, NULL, &k, NULL, &st), 0);
 		why = dkms_result_reason(res, i);
+		out = dkms_result_output(res, i);
 		if (!strcmp(m, "hello")) {
 			ck_assert_int_eq(st, 0);
+			/* its own messages, no one else's */
+			ck_assert_ptr_nonnull(strstr(out, "Autoinstall of module hello/0.1"));
+			ck_assert_ptr_nonnull(strstr(out, "/hello.ko"));
+			ck_assert_ptr_null(strstr(out, "broken"));
 			ck_assert_ptr_null(why);
 			ck_assert_uint_eq(dkms_result_event(res, i), 0);
 			seen |= 1;
 		} else if (!strcmp(m, "broken")) {
 			ck_assert_int_eq(st, 10);
 			ck_assert_str_eq(why, "the build failed");
+			ck_assert_ptr_nonnull(strstr(out, "Autoinstall of module broken/0.1"));
+			ck_assert_ptr_nonnull(strstr(out, "bad exit status"));
+			ck_assert_ptr_null(strstr(out, "hello"));
 			ck_assert(endswith(dkms_result_build_log(res, i),
 					   "/broken/0.1/.6.1.0-1-fake-x86_64.make.log"));
 			ck_assert_uint_eq(dkms_result_event(res, i), 1);
@@ -219,6 +227,7 @@ START_TEST(test_batch)
 			ck_assert_str_eq(k, "6.1.0-2-fake");
 			ck_assert_int_eq(st, 21);
 			ck_assert_ptr_nonnull(strstr(why, "headers of kernel 6.1.0-2-fake"));
+			ck_assert_ptr_nonnull(strstr(out, "dkms: the headers of kernel 6.1.0-2-fake"));
 			ck_assert_uint_eq(dkms_result_event(res, i), 2);
 			seen |= 4;
 		}

@@ -203,10 +203,8 @@ static int session_for(struct dkms_request *req, struct dkms_session **ret)
 	return 0;
 }
 
-/* The batch: sources named, planned once, run (or only shown), the
- * failures summed up at the end. */
-static int run_batch(struct dkms_session *s, struct dkms_request *req,
-		     struct dkms_result *res)
+static int plan_and_run(struct dkms_session *s, struct dkms_request *req,
+			struct dkms_result *res)
 {
 	struct batch_plan plan;
 	int r;
@@ -221,10 +219,44 @@ static int run_batch(struct dkms_session *s, struct dkms_request *req,
 	else
 		r = batch_run(s, &plan, &res->out);
 	batch_plan_clear(&plan);
+	return r;
+}
+
+/* What the batch prints goes on to the caller's output, and is kept for
+ * the outcome it comes before (dkms_result_output). */
+struct tap {
+	dkms_output_fn fn;
+	void *data;
+	struct batch_outcomes *out;
+};
+
+static void tap_output(void *data, enum dkms_stream stream, const char *text,
+		       size_t len)
+{
+	struct tap *t = data;
+
+	(void)strbuf_add(&t->out->pending, text, len);
+	t->fn(t->data, stream, text, len);
+}
+
+/* The batch: sources named, planned once, run (or only shown), the
+ * failures summed up at the end. */
+static int run_batch(struct dkms_session *s, struct dkms_request *req,
+		     struct dkms_result *res)
+{
+	struct tap tap = { .out = &res->out };
+	int r;
+
+	dkms_ctx_get_output_fn(s->ctx, &tap.fn, &tap.data);
+	dkms_ctx_set_output_fn(s->ctx, tap_output, &tap);
+	r = plan_and_run(s, req, res);
+	dkms_ctx_set_output_fn(s->ctx, tap.fn, tap.data);
+	strbuf_release(&res->out.pending);
 	if (r == 0)
 		batch_summary(s, &res->out);
 	return r;
 }
+
 
 DKMS_EXPORT int dkms_request_run(struct dkms_request *req,
 				 struct dkms_result **ret)
@@ -319,6 +351,14 @@ DKMS_EXPORT const char *dkms_result_reason(const struct dkms_result *res,
 	if (!res || i >= res->out.n)
 		return NULL;
 	return res->out.v[i].reason;
+}
+
+DKMS_EXPORT const char *dkms_result_output(const struct dkms_result *res,
+					   size_t i)
+{
+	if (!res || i >= res->out.n)
+		return NULL;
+	return res->out.v[i].output;
 }
 
 DKMS_EXPORT size_t dkms_result_event(const struct dkms_result *res, size_t i)

@@ -34,8 +34,10 @@ void batch_outcomes_clear(struct batch_outcomes *o)
 		free(o->v[i].arch);
 		free(o->v[i].reason);
 		free(o->v[i].log);
+		free(o->v[i].output);
 	}
 	free(o->v);
+	strbuf_release(&o->pending);
 	memset(o, 0, sizeof(*o));
 }
 
@@ -62,6 +64,9 @@ static int outcome_add(struct batch_outcomes *o, size_t event,
 		x->reason = strdup(reason);
 	if (log)
 		x->log = strdup(log);
+	/* the messages printed since the outcome before are this one's */
+	if (o->pending.len)
+		x->output = strbuf_steal(&o->pending);
 	if (!x->module || !x->version || !x->kernelver || !x->arch ||
 	    (reason && !x->reason) || (log && !x->log))
 		return -ENOMEM;

@@ -28,11 +28,15 @@ struct batch_outcome {
 				   * result gives a dkms exit code */
 	char *reason;             /* in words, NULL when status is 0 */
 	char *log;                /* a failed build's make.log */
+	char *output;             /* what dkms printed for it, or NULL */
 };
 
 struct batch_outcomes {
 	struct batch_outcome *v;
 	size_t n;
+	/* what dkms printed since the last outcome: the next one's
+	 * messages (request.c taps the output into it) */
+	struct strbuf pending;
 };
 void batch_outcomes_clear(struct batch_outcomes *o);
 
