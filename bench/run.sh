@@ -377,7 +377,7 @@ T[ours.b0]=$(hf "batch0-ours" "$RUNS_FAST" "" "$(dkcmd ours "$W/bt1.ours" batch 
 # ---- autoinstall of 10 tiny modules on a real kernel's headers
 # The fake kernel's make takes ~80 ms, so every millisecond dkms spends
 # per build weighs there; a real kbuild's make of the same tiny module
-# takes ~1.2 s (the setting of the issue's 1.05x: 6.8 s for the makes).
+# takes ~1.2 s (where the 1.05x target is set: 6.8 s for the makes).
 # Debian's headers if installed (BENCH_REAL_KERNEL=KVER picks one; "" or
 # none installed: skipped).
 KR=${BENCH_REAL_KERNEL-$(ls -d /usr/src/linux-headers-*-amd64 2>/dev/null | sed 's|.*/linux-headers-||' | sort -V | tail -n1)}
@@ -444,7 +444,7 @@ awk -v d="${T[ours.build]}" -v m="${T[make.build]}" -v r="${T[ref.build]}" -v b=
 		m * 1000, (d - m) * 1000, (r - m) * 1000, (b - m) * 1000
 	printf "  (over make -s to /dev/null, %.1f ms: ours %+.1f ms)\n", s * 1000, (d - s) * 1000 }'
 # the fake kernel's makes are ~16 times shorter than real ones: these
-# two lines show dkms's fixed cost per build; the issue's 1.05x is the
+# two lines show dkms's fixed cost per build; the 1.05x target is the
 # real-headers line further down
 echo "autoinstall of 10 on the fake kernel vs the same makes two at a time ($(ms "${T[make.ai]}" | tr -d ' ') ms):" \
 	"ours $(ratio2 "${T[ours.ai]}" "${T[make.ai]}"), 3.4.3 $(ratio2 "${T[ref.ai]}" "${T[make.ai]}")," \
