@@ -84,8 +84,10 @@ core_lib_libdkms_internal_la_SOURCES += \
 core_lib_libdkms_internal_la_SOURCES += \
 	core/lib/cmd/cmd.h core/lib/cmd/progress-live.h \
 	core/lib/cmd/autoinstall.c core/lib/cmd/kernel-hooks.c \
-	core/lib/cmd/batch.h core/lib/cmd/batch-line.c \
+	core/lib/cmd/batch.h core/lib/cmd/batch-run.h \
+	core/lib/cmd/batch-line.c core/lib/cmd/batch-name.c \
 	core/lib/cmd/batch-plan.c core/lib/cmd/batch-run.c \
+	core/lib/cmd/batch-upgrade.c \
 	core/lib/cmd/match.c core/lib/cmd/progress-live.c \
 	core/lib/cmd/status-json.c
 # `dkms diagnose`: what it finds, and its text and JSON.

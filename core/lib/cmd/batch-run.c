@@ -14,14 +14,7 @@
 #include <unistd.h>
 
 #include "cmd/cmd.h"
-
-struct run {
-	struct dkms_session *s;
-	const struct batch_plan *p;
-	struct batch_outcomes *out;
-	bool changed;          /* something was added, installed or removed */
-	int err;               /* -ENOMEM met while recording */
-};
+#include "cmd/batch-run.h"
 
 void batch_outcomes_clear(struct batch_outcomes *o)
 {
@@ -41,9 +34,9 @@ void batch_outcomes_clear(struct batch_outcomes *o)
 	memset(o, 0, sizeof(*o));
 }
 
-static int outcome_add(struct batch_outcomes *o, size_t event,
-		       const struct batch_event *e, const struct dkms_op *op,
-		       int status, const char *reason, const char *log)
+int outcome_add(struct batch_outcomes *o, size_t event,
+		const struct batch_event *e, const struct dkms_op *op,
+		int status, const char *reason, const char *log)
 {
 	struct batch_outcome *nv = realloc(o->v, (o->n + 1) * sizeof(*nv));
 	struct batch_outcome *x;
@@ -74,8 +67,8 @@ static int outcome_add(struct batch_outcomes *o, size_t event,
 }
 
 /* The outcome of event i done as a whole (kernel or version wide). */
-static void record(struct run *run, size_t i, const struct dkms_op *op,
-		   int status, const char *reason)
+void record(struct run *run, size_t i, const struct dkms_op *op,
+	    int status, const char *reason)
 {
 	const struct batch_event *e = &run->p->ev[i];
 	_cleanup_free_ char *log = NULL;
@@ -117,7 +110,7 @@ static void kernels_gone(struct run *run)
 }
 
 /* remove --all for one version; 0 when it is not in the tree. */
-static int remove_all(struct dkms_session *s, const char *m, const char *v)
+int remove_all(struct dkms_session *s, const char *m, const char *v)
 {
 	struct dkms_kernels k = { 0 };
 	unsigned int flags = s->flags;
@@ -258,12 +251,7 @@ static int sources_new(struct run *run, char ***only)
 
 /* ---- builds: one autoinstall over every kernel concerned --------------- */
 
-struct kernel_list {
-	char **kver, **arch;
-	size_t n;
-};
-
-static void kernel_list_clear(struct kernel_list *k)
+void kernel_list_clear(struct kernel_list *k)
 {
 	strv_free(k->kver);
 	strv_free(k->arch);
@@ -281,8 +269,8 @@ static bool kernel_listed(const struct kernel_list *k, const char *kver,
 	return false;
 }
 
-static int kernel_list_add(struct kernel_list *k, const char *kver,
-			   const char *arch)
+int kernel_list_add(struct kernel_list *k, const char *kver,
+		    const char *arch)
 {
 	char **nk, **na;
 
@@ -470,256 +458,6 @@ static int builds(struct run *run, char **only)
 	return r;
 }
 
-/* ---- upgrades: the old version goes where the new one is installed ----
- *
- * Before the builds, the old version is uninstalled wherever it is
- * installed (3.4.3 will not install a version over another one), and
- * stays built; after them, a kernel the new version did not install on
- * gets the old one installed again, and the old version goes from every
- * other kernel. */
-
-struct olds {
-	struct kernel_list installed, built;
-};
-
-/* One version giving way to another: a source going paired with its
- * new version, or a version an earlier upgrade kept on some kernel when
- * a version of the same module arrives again. */
-struct swap {
-	const char *m, *old, *new;
-	size_t event;            /* whose outcome it is */
-	struct olds k;           /* where the old version was */
-};
-
-static int old_kernels(void *data, const struct dkms_status_entry *e)
-{
-	struct olds *o = data;
-
-	return kernel_list_add(e->state == DKMS_STATE_INSTALLED ? &o->installed
-			       : &o->built, e->kernelver, e->arch);
-}
-
-static int olds_collect(struct dkms_session *s, struct swap *w)
-{
-	int r;
-
-	r = dkms_status_built_walk(s, w->m, w->old, NULL, NULL, old_kernels,
-				   &w->k);
-	return r < 0 ? r : 0;
-}
-
-static void olds_clear(struct olds *k)
-{
-	kernel_list_clear(&k->installed);
-	kernel_list_clear(&k->built);
-}
-
-/* Where the old version is installed: uninstalled, left built. */
-static void upgrade_prepare(struct run *run, struct swap *w)
-{
-	struct olds *k = &w->k;
-	size_t i;
-	int r;
-
-	if (!dkms_is_added(run->s, w->m, w->old) || olds_collect(run->s, w) < 0)
-		return;
-	for (i = 0; i < k->installed.n; i++) {
-		struct dkms_op op = { w->m, w->old, k->installed.kver[i],
-				      k->installed.arch[i] };
-
-		r = dkms_op_maybe_uninstall(run->s, &op);
-		if (r)
-			record(run, w->event, &op, r, NULL);
-	}
-}
-
-/* The old version stays on a kernel the new one did not install on; its
- * source is copied into the tree, <m>/<v>/.source-kept, and its source
- * link points there: its package's files are going, and a link to them
- * would leave it broken (3.4.3 takes a version for added only while its
- * source is a link to a directory). */
-static int keep_source(struct dkms_session *s, const char *m, const char *v)
-{
-	_cleanup_free_ char *link = tree_path(s, "%s/%s/source", m, v);
-	_cleanup_free_ char *kept = tree_path(s, "%s/%s/.source-kept", m, v);
-	_cleanup_free_ char *tmp = tree_path(s, "%s/%s/.source-kept.new", m, v);
-	_cleanup_free_ char *ltmp = tree_path(s, "%s/%s/.source.new", m, v);
-	_cleanup_free_ char *from = NULL;
-
-	if (!link || !kept || !tmp || !ltmp)
-		return -ENOMEM;
-	from = realpath(link, NULL);
-	if (!from || !is_dir(from) || !strcmp(from, kept))
-		return 0; /* gone already, or kept already */
-	rm_rf(tmp);
-	unlink(ltmp);
-	if (copy_tree(from, tmp) < 0 || (is_dir(kept) && rm_rf(kept) < 0) ||
-	    rename(tmp, kept) < 0 || symlink(kept, ltmp) < 0 ||
-	    rename(ltmp, link) < 0) {
-		rm_rf(tmp);
-		unlink(ltmp);
-		return -EIO;
-	}
-	return 0;
-}
-
-/* A failure dkms has no exit code for: memory, I/O. */
-static bool our_error(int r)
-{
-	return r < 0 && !dkms_errno_is_exit(r);
-}
-
-/* Back on the kernels the new version did not take: 0, or what failed. */
-static int reinstall_old(struct run *run, const struct swap *w,
-			 struct dkms_kernels *drop)
-{
-	const struct olds *k = &w->k;
-	size_t i;
-	int r = 0, q;
-
-	for (i = 0; i < k->installed.n; i++) {
-		struct dkms_op op = { w->m, w->old, k->installed.kver[i],
-				      k->installed.arch[i] };
-		struct dkms_op nop = { w->m, w->new, op.kernelver, op.arch };
-		_cleanup_free_ char *why = NULL;
-
-		if (dkms_is_installed(run->s, &nop)) {
-			if ((q = dkms_kernels_add_kernel(drop, op.kernelver)) ||
-			    (q = dkms_kernels_add_arch(drop, op.arch)))
-				return q;
-			continue;
-		}
-		q = dkms_op_maybe_install(run->s, &op);
-		why = xasprintf("%s/%s did not install on this kernel: %s/%s %s",
-				w->m, w->new, w->m, w->old,
-				q ? "could not be installed again" : "stays installed");
-		if (q == 0)
-			dkms_echo(run->s, "dkms: kernel %s keeps %s/%s: %s/%s did "
-				  "not install on it.", op.kernelver, w->m, w->old,
-				  w->m, w->new);
-		record(run, w->event, &op, q, why);
-		if (q && !r)
-			r = q;
-	}
-	return r;
-}
-
-static void upgrade_finish(struct run *run, const struct swap *w)
-{
-	const struct olds *k = &w->k;
-	struct dkms_session *s = run->s;
-	struct dkms_kernels drop = { 0 };
-	size_t i;
-	int r;
-
-	if (!dkms_is_added(s, w->m, w->old))
-		return;
-	/* a module that failed goes on; an error of ours (no exit code)
-	 * leaves the old version as it is */
-	r = reinstall_old(run, w, &drop);
-	if (!our_error(r) && drop.n == k->installed.n) {
-		struct dkms_op op = { w->m, w->old, NULL, NULL };
-
-		/* the new version took every kernel: the old one goes */
-		record(run, w->event, &op, remove_all(s, w->m, w->old), NULL);
-		goto out;
-	}
-	for (i = 0; !our_error(r) && i < k->built.n; i++)
-		if ((r = dkms_kernels_add_kernel(&drop, k->built.kver[i])) == 0)
-			r = dkms_kernels_add_arch(&drop, k->built.arch[i]);
-	if (!our_error(r) && drop.n)
-		r = dkms_cmd_remove(s, w->m, w->old, &drop);
-	if (!our_error(r))
-		r = keep_source(s, w->m, w->old);
-	if (r) {
-		struct dkms_op op = { w->m, w->old, NULL, NULL };
-
-		record(run, w->event, &op, r, NULL);
-	}
-out:
-	dkms_kernels_clear(&drop);
-	run->changed = true;
-}
-
-struct swaps {
-	struct swap *v;
-	size_t n;
-};
-
-static int swap_add(struct swaps *w, const char *m, const char *old,
-		    const char *new, size_t event)
-{
-	struct swap *nv;
-	size_t i;
-
-	for (i = 0; i < w->n; i++)
-		if (!strcmp(w->v[i].m, m) && !strcmp(w->v[i].old, old))
-			return 0;
-	nv = realloc(w->v, (w->n + 1) * sizeof(*nv));
-	if (!nv)
-		return -ENOMEM;
-	w->v = nv;
-	nv[w->n++] = (struct swap){ m, old, new, event, { { 0 }, { 0 } } };
-	return 0;
-}
-
-/* Versions of module m an earlier upgrade kept (<m>/<v>/.source-kept),
- * other than v; names stay in *names (freed by the caller). */
-static int kept_versions(struct run *run, const struct batch_event *e,
-			 size_t event, struct swaps *w, struct namelist *names)
-{
-	_cleanup_free_ char *dir = tree_path(run->s, "%s", e->module);
-	struct namelist vers = { 0 };
-	size_t i;
-	int r;
-
-	if (!dir)
-		return -ENOMEM;
-	r = namelist_dir(&vers, dir, true);
-	for (i = 0; r == 0 && i < vers.n; i++) {
-		_cleanup_free_ char *kept = tree_path(run->s, "%s/%s/.source-kept",
-						      e->module, vers.v[i]);
-
-		if (!kept || !is_dir(kept) || !strcmp(vers.v[i], e->version))
-			continue;
-		r = namelist_add(names, vers.v[i]);
-		if (r == 0)
-			r = swap_add(w, e->module, names->v[names->n - 1],
-				     e->version, event);
-	}
-	namelist_clear(&vers);
-	return r == -ENOENT ? 0 : r;
-}
-
-static int swaps_collect(struct run *run, struct swaps *w,
-			 struct namelist *names)
-{
-	const struct batch_plan *p = run->p;
-	size_t i;
-	int r = 0;
-
-	for (i = 0; r == 0 && i < p->n_upgrades; i++) {
-		const struct batch_event *o = &p->ev[p->upgrades[i].gone];
-
-		r = swap_add(w, o->module, o->version,
-			     p->ev[p->upgrades[i].added].version,
-			     p->upgrades[i].gone);
-	}
-	for (i = 0; r == 0 && i < p->n_sources_new; i++)
-		r = kept_versions(run, &p->ev[p->sources_new[i]],
-				  p->sources_new[i], w, names);
-	return r;
-}
-
-static void swaps_clear(struct swaps *w)
-{
-	size_t i;
-
-	for (i = 0; i < w->n; i++)
-		olds_clear(&w->v[i].k);
-	free(w->v);
-}
-
 /* ---- the whole batch --------------------------------------------------- */
 
 static void finish(struct run *run)
@@ -737,10 +475,8 @@ int batch_run(struct dkms_session *s, const struct batch_plan *p,
 	      struct batch_outcomes *out)
 {
 	struct run run = { .s = s, .p = p, .out = out };
-	struct swaps swaps = { 0 };
-	struct namelist names = { 0 };
+	struct upgrades u = { 0 };
 	char **only = NULL;
-	size_t i;
 	int r;
 
 	/* depmod once per kernel, at the very end */
@@ -748,17 +484,16 @@ int batch_run(struct dkms_session *s, const struct batch_plan *p,
 	kernels_gone(&run);
 	sources_gone(&run);
 	explicit_steps(&run);
-	r = swaps_collect(&run, &swaps, &names);
-	for (i = 0; r == 0 && i < swaps.n; i++)
-		upgrade_prepare(&run, &swaps.v[i]);
+	r = upgrades_collect(&run, &u);
+	if (r == 0)
+		upgrades_prepare(&run, &u);
 	if (r == 0)
 		r = sources_new(&run, &only);
 	if (r == 0)
 		r = builds(&run, only);
-	for (i = 0; r == 0 && i < swaps.n; i++)
-		upgrade_finish(&run, &swaps.v[i]);
-	swaps_clear(&swaps);
-	namelist_clear(&names);
+	if (r == 0)
+		upgrades_finish(&run, &u);
+	upgrades_clear(&u);
 	strv_free(only);
 	finish(&run);
 	return r ? r : run.err;
@@ -806,127 +541,3 @@ bool batch_strict(const struct dkms_session *s)
 	return v && (!strcmp(v, "yes") || !strcmp(v, "true") || !strcmp(v, "1"));
 }
 
-/* ---- naming the sources given by path --------------------------------- */
-
-static int name_one(struct dkms_session *s, struct batch_event *e)
-{
-	_cleanup_free_ char *dir = NULL, *conf = NULL;
-	struct modconf mc;
-	int r;
-
-	dir = endswith(e->path, "/dkms.conf")
-		? strndup(e->path, strlen(e->path) - strlen("/dkms.conf"))
-		: strdup(e->path);
-	conf = dir ? path_join(dir, "dkms.conf") : NULL;
-	if (!conf)
-		return -ENOMEM;
-	if (!path_exists(conf))
-		return dkms_die(s, 9, "%s must contain a dkms.conf file!", dir);
-	r = modconf_read(s, "", "", e->kernelver, e->arch, conf, 0, &mc);
-	if (r)
-		return r;
-	if (!*mc.package_name || !*mc.package_version) {
-		modconf_clear(&mc);
-		return dkms_die(s, 10, "Malformed dkms.conf file. Cannot load "
-				"source tree.");
-	}
-	free(e->module);
-	free(e->version);
-	e->module = strdup(mc.package_name);
-	e->version = strdup(mc.package_version);
-	modconf_clear(&mc);
-	free(e->path);
-	e->path = dir;
-	dir = NULL;
-	return e->module && e->version ? 0 : -ENOMEM;
-}
-
-/* The version in the tree whose source link reads DIR: a source going
- * is named by what was added from it (its dkms.conf may be gone, and what
- * is not in the tree has nothing to remove).  0 when none is. */
-static int name_from_tree(struct dkms_session *s, struct batch_event *e,
-			  const char *dir)
-{
-	struct namelist mods = { 0 }, vers = { 0 };
-	size_t i, j;
-	int r;
-
-	r = namelist_dir(&mods, dkms_tree(s), true);
-	for (i = 0; r == 0 && i < mods.n && !*e->module; i++) {
-		_cleanup_free_ char *mdir = tree_path(s, "%s", mods.v[i]);
-
-		r = mdir ? namelist_dir(&vers, mdir, true) : -ENOMEM;
-		for (j = 0; r == 0 && j < vers.n; j++) {
-			_cleanup_free_ char *link = tree_path(s, "%s/%s/source",
-							      mods.v[i], vers.v[j]);
-			char to[PATH_MAX];
-			ssize_t len = link ? readlink(link, to, sizeof(to) - 1) : -1;
-
-			if (len <= 0)
-				continue;
-			while (len > 1 && to[len - 1] == '/')
-				len--;
-			to[len] = '\0';
-			if (strcmp(to, dir))
-				continue;
-			free(e->module);
-			free(e->version);
-			e->module = strdup(mods.v[i]);
-			e->version = strdup(vers.v[j]);
-			r = e->module && e->version ? 0 : -ENOMEM;
-			break;
-		}
-		namelist_clear(&vers);
-		r = r == -ENOENT ? 0 : r;
-	}
-	namelist_clear(&mods);
-	return r == -ENOENT ? 0 : r;
-}
-
-static int name_gone(struct dkms_session *s, struct batch_event *e)
-{
-	_cleanup_free_ char *dir = endswith(e->path, "/dkms.conf")
-		? strndup(e->path, strlen(e->path) - strlen("/dkms.conf"))
-		: strdup(e->path);
-	size_t len = dir ? strlen(dir) : 0;
-
-	if (!dir)
-		return -ENOMEM;
-	while (len > 1 && dir[len - 1] == '/')
-		dir[--len] = '\0';
-	return name_from_tree(s, e, dir);
-}
-
-int batch_name_sources(struct dkms_session *s, struct batch_event *ev,
-		       size_t n, struct batch_outcomes *out)
-{
-	size_t i;
-	int r;
-
-	for (i = 0; i < n; i++) {
-		struct dkms_op op = { "", "", NULL, NULL };
-
-		if (!ev[i].path || (ev[i].module && *ev[i].module))
-			continue;
-		if (ev[i].kind == DKMS_EVENT_SOURCE_REMOVING) {
-			r = name_gone(s, &ev[i]);
-			if (r)
-				return r;
-			continue;
-		}
-		if (ev[i].kind != DKMS_EVENT_SOURCE_ADDED)
-			continue;
-		r = name_one(s, &ev[i]);
-		if (r == 0)
-			continue;
-		if (r == -ENOMEM)
-			return r;
-		/* its module stays "": the plan leaves it out */
-		r = outcome_add(out, i, &ev[i], &op, r, s->last_error
-				? s->last_error : "its dkms.conf cannot be read",
-				NULL);
-		if (r)
-			return r;
-	}
-	return 0;
-}
